@@ -1,0 +1,321 @@
+"""The exception tree. What the caller does next decides the class.
+
+::
+
+    B3OSError
+     ├── ConfigurationError (also ValueError)   missing key, bad base URL, invalid id, misuse
+     ├── APIConnectionError                     network failure, after retries
+     │    └── APITimeoutError                   a timeout, after retries
+     ├── APIStatusError                         the API answered with an error status
+     │    ├── BadRequestError          400
+     │    ├── AuthenticationError      401      key missing, invalid, expired or revoked
+     │    ├── InsufficientCreditsError 402      not enough compute units (CU)
+     │    ├── PermissionDeniedError    403      key lacks scope / org access
+     │    ├── NotFoundError            404      missing or not visible to this org
+     │    ├── ConflictError            409      version conflict or wrong state
+     │    ├── RateLimitError           429      carries ``retry_after``
+     │    └── InternalServerError      5xx
+     ├── ResponseValidationError                a body that is not JSON, or does not fit the model
+     ├── StreamError                            SSE protocol violation, resume impossible, budget spent
+     └── WebhookVerificationError               bad or missing execution-hook signature
+
+Rules kept here:
+
+* Every error pickles (``__reduce__``), so errors cross process pools and task queues intact.
+* ``repr()`` and ``str()`` never contain a credential: URLs are passed through :func:`redact_url`
+  before they are stored, and API keys are only ever shown as ``b3sk_…abcd``.
+* Errors that come from HTTP carry ``method``, ``url`` (redacted) and ``attempts``; status errors
+  also carry ``status``, ``code``, ``message``, ``details``, ``request_id`` and response ``headers``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from typing import Any
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+__all__ = [
+    "APIConnectionError",
+    "APIStatusError",
+    "APITimeoutError",
+    "AuthenticationError",
+    "B3OSError",
+    "BadRequestError",
+    "ConfigurationError",
+    "ConflictError",
+    "InsufficientCreditsError",
+    "InternalServerError",
+    "NotFoundError",
+    "PermissionDeniedError",
+    "RateLimitError",
+    "ResponseValidationError",
+    "StreamError",
+    "WebhookVerificationError",
+    "redact_key",
+    "redact_text",
+    "redact_url",
+    "status_error_class",
+]
+
+# Query parameters whose values are credentials (resume secret, public-execution token, ...).
+_SECRET_PARAMS = frozenset({"secret", "token", "api_key", "apikey", "key", "signature", "sig"})
+# An API key anywhere in free text (an echoed header, a proxy error page, ...).
+_KEY_RE = re.compile(r"b3sk_[A-Za-z0-9_\-]+")
+_BEARER_RE = re.compile(r"(?i)(bearer\s+)([^\s\"',;]+)")
+
+
+def redact_key(key: str | None) -> str:
+    """Return a display form of an API key: ``b3sk_…`` plus at most its last 4 characters."""
+    if not key:
+        return "<none>"
+    tail = key[-4:] if len(key) >= 12 else ""
+    return f"b3sk_…{tail}"
+
+
+def redact_text(text: str) -> str:
+    """Replace anything that looks like an API key or a bearer token in ``text``."""
+    text = _BEARER_RE.sub(lambda m: m.group(1) + "<redacted>", text)
+    return _KEY_RE.sub(lambda m: redact_key(m.group(0)), text)
+
+
+def redact_url(url: object) -> str:
+    """Return ``url`` as a string with credential-bearing query values and userinfo removed."""
+    text = str(url)
+    try:
+        parts = urlsplit(text)
+    except ValueError:
+        return redact_text(text)
+    netloc = parts.netloc
+    if "@" in netloc:
+        netloc = "<redacted>@" + netloc.rsplit("@", 1)[1]
+    query = parts.query
+    if query:
+        pairs = parse_qsl(query, keep_blank_values=True)
+        if any(k.lower() in _SECRET_PARAMS for k, _ in pairs):
+            query = urlencode(
+                [(k, "<redacted>" if k.lower() in _SECRET_PARAMS else v) for k, v in pairs],
+                safe="<>,",
+            )
+    return redact_text(urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment)))
+
+
+def _restore(cls: type[B3OSError], message: str, state: dict[str, Any]) -> B3OSError:
+    """Unpickle an error without calling its keyword-only ``__init__``."""
+    err = cls.__new__(cls)
+    Exception.__init__(err, message)
+    err.__dict__.update(state)
+    return err
+
+
+class B3OSError(Exception):
+    """Base class of every error this SDK raises on purpose."""
+
+    message: str
+
+    def __init__(self, message: str) -> None:
+        message = redact_text(message)
+        super().__init__(message)
+        self.message = message
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_restore, (type(self), self.args[0] if self.args else "", dict(self.__dict__)))
+
+    def __str__(self) -> str:
+        return self.message
+
+    def __repr__(self) -> str:
+        fields = ", ".join(f"{k}={v!r}" for k, v in self._repr_fields() if v is not None)
+        return f"{type(self).__name__}({fields})"
+
+    def _repr_fields(self) -> list[tuple[str, Any]]:
+        return [("message", self.message)]
+
+
+class ConfigurationError(B3OSError, ValueError):
+    """The client was configured or called in a way that cannot work (raised before any I/O)."""
+
+
+class _HTTPContextError(B3OSError):
+    """Shared fields of errors that happened while making an HTTP request."""
+
+    method: str | None
+    url: str | None
+    attempts: int
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        method: str | None = None,
+        url: object | None = None,
+        attempts: int = 1,
+    ) -> None:
+        super().__init__(message)
+        self.method = method
+        self.url = redact_url(url) if url is not None else None
+        self.attempts = attempts
+
+    def _repr_fields(self) -> list[tuple[str, Any]]:
+        return [
+            ("message", self.message),
+            ("method", self.method),
+            ("url", self.url),
+            ("attempts", self.attempts),
+        ]
+
+
+class APIConnectionError(_HTTPContextError):
+    """The request did not get an HTTP answer (DNS, refused, reset, TLS...), after all retries."""
+
+
+class APITimeoutError(APIConnectionError):
+    """The request timed out (connect, read or overall), after all retries."""
+
+
+class APIStatusError(_HTTPContextError):
+    """The API answered with an error status. Subclasses name the common statuses."""
+
+    status: int
+    code: int | str | None
+    details: Sequence[Any]
+    request_id: str | None
+    headers: Mapping[str, str]
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status: int,
+        code: int | str | None = None,
+        details: Sequence[Any] | None = None,
+        request_id: str | None = None,
+        method: str | None = None,
+        url: object | None = None,
+        attempts: int = 1,
+        headers: Mapping[str, str] | None = None,
+    ) -> None:
+        super().__init__(message, method=method, url=url, attempts=attempts)
+        self.status = status
+        self.code = code
+        self.details = list(details or [])
+        self.request_id = request_id
+        # Only response headers are kept, never request headers, so no Authorization can leak here.
+        self.headers = dict(headers or {})
+
+    def _repr_fields(self) -> list[tuple[str, Any]]:
+        return [
+            ("status", self.status),
+            ("code", self.code),
+            ("message", self.message),
+            ("request_id", self.request_id),
+            ("method", self.method),
+            ("url", self.url),
+            ("attempts", self.attempts),
+        ]
+
+
+class BadRequestError(APIStatusError):
+    """400: the request was invalid (see ``code`` and ``details``)."""
+
+
+class AuthenticationError(APIStatusError):
+    """401: the API key is missing, invalid, expired or revoked."""
+
+
+class InsufficientCreditsError(APIStatusError):
+    """402: the organization does not have enough compute units (CU) for this operation."""
+
+
+class PermissionDeniedError(APIStatusError):
+    """403: the key is valid but lacks permission (a ``read`` key writing, or no org context)."""
+
+
+class NotFoundError(APIStatusError):
+    """404: the resource does not exist, or is not visible in this organization."""
+
+
+class ConflictError(APIStatusError):
+    """409: a version conflict (optimistic locking) or an operation invalid in the current state."""
+
+
+class RateLimitError(APIStatusError):
+    """429: too many requests. ``retry_after`` is the server's hint in seconds, when given."""
+
+    retry_after: float | None
+
+    def __init__(self, message: str, *, retry_after: float | None = None, **kwargs: Any) -> None:
+        super().__init__(message, **kwargs)
+        self.retry_after = retry_after
+
+    def _repr_fields(self) -> list[tuple[str, Any]]:
+        return [*super()._repr_fields(), ("retry_after", self.retry_after)]
+
+
+class InternalServerError(APIStatusError):
+    """5xx: the API (or a proxy in front of it) failed."""
+
+
+class ResponseValidationError(B3OSError):
+    """The response body was not JSON, or did not fit the expected model.
+
+    ``path`` names the failing field (``"data.items[3].status"``); ``excerpt`` holds the first
+    characters of a body that was not JSON; ``status`` and ``request_id`` come from the response.
+    """
+
+    path: str | None
+    excerpt: str | None
+    status: int | None
+    request_id: str | None
+    content_type: str | None
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        path: str | None = None,
+        excerpt: str | None = None,
+        status: int | None = None,
+        request_id: str | None = None,
+        content_type: str | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.path = path
+        self.excerpt = redact_text(excerpt) if excerpt is not None else None
+        self.status = status
+        self.request_id = request_id
+        self.content_type = content_type
+
+    def _repr_fields(self) -> list[tuple[str, Any]]:
+        return [
+            ("message", self.message),
+            ("path", self.path),
+            ("status", self.status),
+            ("request_id", self.request_id),
+        ]
+
+
+class StreamError(B3OSError):
+    """An event stream broke its protocol, could not be resumed, or spent its reconnect budget."""
+
+
+class WebhookVerificationError(B3OSError):
+    """An execution-hook request had a missing or wrong signature."""
+
+
+_STATUS_CLASSES: dict[int, type[APIStatusError]] = {
+    400: BadRequestError,
+    401: AuthenticationError,
+    402: InsufficientCreditsError,
+    403: PermissionDeniedError,
+    404: NotFoundError,
+    409: ConflictError,
+    429: RateLimitError,
+}
+
+
+def status_error_class(status: int) -> type[APIStatusError]:
+    """Return the most specific :class:`APIStatusError` subclass for an HTTP status."""
+    if status >= 500:
+        return InternalServerError
+    return _STATUS_CLASSES.get(status, APIStatusError)
