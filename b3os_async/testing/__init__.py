@@ -1,0 +1,21 @@
+"""The local B3OS emulator: a real aiohttp server with in-memory state, for tests and demos.
+
+::
+
+    from b3os_async.testing import Emulator, Fault
+
+    async with Emulator(seed=1) as emu:            # emu.url, emu.api_key, emu.org_id
+        emu.faults.add(Fault.rate_limit(retry_after=0), path="/v1/workflows", times=1)
+        ...
+
+It implements the workflow and run endpoints the SDK uses, executes workflows for real (built-in
+actions, expressions, ``if``/``wait`` nodes), streams run events over SSE and injects faults.
+Its server and engine import nothing from the client side of ``b3os_async``. Behaviour, error
+codes and every deviation from the OpenAPI document are listed in ``docs/emulator.md``.
+"""
+
+from b3os_async.testing._emulator import Emulator
+from b3os_async.testing._faults import Fault, FaultHandle, FaultRegistry
+from b3os_async.testing._server import RecordedRequest
+
+__all__ = ["Emulator", "Fault", "FaultHandle", "FaultRegistry", "RecordedRequest"]

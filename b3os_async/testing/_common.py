@@ -1,0 +1,176 @@
+"""Small shared pieces of the emulator: the error type, error codes, ids, clock and JSON.
+
+Error codes follow B3OS's published pattern ``HTTP status * 1000 + n``. Only the four run-creation
+codes are published by B3OS; the others are the emulator's own, chosen consistently:
+
+======  =======================================================================
+code    meaning
+======  =======================================================================
+400001  request body is not valid JSON, or not a JSON object
+400002  a body field is missing or has the wrong type/value
+400003  invalid paging parameter (``limit`` not 1..100, ``offset`` negative, not integers)
+400004  invalid query parameter (filter, sort, ``since``, ``summary``, ``ids`` …)
+400005  too many ids in ``/v1/workflow-runs/stream`` (max 24)
+400078  invalid run ID (must start with ``run_``)                      *published*
+400079  duplicate run ID                                              *published*
+400228  invalid workflow definition                                   *published*
+400229  ephemeral runs need a ``manual`` trigger                      *published*
+401001  missing bearer token
+401002  invalid API key
+401003  invalid resume secret
+403001  the API key's scope (``read``) does not allow this (any non-GET request)
+403002  ``X-Org-ID`` does not match the API key's organization
+404001  no such route
+404002  workflow not found (or in another organization)
+404003  run not found (or in another organization)
+404004  workflow version not found
+404005  workflow has no draft
+404006  workflow has no live version
+404007  node not found in the run's definition
+405001  method not allowed on this route
+409001  version conflict (``expectedCurrentVersion`` / ``expectedVersion``)
+409002  run is not cancellable (already finished)
+409003  run is not retryable (only failure, partial and cancelled runs are)
+409004  workflow is in the wrong state for this operation (archived, no draft, …)
+4xx000  / 5xx000  injected by ``Fault.status``/``Fault.burst`` (``status * 1000``)
+429001  injected rate limit (``Fault.rate_limit``)
+======  =======================================================================
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import re
+from datetime import datetime, timezone
+from typing import Any
+
+_ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789"
+
+BAD_JSON = 400001
+BAD_FIELD = 400002
+BAD_PAGING = 400003
+BAD_QUERY = 400004
+TOO_MANY_IDS = 400005
+INVALID_RUN_ID = 400078
+DUPLICATE_RUN_ID = 400079
+INVALID_DEFINITION = 400228
+NON_MANUAL_TRIGGER = 400229
+MISSING_TOKEN = 401001
+INVALID_KEY = 401002
+INVALID_SECRET = 401003
+READ_ONLY_KEY = 403001
+ORG_MISMATCH = 403002
+NO_ROUTE = 404001
+WORKFLOW_NOT_FOUND = 404002
+RUN_NOT_FOUND = 404003
+VERSION_NOT_FOUND = 404004
+DRAFT_NOT_FOUND = 404005
+LIVE_NOT_FOUND = 404006
+NODE_NOT_FOUND = 404007
+METHOD_NOT_ALLOWED = 405001
+VERSION_CONFLICT = 409001
+NOT_CANCELLABLE = 409002
+NOT_RETRYABLE = 409003
+WRONG_STATE = 409004
+RATE_LIMITED = 429001
+
+
+class ApiError(Exception):
+    """An error answer: HTTP ``status``, numeric ``code``, ``message`` and ``details``."""
+
+    def __init__(
+        self, status: int, code: int, message: str, details: list[Any] | None = None
+    ) -> None:
+        super().__init__(message)
+        self.status = status
+        self.code = code
+        self.message = message
+        self.details = details or []
+
+
+def not_found(code: int, what: str) -> ApiError:
+    """A 404 with a message naming what was not found."""
+    return ApiError(404, code, f"{what} not found")
+
+
+def bad_field(message: str) -> ApiError:
+    """A 400 for a body field that is missing or wrong."""
+    return ApiError(400, BAD_FIELD, message)
+
+
+class IdSource:
+    """Seeded id generators: the same seed and the same calls give the same ids.
+
+    Each kind of id draws from its own stream, so an extra request (a client retry, say) changes
+    the request ids that follow but not the workflow or run ids.
+    """
+
+    def __init__(self, seed: int) -> None:
+        self._streams: dict[str, random.Random] = {}
+        self._seed = seed
+
+    def rng(self, stream: str) -> random.Random:
+        """The seeded random generator of one stream (created on first use)."""
+        rng = self._streams.get(stream)
+        if rng is None:
+            rng = self._streams[stream] = random.Random(f"{self._seed}:{stream}")
+        return rng
+
+    def new(self, prefix: str, length: int = 16, *, stream: str | None = None) -> str:
+        """``prefix`` followed by ``length`` random lowercase letters/digits."""
+        rng = self.rng(stream or prefix)
+        return prefix + "".join(rng.choice(_ALPHABET) for _ in range(length))
+
+
+def now() -> datetime:
+    """The current time, UTC."""
+    return datetime.now(timezone.utc)
+
+
+def iso(moment: datetime) -> str:
+    """RFC 3339 in UTC with milliseconds and a ``Z``: ``2025-01-02T03:04:05.678Z``."""
+    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%S.") + (
+        f"{moment.microsecond // 1000:03d}Z"
+    )
+
+
+def now_iso() -> str:
+    """The current time as RFC 3339 UTC (see :func:`iso`)."""
+    return iso(now())
+
+
+def parse_time(text: str) -> datetime | None:
+    """Parse an RFC 3339 timestamp (``Z`` or offset); ``None`` when it is not one."""
+    candidate = text.strip()
+    # A "+00:00" offset sent unencoded in a query string arrives as " 00:00": put the "+" back.
+    candidate = re.sub(r" (\d\d:\d\d)$", r"+\1", candidate)
+    if candidate.endswith(("Z", "z")):
+        candidate = candidate[:-1] + "+00:00"
+    if "T" not in candidate and "t" not in candidate:
+        return None
+    try:
+        parsed = datetime.fromisoformat(candidate)
+    except ValueError:
+        return None
+    if parsed.tzinfo is None:
+        return None
+    return parsed
+
+
+def dumps(value: Any) -> str:
+    """Compact JSON, UTF-8 kept as is."""
+    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+
+
+_RUN_ID = re.compile(r"run_[A-Za-z0-9_-]{1,120}", re.ASCII)
+
+
+def is_run_id(value: object) -> bool:
+    """Whether ``value`` is an acceptable run id: ``run_`` then 1-120 of ``[A-Za-z0-9_-]``."""
+    return isinstance(value, str) and _RUN_ID.fullmatch(value) is not None
+
+
+def compact(mapping: dict[str, Any]) -> dict[str, Any]:
+    """``mapping`` without its ``None`` values (the schemas type optional fields, never null)."""
+    return {key: value for key, value in mapping.items() if value is not None}

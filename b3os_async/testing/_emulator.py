@@ -1,0 +1,207 @@
+"""The :class:`Emulator`: a real local B3OS server (aiohttp.web) with in-memory state.
+
+Theory of operation
+-------------------
+Construction creates the state (store, broker, engine, fault registry, seeded ids) and a default
+organization with a read-write key; nothing listens yet. ``start()`` (or ``async with``) binds
+``host:port`` (port 0 = a free port) and serves; ``close()`` ends every open stream (SHUTDOWN
+marker), cancels executing runs and in-flight requests (stalled ones included) and stops the
+server. The emulator is single-use: after ``close()`` it cannot start again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from typing import TYPE_CHECKING, Any
+
+from aiohttp import web
+
+from b3os_async.testing import (
+    _routes_runs,
+    _routes_streams,
+    _routes_versions,
+    _routes_workflows,
+)
+from b3os_async.testing._common import IdSource, now_iso
+from b3os_async.testing._engine import Engine
+from b3os_async.testing._faults import FaultRegistry
+from b3os_async.testing._render import run_json
+from b3os_async.testing._server import CONTEXT, Context, RecordedRequest, middleware
+from b3os_async.testing._store import TERMINAL, ApiKey, Org, Store
+from b3os_async.testing._streams import Broker
+
+if TYPE_CHECKING:
+    from collections import deque
+    from types import TracebackType
+
+SCOPES = ("read", "read-write")
+
+
+def build_app(ctx: Context) -> web.Application:
+    """The aiohttp application with every route of the emulator."""
+    app = web.Application(middlewares=[middleware])
+    app[CONTEXT] = ctx
+    app.add_routes(_routes_runs.ROUTES)
+    app.add_routes(_routes_workflows.ROUTES)
+    app.add_routes(_routes_versions.ROUTES)
+    app.add_routes(_routes_streams.ROUTES)
+    return app
+
+
+class Emulator:
+    """A local B3OS API server for tests and demos.
+
+    ``async with Emulator(seed=0) as emu:`` serves at ``emu.url`` (no ``/v1``) and offers a
+    read-write key ``emu.api_key`` for organization ``emu.org_id``.
+
+    :param seed: seeds every generated id (``wf_…``, ``run_…``, ``req_…``, keys) and fault
+        probabilities: the same seed and the same calls give the same ids.
+    :param host: interface to bind (default loopback).
+    :param port: TCP port; 0 picks a free one.
+    :param heartbeat_interval: seconds of silence after which streams send ``: heartbeat``.
+    :param retry_ms: the ``retry:`` value sent first on every stream.
+    :param replay: ``False`` serves streams without ``id:`` lines and ignores ``Last-Event-ID``.
+    """
+
+    def __init__(
+        self,
+        *,
+        seed: int = 0,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        heartbeat_interval: float = 15.0,
+        retry_ms: int = 1000,
+        replay: bool = True,
+    ) -> None:
+        if heartbeat_interval <= 0:
+            raise ValueError("heartbeat_interval must be positive")
+        if retry_ms < 0:
+            raise ValueError("retry_ms must not be negative")
+        self._host = host
+        self._port = port
+        ids = IdSource(seed)
+        store = Store()
+        broker = Broker()
+        self.faults = FaultRegistry(ids.rng("faults"))
+        """The fault registry: ``emu.faults.add(Fault.rate_limit(), path="/v1/runs")``."""
+        self._ctx = Context(
+            store=store,
+            engine=Engine(store, broker),
+            broker=broker,
+            faults=self.faults,
+            ids=ids,
+            retry_ms=retry_ms,
+            heartbeat=heartbeat_interval,
+            replay=replay,
+        )
+        self._runner: web.AppRunner | None = None
+        self._url: str | None = None
+        self._closed = False
+        self.org_id, self.api_key = self.create_org("Emulator Org")
+
+    # -- lifecycle -----------------------------------------------------------------------------
+
+    async def start(self) -> None:
+        """Bind and start serving."""
+        if self._closed or self._runner is not None:
+            raise RuntimeError("an Emulator starts once")
+        runner = web.AppRunner(
+            build_app(self._ctx), handler_cancellation=True, access_log=None, shutdown_timeout=1.0
+        )
+        await runner.setup()
+        site = web.TCPSite(runner, self._host, self._port)
+        await site.start()
+        self._runner = runner
+        host, port = runner.addresses[0][:2]
+        shown = f"[{host}]" if ":" in host else host
+        self._url = f"http://{shown}:{port}"
+
+    async def close(self) -> None:
+        """End streams, cancel runs and in-flight requests, stop the server (idempotent)."""
+        if self._closed:
+            return
+        self._closed = True
+        self._ctx.broker.shutdown()
+        await self._ctx.engine.close()
+        await asyncio.sleep(0)  # let streams see the SHUTDOWN marker and finish normally
+        for task in list(self._ctx.inflight):
+            task.cancel()
+        if self._runner is not None:
+            await self._runner.cleanup()
+            self._runner = None
+
+    async def __aenter__(self) -> Emulator:
+        await self.start()
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        await self.close()
+
+    # -- what tests look at ----------------------------------------------------------------------
+
+    @property
+    def url(self) -> str:
+        """The base URL, e.g. ``http://127.0.0.1:54321`` (without ``/v1``)."""
+        if self._url is None:
+            raise RuntimeError("the Emulator is not started (use 'async with Emulator() as emu')")
+        return self._url
+
+    @property
+    def open_streams(self) -> int:
+        """How many stream connections are open right now."""
+        return self._ctx.open_streams
+
+    @property
+    def requests(self) -> deque[RecordedRequest]:
+        """The requests received, oldest first: the last 10 000 (``emu.requests.clear()``)."""
+        return self._ctx.requests
+
+    def create_org(self, name: str) -> tuple[str, str]:
+        """A new organization and a read-write key for it: ``(org_id, api_key)``."""
+        ids = self._ctx.ids
+        org_id = ids.new("org_", 12)
+        slug = "-".join(name.lower().split()) or org_id
+        self._ctx.store.orgs[org_id] = Org(
+            org_id, name, slug, ids.new("usr_", 12, stream="user"), now_iso()
+        )
+        return org_id, self.create_api_key("read-write", org_id=org_id)
+
+    def create_api_key(self, scope: str = "read-write", org_id: str | None = None) -> str:
+        """A new API key (``b3sk_…``) with ``scope`` ``read`` or ``read-write``."""
+        if scope not in SCOPES:
+            raise ValueError(f"scope must be 'read' or 'read-write', got {scope!r}")
+        org = org_id or self.org_id
+        if org not in self._ctx.store.orgs:
+            raise ValueError(f"unknown organization {org!r}")
+        ids = self._ctx.ids
+        secret = ids.new("b3sk_", 32, stream="key")
+        self._ctx.store.keys[secret] = ApiKey(
+            secret, ids.new("key_", 12, stream="keyid"), org, scope
+        )
+        return secret
+
+    async def wait_for_run(
+        self, run_id: str, status: str | None = None, *, timeout: float = 10.0
+    ) -> dict[str, Any]:
+        """Wait until the run reaches ``status`` (default: any terminal status); its ``Run`` JSON.
+
+        Raises ``TimeoutError`` when that does not happen within ``timeout`` seconds (also when
+        the run does not exist by then).
+        """
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        wanted = {status} if status is not None else set(TERMINAL)
+        while True:
+            run = self._ctx.store.runs.get(run_id)
+            if run is not None and run.status in wanted:
+                return run_json(run)
+            remaining = deadline - loop.time()
+            if remaining <= 0:
+                state = "does not exist" if run is None else f"is still {run.status}"
+                raise TimeoutError(f"run {run_id} {state} after {timeout} s")
+            await self._ctx.engine.changed(min(remaining, 0.5))

@@ -1,0 +1,356 @@
+"""The workflow engine: executes runs for real and publishes their events.
+
+Theory of operation
+-------------------
+:meth:`Engine.launch` is called by the run endpoints with a fully built :class:`Run` whose
+``nodes`` already hold every node reachable from the trigger as ``pending``. Synchronously (before
+the HTTP answer is sent) it stores the run, attaches its channel and publishes ``run_started``, so
+a stream opened before the POST sees it. Execution then happens in one asyncio task per run:
+
+* A node runs when its parent finished successfully: ``node_started`` (status ``running``), then
+  ``node_completed`` (``success``, with ``result``) or ``node_failed`` (``failure``, with
+  ``error{message, code}``). The trigger node "runs" too; its result is the run payload plus
+  ``triggeredAt``.
+* Children run concurrently (one task each), in ``children`` order. A node reached from several
+  parents runs once; the first parent to reach it decides (a skip counts).
+* ``if`` nodes take the children whose ``branch`` matches (``then``/``else``; no branch = ``then``);
+  ``wait`` nodes take ``resumed`` (or no branch) children after a resume and ``timed_out`` children
+  after ``timeoutMs``. Children not taken, and every descendant of a failed node, are marked
+  ``skipped`` (``node_skipped``, depth-first order).
+* A ``wait`` node is ``waiting``; the run is ``waiting`` while any node waits (``run_waiting`` with
+  the node id). :meth:`Engine.resume` (or the timeout) publishes ``run_resumed`` and the node
+  completes with the resume ``data`` (or ``{"timedOut": true}``) as its result.
+* When no work is left: ``success`` if no node failed; ``partial`` if a node failed but some branch
+  reached a successful leaf (a successful node none of whose children ran); else ``failure``.
+  The terminal event is ``run_completed`` (success/partial) or ``run_failed``.
+* :meth:`Engine.cancel` finishes the run synchronously (running/waiting/pending nodes become
+  ``cancelled``, ``run_cancelled`` is published) and then cancels the task.
+* A retry is a new run whose ``kept`` nodes (successful in the source run) are copied as they
+  were and not executed again (no events for them); execution walks through them to the rest.
+
+Built-in actions (node ``type``): ``echo``/``transform`` (result = resolved payload), ``delay``
+(``{"ms": N}``), ``fail`` (``{"message", "when"}``), ``http-request`` (loopback only), ``if``,
+``wait``. Any other action type fails its node. Run-level notifications (``run_started`` and the
+terminal event) also go to the organization's notification log.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from typing import TYPE_CHECKING, Any
+
+import aiohttp
+
+from b3os_async.testing._actions import NodeFailure, http_request
+from b3os_async.testing._common import NODE_NOT_FOUND, NOT_CANCELLABLE, ApiError, now_iso
+from b3os_async.testing._expr import ConditionError, evaluate_condition, resolve
+from b3os_async.testing._graph import children_of, nodes_of
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from b3os_async.testing._store import NodeState, Run, Store
+    from b3os_async.testing._streams import Broker
+
+logger = logging.getLogger("b3os_async.testing")
+
+_RAN = frozenset({"success", "failure", "partial"})
+
+
+class Engine:
+    """Executes runs; one instance per emulator."""
+
+    def __init__(self, store: Store, broker: Broker) -> None:
+        self._store = store
+        self._broker = broker
+        self._tasks: dict[str, asyncio.Task[None]] = {}
+        self._waits: dict[tuple[str, str], asyncio.Future[dict[str, Any]]] = {}
+        self._changed = asyncio.Event()
+        self._http: aiohttp.ClientSession | None = None
+
+    # -- lifecycle -----------------------------------------------------------------------------
+
+    async def close(self) -> None:
+        """Cancel every executing run and close the HTTP client of ``http-request``."""
+        tasks = list(self._tasks.values())
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        if self._http is not None:
+            await self._http.close()
+            self._http = None
+
+    async def changed(self, timeout: float) -> None:
+        """Wait until some run changes (or ``timeout`` passes)."""
+        event = self._changed
+        with contextlib.suppress(asyncio.TimeoutError):
+            await asyncio.wait_for(event.wait(), timeout)
+
+    def _touch(self) -> None:
+        self._changed.set()
+        self._changed = asyncio.Event()
+
+    # -- starting, resuming, cancelling ----------------------------------------------------------
+
+    def launch(self, run: Run, kept: frozenset[str] = frozenset()) -> None:
+        """Store ``run``, publish ``run_started`` and start executing it (see module docstring)."""
+        self._store.runs[run.id] = run
+        channel = self._broker.run_channel(run.id)
+        channel.attach(run.org_id)
+        channel.publish("run_started", "running")
+        self._notify(run, "run_started")
+        self._tasks[run.id] = asyncio.get_running_loop().create_task(self._execute(run, kept))
+        self._touch()
+
+    def resume(self, run: Run, node_id: str, data: dict[str, Any]) -> tuple[str, str]:
+        """Resume a waiting node: ``("resumed", "")`` or ``("skipped", why)``."""
+        if node_id not in nodes_of(run.definition):
+            raise ApiError(404, NODE_NOT_FOUND, f"node {node_id!r} not found in run {run.id!r}")
+        future = self._waits.get((run.id, node_id))
+        if run.terminal or future is None or future.done():
+            return "skipped", f"node {node_id!r} is not waiting"
+        future.set_result(data)
+        self._resumed(run, node_id, data)
+        return "resumed", ""
+
+    def cancel(self, run: Run) -> None:
+        """Cancel a running or waiting run (409 if it already finished)."""
+        if run.terminal:
+            raise ApiError(409, NOT_CANCELLABLE, f"run {run.id!r} is {run.status}; not cancellable")
+        at = now_iso()
+        for state in run.nodes.values():
+            if state.status in ("pending", "running", "waiting"):
+                state.status = "cancelled"
+                state.finished_at = at
+        run.status, run.finished_at = "cancelled", at
+        self._broker.run_channel(run.id).publish("run_cancelled", "cancelled")
+        self._notify(run, "run_cancelled")
+        task = self._tasks.pop(run.id, None)
+        if task is not None:
+            task.cancel()
+        self._touch()
+
+    # -- execution ----------------------------------------------------------------------------
+
+    async def _execute(self, run: Run, kept: frozenset[str]) -> None:
+        try:
+            await self._node(run, run.trigger_node_id, kept)
+            self._finish(run)
+        except asyncio.CancelledError:
+            pass  # cancel() already finished the run, or the emulator is closing
+        except Exception as exc:  # an emulator bug: fail the run loudly rather than hang
+            logger.exception("emulator engine error in run %s", run.id)
+            self._finish(run, internal=f"emulator engine error: {exc!r}")
+        finally:
+            self._tasks.pop(run.id, None)
+            for key in [key for key in self._waits if key[0] == run.id]:
+                self._waits.pop(key).cancel()
+
+    async def _node(self, run: Run, node_id: str, kept: frozenset[str]) -> None:
+        state = run.nodes[node_id]
+        node = nodes_of(run.definition)[node_id]
+        if node_id not in kept:
+            if state.status != "pending":
+                return  # reached again through another parent: it runs once
+            if not await self._run_node(run, node_id, node, state):
+                for child in children_of(node):
+                    self._skip(run, child)
+                return
+        taken, skipped = self._split_children(run, node, state)
+        for child in skipped:
+            self._skip(run, child)
+        await asyncio.gather(*(self._node(run, child, kept) for child in taken))
+
+    def _split_children(
+        self, run: Run, node: dict[str, Any], state: NodeState
+    ) -> tuple[list[str], list[str]]:
+        nodes = nodes_of(run.definition)
+        taken: list[str] = []
+        skipped: list[str] = []
+        for child in children_of(node):
+            if child not in run.nodes:
+                continue
+            if state.branch is None:
+                taken.append(child)
+                continue
+            branch = nodes[child].get("branch")
+            default = "then" if node["type"] == "if" else "resumed"
+            (taken if (branch or default) == state.branch else skipped).append(child)
+        return taken, skipped
+
+    def _skip(self, run: Run, node_id: str) -> None:
+        state = run.nodes.get(node_id)
+        if state is None or state.status != "pending":
+            return
+        state.status = "skipped"
+        state.finished_at = now_iso()
+        self._broker.run_channel(run.id).publish("node_skipped", "skipped", nodeId=node_id)
+        for child in children_of(nodes_of(run.definition)[node_id]):
+            self._skip(run, child)
+
+    async def _run_node(
+        self, run: Run, node_id: str, node: dict[str, Any], state: NodeState
+    ) -> bool:
+        channel = self._broker.run_channel(run.id)
+        state.status, state.started_at = "running", now_iso()
+        channel.publish("node_started", "running", nodeId=node_id)
+        self._touch()
+        try:
+            if node_id == run.trigger_node_id:
+                state.input = dict(run.trigger_result)
+                result: dict[str, Any] = dict(run.trigger_result)
+            else:
+                resolved = resolve(node.get("payload") or {}, self._lookup(run))
+                state.input = resolved
+                result = await self._action(run, node_id, node["type"], resolved, state)
+        except NodeFailure as failure:
+            state.status, state.finished_at = "failure", now_iso()
+            state.error = {"message": failure.message, "code": failure.code}
+            state.result = failure.result
+            channel.publish("node_failed", "failure", nodeId=node_id, error=state.error)
+            self._touch()
+            return False
+        state.status, state.finished_at, state.result = "success", now_iso(), result
+        channel.publish("node_completed", "success", nodeId=node_id, result=result)
+        self._touch()
+        return True
+
+    def _lookup(self, run: Run) -> Callable[[str], Any]:
+        def lookup(first: str) -> Any:
+            if first == "$props":
+                return run.prop_values
+            if first == "$trigger":
+                return {"body": run.trigger_result}
+            if first == "$workflowId":
+                return run.workflow_id
+            if first == "$runId":
+                return run.id
+            state = run.nodes.get(run.trigger_node_id if first == "root" else first)
+            if state is None or state.status != "success":
+                return None
+            return {"result": state.result, "input": state.input, "status": state.status}
+
+        return lookup
+
+    async def _action(
+        self, run: Run, node_id: str, kind: str, payload: dict[str, Any], state: NodeState
+    ) -> dict[str, Any]:
+        if kind in ("echo", "transform"):
+            return payload
+        if kind == "delay":
+            ms = payload.get("ms", 0)
+            if isinstance(ms, bool) or not isinstance(ms, (int, float)) or ms < 0:
+                raise NodeFailure("delay needs a non-negative number 'ms'", "invalid_payload")
+            await asyncio.sleep(ms / 1000)
+            return payload
+        if kind == "fail":
+            when = payload.get("when", True)
+            if when in (False, None, 0, "", "false"):
+                return {"failed": False}
+            raise NodeFailure(str(payload.get("message") or "failed on purpose"), "fail_action")
+        if kind == "if":
+            try:
+                outcome = evaluate_condition(payload.get("condition"))
+            except ConditionError as exc:
+                raise NodeFailure(f"invalid if condition: {exc}", "invalid_condition") from None
+            state.branch = "then" if outcome else "else"
+            return {"result": outcome, "branch": state.branch}
+        if kind == "wait":
+            return await self._wait(run, node_id, payload, state)
+        if kind == "http-request":
+            if self._http is None:
+                self._http = aiohttp.ClientSession()
+            return await http_request(self._http, payload)
+        raise NodeFailure(f"unknown action type {kind!r}", "unknown_action")
+
+    async def _wait(
+        self, run: Run, node_id: str, payload: dict[str, Any], state: NodeState
+    ) -> dict[str, Any]:
+        timeout_ms = payload.get("timeoutMs")
+        if timeout_ms is not None and (
+            isinstance(timeout_ms, bool) or not isinstance(timeout_ms, (int, float))
+        ):
+            raise NodeFailure("wait: 'timeoutMs' must be a number", "invalid_payload")
+        future: asyncio.Future[dict[str, Any]] = asyncio.get_running_loop().create_future()
+        self._waits[(run.id, node_id)] = future
+        state.status = "waiting"
+        run.status = "waiting"
+        self._broker.run_channel(run.id).publish("run_waiting", "waiting", nodeId=node_id)
+        self._touch()
+        try:
+            if timeout_ms is None:
+                data = await future
+            else:
+                data = await asyncio.wait_for(future, max(timeout_ms, 0) / 1000)
+            state.branch = "resumed"
+            return data
+        except asyncio.TimeoutError:
+            state.branch = "timed_out"
+            result = {"timedOut": True}
+            self._resumed(run, node_id, result)
+            return result
+        finally:
+            self._waits.pop((run.id, node_id), None)
+
+    def _resumed(self, run: Run, node_id: str, result: dict[str, Any]) -> None:
+        run.nodes[node_id].status = "running"
+        still_waiting = any(state.status == "waiting" for state in run.nodes.values())
+        run.status = "waiting" if still_waiting else "running"
+        self._broker.run_channel(run.id).publish(
+            "run_resumed", "running", nodeId=node_id, result=result
+        )
+        self._touch()
+
+    # -- finishing -----------------------------------------------------------------------------
+
+    def _finish(self, run: Run, internal: str | None = None) -> None:
+        if run.terminal:
+            return
+        failed = [node_id for node_id, state in run.nodes.items() if state.status == "failure"]
+        if internal is None and not failed:
+            status = "success"
+        elif internal is None and self._has_successful_leaf(run):
+            status = "partial"
+        else:
+            status = "failure"
+        run.status, run.finished_at = status, now_iso()
+        counts: dict[str, int] = {}
+        for state in run.nodes.values():
+            counts[state.status] = counts.get(state.status, 0) + 1
+        run_summary = ", ".join(f"{count} {name}" for name, count in sorted(counts.items()))
+        run.summary = run_summary
+        channel = self._broker.run_channel(run.id)
+        if status == "failure":
+            if internal is not None:
+                error = {"message": internal, "code": "internal_error"}
+            else:
+                first = run.nodes[failed[0]].error or {}
+                message = f"node {failed[0]!r} failed: {first.get('message', '')}"
+                error = {"message": message, "code": first.get("code", "node_failed")}
+            channel.publish("run_failed", status, error=error)
+            self._notify(run, "run_failed")
+        else:
+            channel.publish("run_completed", status)
+            self._notify(run, "run_completed")
+        self._touch()
+
+    def _has_successful_leaf(self, run: Run) -> bool:
+        nodes = nodes_of(run.definition)
+        for node_id, state in run.nodes.items():
+            if state.status != "success":
+                continue
+            ran = [
+                child
+                for child in children_of(nodes[node_id])
+                if child in run.nodes and run.nodes[child].status in _RAN
+            ]
+            if not ran:
+                return True
+        return False
+
+    def _notify(self, run: Run, event_type: str) -> None:
+        self._broker.org_log(run.org_id).publish(
+            event_type, runId=run.id, workflowId=run.workflow_id, status=run.status
+        )

@@ -1,0 +1,178 @@
+"""JSON views of stored objects, shaped like the OpenAPI schemas (field names, types).
+
+Optional fields are left out rather than sent as ``null``: the schemas type them (string,
+object …) and never allow null.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from b3os_async.testing._common import compact
+from b3os_async.testing._graph import nodes_of, trigger_ids
+
+if TYPE_CHECKING:
+    from collections.abc import Collection
+
+    from b3os_async.testing._store import NodeState, Org, Run, Version, Workflow
+
+
+def trigger_type(definition: dict[str, Any]) -> str | None:
+    """The type of the definition's (first) trigger node, if it exists."""
+    nodes = nodes_of(definition)
+    first = trigger_ids(definition)[0]
+    return nodes[first]["type"] if first in nodes else None
+
+
+def workflow_json(workflow: Workflow, version: Version | None = None) -> dict[str, Any]:
+    """A ``Workflow`` object for one version row (default: the current version)."""
+    row = version or workflow.current()
+    content = row.content
+    max_runs = content.get("maxRuns")
+    return compact(
+        {
+            "id": workflow.id,
+            "organizationId": workflow.org_id,
+            "name": content["name"],
+            "description": content["description"],
+            "status": workflow.status_of(row.number),
+            "type": trigger_type(content["definition"]),
+            "version": row.number,
+            "definition": content["definition"],
+            "uiMetadata": content.get("uiMetadata"),
+            "visibility": workflow.visibility,
+            "maxRuns": max_runs,
+            "remainRuns": max_runs,
+            "cooldownMs": content.get("cooldownMs"),
+            "lastTriggeredAt": workflow.last_triggered_at,
+            "createdAt": workflow.created_at,
+            "createdBy": workflow.created_by,
+            "updatedAt": workflow.updated_at,
+            "updatedBy": workflow.updated_by,
+            "versionCreatedBy": row.created_by,
+            "ownerUserId": workflow.created_by,
+            "hasDraft": workflow.draft is not None,
+            "hasLiveVersion": workflow.live is not None,
+            "triggerSecret": workflow.trigger_secret,
+        }
+    )
+
+
+def workflow_list_item(workflow: Workflow) -> dict[str, Any]:
+    """A ``WorkflowListItem`` for the workflow's current version."""
+    full = workflow_json(workflow)
+    definition = full.pop("definition")
+    for private in ("uiMetadata", "triggerSecret", "updatedBy", "versionCreatedBy"):
+        full.pop(private, None)
+    nodes = nodes_of(definition)
+    connector_types = sorted(
+        {
+            node["connector"]["type"]
+            for node in nodes.values()
+            if isinstance(node.get("connector"), dict)
+            and isinstance(node["connector"].get("type"), str)
+        }
+    )
+    summary = {
+        node_id: compact(
+            {
+                "type": node["type"],
+                "children": list(node.get("children") or []),
+                "branch": node.get("branch"),
+            }
+        )
+        for node_id, node in nodes.items()
+    }
+    inputs = definition.get("inputSchema")
+    full.update(
+        {
+            "nodeCount": len(nodes),
+            "inputCount": len(inputs) if isinstance(inputs, list) else 0,
+            "chainIds": [],
+            "connectors": [{"type": kind} for kind in connector_types],
+            "definitionSummary": {"nodes": summary},
+            "linkedWorkflowIds": [],
+            "publicWidgetEnabled": False,
+        }
+    )
+    if full.get("type") is not None:
+        full["triggerType"] = full["type"]
+    return full
+
+
+def node_json(state: NodeState) -> dict[str, Any]:
+    """An ``ExecutionNode`` (plus ``error`` for failed nodes, an emulator addition)."""
+    return compact(
+        {
+            "type": state.type,
+            "status": state.status,
+            "input": state.input,
+            "result": state.result,
+            "error": state.error,
+            "startedAt": state.started_at,
+            "finishedAt": state.finished_at,
+        }
+    )
+
+
+def run_list_item(run: Run) -> dict[str, Any]:
+    """A ``RunListItem``."""
+    return compact(
+        {
+            "id": run.id,
+            "workflowId": run.workflow_id,
+            "workflowName": run.workflow_name,
+            "workflowVersion": run.workflow_version,
+            "status": run.status,
+            "triggerSource": run.trigger_source,
+            "triggeredBy": run.triggered_by,
+            "triggerNodeId": run.trigger_node_id,
+            "startedAt": run.started_at,
+            "finishedAt": run.finished_at,
+            "summary": run.summary,
+            "totalCu": 0,
+            "isSimulation": run.is_simulation,
+            "isDustTest": run.is_dust_test,
+            "sourceRunId": run.source_run_id,
+        }
+    )
+
+
+def run_json(
+    run: Run, *, summary: bool = False, node_ids: Collection[str] | None = None
+) -> dict[str, Any]:
+    """A ``Run``; ``summary`` drops state and definition, ``node_ids`` filters the state."""
+    body = run_list_item(run)
+    body.pop("workflowName")
+    body.update(
+        compact(
+            {
+                "organizationId": run.org_id,
+                "workflowOwnerUserId": run.owner_user_id,
+                "propValues": run.prop_values,
+                "simulationMode": "simulate" if run.is_simulation else None,
+            }
+        )
+    )
+    if not summary:
+        body["executionState"] = {
+            node_id: node_json(state)
+            for node_id, state in run.nodes.items()
+            if node_ids is None or node_id in node_ids
+        }
+        body["workflowDefinition"] = run.definition
+    return body
+
+
+def org_json(org: Org) -> dict[str, Any]:
+    """An ``Organization``."""
+    return {
+        "id": org.id,
+        "slug": org.slug,
+        "name": org.name,
+        "description": "",
+        "tier": "free",
+        "createdAt": org.created_at,
+        "createdBy": org.user_id,
+        "updatedAt": org.created_at,
+    }

@@ -1,0 +1,173 @@
+"""Event channels behind the emulator's SSE endpoints (no I/O here; see ``_stream_routes.py``).
+
+Theory of operation
+-------------------
+Two kinds of channel, both owned by the :class:`Broker`:
+
+* :class:`RunChannel` - one per run id, holding *every* event of the run in order. The engine
+  publishes into it; an event's ``seq`` (1, 2, 3 …) is its SSE ``id``. A channel can exist before
+  its run does: a stream opened on a run id that is not created yet (pre-subscription) makes the
+  channel, and :meth:`RunChannel.attach` later records which organization the run belongs to.
+  Channels of runs that were never created are dropped when their last subscriber leaves.
+* :class:`NotificationLog` - one per organization: run notifications (``run_started``,
+  ``run_completed``, ``run_failed``, ``run_cancelled``) and workflow activity (``workflow_created``,
+  ``workflow_updated``, ``workflow_published``, ``workflow_paused``, ``workflow_resumed``,
+  ``workflow_archived``, ``workflow_unarchived``, ``workflow_rolled_back``,
+  ``workflow_draft_discarded``). Its ``seq`` is per organization, so the workflow-run streams
+  (a filtered view: run notifications of the chosen workflows) and the activity stream (all of
+  it) share one id space and ``Last-Event-ID`` works across any filter. Only the last
+  ``capacity`` notifications are kept for replay.
+
+Subscribers get a :class:`Subscription` whose queue receives, in publish order, the events and two
+markers: :data:`CREATED` (the run now exists) and :data:`SHUTDOWN` (the emulator is closing; end
+the stream). Publishing never blocks: queues are unbounded, and a subscriber that leaves removes
+its queue.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import deque
+from typing import Any
+
+from b3os_async.testing._common import now_iso
+
+RUN_TERMINAL_EVENTS = frozenset({"run_completed", "run_failed", "run_cancelled"})
+RUN_NOTIFICATIONS = frozenset({"run_started", *RUN_TERMINAL_EVENTS})
+
+
+class _Marker:
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def __repr__(self) -> str:
+        return f"<{self.name}>"
+
+
+CREATED = _Marker("CREATED")
+SHUTDOWN = _Marker("SHUTDOWN")
+
+Item = dict[str, Any] | _Marker
+
+
+class Subscription:
+    """One stream connection's queue on a channel; :meth:`close` unsubscribes."""
+
+    def __init__(self, owner: set[Subscription]) -> None:
+        self.queue: asyncio.Queue[Item] = asyncio.Queue()
+        self._owner = owner
+        owner.add(self)
+
+    def close(self) -> None:
+        """Stop receiving items."""
+        self._owner.discard(self)
+
+
+class RunChannel:
+    """All events of one run, plus the queues of the streams following it."""
+
+    def __init__(self, run_id: str) -> None:
+        self.run_id = run_id
+        self.org_id: str | None = None
+        self.events: list[dict[str, Any]] = []
+        self.subscribers: set[Subscription] = set()
+
+    @property
+    def exists(self) -> bool:
+        """Whether the run has been created."""
+        return self.org_id is not None
+
+    @property
+    def terminal(self) -> bool:
+        """Whether the run's terminal event has been published."""
+        return bool(self.events) and self.events[-1]["type"] in RUN_TERMINAL_EVENTS
+
+    def attach(self, org_id: str) -> None:
+        """Record that the run now exists in ``org_id`` and tell waiting subscribers."""
+        self.org_id = org_id
+        for subscription in list(self.subscribers):
+            subscription.queue.put_nowait(CREATED)
+
+    def publish(self, event_type: str, status: str, **fields: Any) -> dict[str, Any]:
+        """Append the next event (``seq`` = previous + 1) and hand it to every subscriber."""
+        event: dict[str, Any] = {
+            "type": event_type,
+            "runId": self.run_id,
+            "seq": len(self.events) + 1,
+            "status": status,
+        }
+        event.update({key: value for key, value in fields.items() if value is not None})
+        event["timestamp"] = now_iso()
+        self.events.append(event)
+        for subscription in list(self.subscribers):
+            subscription.queue.put_nowait(event)
+        return event
+
+    def subscribe(self) -> Subscription:
+        """A new subscription receiving everything published from now on."""
+        return Subscription(self.subscribers)
+
+
+class NotificationLog:
+    """One organization's notifications with per-organization ``seq`` and a replay buffer."""
+
+    def __init__(self, capacity: int) -> None:
+        self.seq = 0
+        self.buffer: deque[dict[str, Any]] = deque(maxlen=capacity)
+        self.subscribers: set[Subscription] = set()
+
+    def publish(self, event_type: str, **fields: Any) -> dict[str, Any]:
+        """Append a notification (next ``seq``) and hand it to every subscriber."""
+        self.seq += 1
+        event: dict[str, Any] = {"type": event_type, "seq": self.seq}
+        event.update({key: value for key, value in fields.items() if value is not None})
+        event["timestamp"] = now_iso()
+        self.buffer.append(event)
+        for subscription in list(self.subscribers):
+            subscription.queue.put_nowait(event)
+        return event
+
+    def since(self, seq: int) -> list[dict[str, Any]]:
+        """Buffered notifications with ``seq`` greater than ``seq``."""
+        return [event for event in self.buffer if event["seq"] > seq]
+
+    def subscribe(self) -> Subscription:
+        """A new subscription receiving everything published from now on."""
+        return Subscription(self.subscribers)
+
+
+class Broker:
+    """Owns every channel; :meth:`shutdown` ends all open streams."""
+
+    def __init__(self, capacity: int = 1000) -> None:
+        self._capacity = capacity
+        self.runs: dict[str, RunChannel] = {}
+        self.orgs: dict[str, NotificationLog] = {}
+        self.closed = False
+
+    def run_channel(self, run_id: str) -> RunChannel:
+        """The channel of ``run_id``, created (empty, not attached) if needed."""
+        channel = self.runs.get(run_id)
+        if channel is None:
+            channel = self.runs[run_id] = RunChannel(run_id)
+        return channel
+
+    def release(self, channel: RunChannel) -> None:
+        """Forget a channel whose run never came and that nobody follows any more."""
+        if not channel.exists and not channel.subscribers:
+            self.runs.pop(channel.run_id, None)
+
+    def org_log(self, org_id: str) -> NotificationLog:
+        """The notification log of ``org_id`` (created if needed)."""
+        log = self.orgs.get(org_id)
+        if log is None:
+            log = self.orgs[org_id] = NotificationLog(self._capacity)
+        return log
+
+    def shutdown(self) -> None:
+        """Tell every subscriber to end its stream."""
+        self.closed = True
+        channels: list[RunChannel | NotificationLog] = [*self.runs.values(), *self.orgs.values()]
+        for channel in channels:
+            for subscription in list(channel.subscribers):
+                subscription.queue.put_nowait(SHUTDOWN)

@@ -1,0 +1,315 @@
+"""Conformance: every emulator response validates against the B3OS OpenAPI document.
+
+Responses are checked against the schema the OpenAPI declares for the operation and status
+(OpenAPI 3.1 = JSON Schema 2020-12, ``$ref`` resolved with ``referencing``). The check is made
+strict: objects may not carry properties their schema does not declare, except the emulator's
+documented additions (``ADDITIONS``, also listed in ``docs/emulator.md``). Statuses the document
+does not declare for an operation (401/403 everywhere, 404 on some) are checked against the
+generic ``ErrorResponse``.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+import re
+from pathlib import Path
+from typing import Any
+
+import aiohttp
+import pytest
+from emu_helpers import linear
+
+from b3os_async.testing import Emulator
+
+jsonschema = pytest.importorskip("jsonschema")
+referencing = pytest.importorskip("referencing")
+from referencing.jsonschema import DRAFT202012  # noqa: E402
+
+OPENAPI = Path(__file__).resolve().parents[2] / ".." / "shared" / "api" / "b3os-openapi.json"
+pytestmark = pytest.mark.skipif(
+    not OPENAPI.exists(),
+    reason=f"the B3OS OpenAPI document is not beside the repository ({OPENAPI})",
+)
+
+PREFIX = "github_com_b3-fun_b3-mono_services_b3os-workflow_"
+ERROR = PREFIX + "internal_app_api_http.ErrorResponse"
+ENTITY = PREFIX + "internal_pkg_entity."
+
+ADDITIONS = {
+    ENTITY + "ExecutionNode": {"error": {"type": "object"}},
+    "WorkflowRunCount": {"cancelled": {"type": "integer"}},
+}
+"""Fields the emulator sends beyond the schemas (documented in docs/emulator.md)."""
+
+LOOSE = {"data", PREFIX + "PaginatedData-" + ENTITY.replace(".", "_") + "Template"}
+"""swaggo artefacts: ``SuccessResponse`` is ``allOf`` a template page; not made strict."""
+
+TIMESTAMP = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z")
+
+OPERATIONS = {
+    ("GET", "/v1/workflows"),
+    ("POST", "/v1/workflows"),
+    ("GET", "/v1/workflows/{id}"),
+    ("PUT", "/v1/workflows/{id}"),
+    ("DELETE", "/v1/workflows/{id}"),
+    ("POST", "/v1/workflows/{id}/unarchive"),
+    ("POST", "/v1/workflows/validate"),
+    ("POST", "/v1/workflows/{id}/publish"),
+    ("POST", "/v1/workflows/{id}/pause"),
+    ("POST", "/v1/workflows/{id}/resume"),
+    ("POST", "/v1/workflows/{id}/run"),
+    ("POST", "/v1/workflows/{id}/rollback"),
+    ("DELETE", "/v1/workflows/{id}/draft"),
+    ("GET", "/v1/workflows/{id}/draft"),
+    ("GET", "/v1/workflows/{id}/live"),
+    ("GET", "/v1/workflows/{id}/versions"),
+    ("GET", "/v1/workflows/{id}/versions/count"),
+    ("GET", "/v1/workflows/{id}/versions/{versionNumber}"),
+    ("PUT", "/v1/workflows/{id}/visibility"),
+    ("GET", "/v1/workflows/{id}/runs"),
+    ("GET", "/v1/workflows/{id}/runs/count"),
+    ("GET", "/v1/runs"),
+    ("POST", "/v1/runs"),
+    ("GET", "/v1/runs/{id}"),
+    ("POST", "/v1/runs/{id}/cancel"),
+    ("POST", "/v1/runs/{id}/retry"),
+    ("POST", "/v1/runs/{id}/nodes/{nodeId}/resume"),
+    ("GET", "/v1/runs/status-counts"),
+    ("GET", "/v1/organizations"),
+    ("GET", "/v1/runs/{id}/stream"),
+    ("GET", "/v1/workflows/{id}/runs/stream"),
+    ("GET", "/v1/workflow-runs/stream"),
+    ("GET", "/v1/activity/stream"),
+}
+
+
+def _strict(node: Any, skip: bool = False) -> Any:
+    if isinstance(node, dict):
+        out = {key: _strict(value) for key, value in node.items()}
+        if (
+            not skip
+            and isinstance(node.get("properties"), dict)
+            and "additionalProperties" not in node
+        ):
+            out["unevaluatedProperties"] = False
+        return out
+    if isinstance(node, list):
+        return [_strict(item) for item in node]
+    return node
+
+
+def _document() -> dict[str, Any]:
+    document: dict[str, Any] = json.loads(OPENAPI.read_text())
+    document = copy.deepcopy(document)
+    schemas = document["components"]["schemas"]
+    for name, extra in ADDITIONS.items():
+        schemas[name]["properties"].update(extra)
+    for name, schema in list(schemas.items()):
+        schemas[name] = _strict(schema, skip=name in LOOSE)
+    return document
+
+
+def _pointer(*parts: str) -> str:
+    return "/".join(part.replace("~", "~0").replace("/", "~1") for part in parts)
+
+
+class Checker:
+    """Sends requests and validates each answer against the operation's declared schema."""
+
+    def __init__(self, session: aiohttp.ClientSession) -> None:
+        self.session = session
+        self.document = _document()
+        resource = referencing.Resource.from_contents(
+            self.document, default_specification=DRAFT202012
+        )
+        self.registry = referencing.Registry().with_resource("urn:b3os", resource)
+        self.problems: list[str] = []
+        self.covered: set[tuple[str, str]] = set()
+        self.statuses: list[int] = []
+
+    def _validate(self, label: str, pointer: str, body: Any) -> None:
+        validator = jsonschema.Draft202012Validator(
+            {"$ref": f"urn:b3os#/{pointer}"}, registry=self.registry
+        )
+        for error in validator.iter_errors(body):
+            where = "/".join(str(part) for part in error.absolute_path)
+            self.problems.append(f"{label}: at {where or '<root>'}: {error.message}")
+
+    def _timestamps(self, label: str, value: Any, key: str = "") -> None:
+        if isinstance(value, dict):
+            for name, item in value.items():
+                if name in ("definition", "workflowDefinition", "input", "result"):
+                    continue
+                self._timestamps(label, item, name)
+        elif isinstance(value, list):
+            for item in value:
+                self._timestamps(label, item, key)
+        elif (
+            isinstance(value, str)
+            and (key.endswith("At") or key == "timestamp")
+            and not TIMESTAMP.fullmatch(value)
+        ):
+            self.problems.append(f"{label}: {key}={value!r} is not RFC 3339 UTC with Z")
+
+    async def __call__(
+        self, method: str, template: str, path: str, expect: int = 200, **kwargs: Any
+    ) -> Any:
+        """Request ``path`` (an instance of ``template``) and validate the answer."""
+        self.covered.add((method, template))
+        label = f"{method} {path} -> {expect}"
+        async with self.session.request(method, path, **kwargs) as response:
+            assert response.status == expect, (label, response.status, await response.text())
+            self.statuses.append(response.status)
+            responses = self.document["paths"][template][method.lower()]["responses"]
+            declared = responses.get(str(expect), {}).get("content", {})
+            if response.content_type == "text/event-stream":
+                assert "text/event-stream" in declared, label
+                return None
+            body = await response.json()
+            if str(expect) in responses and "application/json" in declared:
+                pointer = _pointer(
+                    "paths", template, method.lower(), "responses", str(expect), "content",
+                    "application/json", "schema",
+                )  # fmt: skip
+            else:
+                assert expect >= 400, f"{label}: status not declared by the OpenAPI"
+                pointer = _pointer("components", "schemas", ERROR)
+            self._validate(label, pointer, body)
+            self._timestamps(label, body)
+            if expect >= 400:
+                assert body["code"] // 1000 == expect, label
+            elif isinstance(body, dict) and "requestId" in body:
+                assert body["code"] == expect, label
+                assert body["requestId"] == response.headers["X-Request-ID"], label
+            return body.get("data", body) if isinstance(body, dict) else body
+
+
+async def _stream(check: Checker, template: str, path: str, **kwargs: Any) -> None:
+    check.covered.add(("GET", template))
+    async with check.session.get(path, **kwargs) as response:
+        assert response.status == 200, (path, await response.text())
+        assert response.content_type == "text/event-stream"
+        declared = check.document["paths"][template]["get"]["responses"]["200"]["content"]
+        assert "text/event-stream" in declared
+        assert (await response.content.readuntil(b"\n\n")).startswith(b"retry: ")
+
+
+async def _scenario(emu: Emulator, check: Checker) -> None:
+    definition = {
+        "nodes": {
+            "root": {"type": "manual", "payload": {}, "children": ["hold", "boom"]},
+            "hold": {"type": "wait", "payload": {}, "children": ["after"]},
+            "after": {"type": "echo", "payload": {"v": "{{root.result.v}}"}, "branch": "resumed"},
+            "boom": {"type": "fail", "payload": {"message": "x"}},
+        },
+        "triggerNodeIds": ["root"],
+    }
+    body = {"name": "conf", "description": "d", "definition": definition, "maxRuns": 5}
+    wf = await check("POST", "/v1/workflows", "/v1/workflows", json=body)
+    await check("POST", "/v1/workflows", "/v1/workflows", 400, json={"name": "x"})
+    wid = wf["id"]
+    w = f"/v1/workflows/{wid}"
+    await check("GET", "/v1/workflows", "/v1/workflows")
+    await check("GET", "/v1/workflows", "/v1/workflows", 400, params={"limit": "0"})
+    await check("GET", "/v1/workflows/{id}", w)
+    await check("GET", "/v1/workflows/{id}", "/v1/workflows/wf_nope", 404)
+    await check("POST", "/v1/workflows/validate", "/v1/workflows/validate", json=body)
+    bad = {"definition": {"nodes": {"x": {"type": "nope", "payload": {}}}}}
+    await check("POST", "/v1/workflows/validate", "/v1/workflows/validate", json=bad)
+    await check("POST", "/v1/workflows/validate", "/v1/workflows/validate", 400, json={})
+    await check(
+        "POST", "/v1/workflows/{id}/publish", f"{w}/publish", 409, json={"expectedVersion": 9}
+    )
+    await check("POST", "/v1/workflows/{id}/publish", f"{w}/publish", json={})
+    await check("POST", "/v1/workflows/{id}/pause", f"{w}/pause")
+    await check("POST", "/v1/workflows/{id}/resume", f"{w}/resume")
+    await check("GET", "/v1/workflows/{id}/live", f"{w}/live")
+    await check("GET", "/v1/workflows/{id}/draft", f"{w}/draft", 404)
+    update = {"description": "changed", "expectedCurrentVersion": 1}
+    await check("PUT", "/v1/workflows/{id}", w, json=update)
+    await check("PUT", "/v1/workflows/{id}", w, 409, json=update)
+    await check("GET", "/v1/workflows/{id}/draft", f"{w}/draft")
+    await check("GET", "/v1/workflows/{id}/versions", f"{w}/versions")
+    await check("GET", "/v1/workflows/{id}/versions/count", f"{w}/versions/count")
+    await check("GET", "/v1/workflows/{id}/versions/{versionNumber}", f"{w}/versions/1")
+    await check("GET", "/v1/workflows/{id}/versions/{versionNumber}", f"{w}/versions/7", 404)
+    await check("POST", "/v1/workflows/{id}/rollback", f"{w}/rollback", json={"targetVersion": 1})
+    await check("POST", "/v1/workflows/{id}/rollback", f"{w}/rollback", 400, json={})
+    await check("DELETE", "/v1/workflows/{id}/draft", f"{w}/draft")
+    await check(
+        "PUT", "/v1/workflows/{id}/visibility", f"{w}/visibility", json={"visibility": "org"}
+    )
+    await check("PUT", "/v1/workflows/{id}/visibility", f"{w}/visibility", 400, json={})
+
+    await _stream(check, "/v1/runs/{id}/stream", "/v1/runs/run_conf1/stream")
+    await _stream(check, "/v1/workflows/{id}/runs/stream", f"{w}/runs/stream")
+    await _stream(check, "/v1/workflow-runs/stream", f"/v1/workflow-runs/stream?ids={wid}")
+    await _stream(
+        check, "/v1/activity/stream", "/v1/activity/stream", headers={"Last-Event-ID": "0"}
+    )
+    await check("GET", "/v1/runs/{id}/stream", "/v1/runs/bad/stream", 400)
+    many = ",".join(["wf_x"] * 25)
+    await check("GET", "/v1/workflow-runs/stream", f"/v1/workflow-runs/stream?ids={many}", 400)
+
+    run_body = {"payload": {"v": 1}, "runId": "run_conf1"}
+    await check("POST", "/v1/workflows/{id}/run", f"{w}/run", json=run_body)
+    await check("POST", "/v1/workflows/{id}/run", f"{w}/run", 400, json=run_body)
+    await emu.wait_for_run("run_conf1", "waiting")
+    await check("GET", "/v1/runs/{id}", "/v1/runs/run_conf1")
+    await check("GET", "/v1/runs/{id}", "/v1/runs/run_conf1", params={"summary": "true"})
+    resume = "/v1/runs/{id}/nodes/{nodeId}/resume"
+    await check("POST", resume, "/v1/runs/run_conf1/nodes/hold/resume", json={"data": {"ok": 1}})
+    await check("POST", resume, "/v1/runs/run_conf1/nodes/hold/resume", json={})
+    await emu.wait_for_run("run_conf1")
+    await check("POST", "/v1/runs/{id}/retry", "/v1/runs/run_conf1/retry")
+    await check("POST", "/v1/runs/{id}/cancel", "/v1/runs/run_conf1/cancel", 409)
+    ephemeral = {"definition": linear(("w", "wait", {})), "runId": "run_conf2"}
+    await check("POST", "/v1/runs", "/v1/runs", json=ephemeral)
+    await check("POST", "/v1/runs", "/v1/runs", 400, json=ephemeral)
+    await check("POST", "/v1/runs", "/v1/runs", 400, json={"definition": linear(trigger="cronjob")})
+    await emu.wait_for_run("run_conf2", "waiting")
+    await check("POST", "/v1/runs/{id}/cancel", "/v1/runs/run_conf2/cancel")
+    await check("POST", "/v1/runs", "/v1/runs", json={"definition": linear(), "runId": "run_conf3"})
+    await emu.wait_for_run("run_conf3")
+    await check("POST", "/v1/runs/{id}/retry", "/v1/runs/run_conf3/retry", 409)
+    await check("GET", "/v1/runs/{id}", "/v1/runs/run_nope", 404)
+    await check("GET", "/v1/runs", "/v1/runs")
+    await check("GET", "/v1/runs/status-counts", "/v1/runs/status-counts")
+    await check(
+        "GET", "/v1/runs/status-counts", "/v1/runs/status-counts", 400, params={"since": "x"}
+    )
+    await check("GET", "/v1/workflows/{id}/runs", f"{w}/runs")
+    await check("GET", "/v1/workflows/{id}/runs/count", f"{w}/runs/count")
+    await check("GET", "/v1/organizations", "/v1/organizations")
+    await check("DELETE", "/v1/workflows/{id}", w)
+    await check("POST", "/v1/workflows/{id}/unarchive", f"{w}/unarchive")
+    await check("POST", "/v1/workflows/{id}/unarchive", f"{w}/unarchive", 409)
+    await check("POST", "/v1/workflows/{id}/pause", f"{w}/pause", 409)
+    await check("POST", "/v1/workflows/{id}/resume", f"{w}/resume", 409)
+    await check("DELETE", "/v1/workflows/{id}", "/v1/workflows/wf_nope", 404)
+    await check("GET", "/v1/workflows", "/v1/workflows", 401, headers={"Authorization": "Bearer x"})
+
+
+async def _run_scenario() -> Checker:
+    async with Emulator(seed=5) as emu:
+        headers = {"Authorization": f"Bearer {emu.api_key}"}
+        async with aiohttp.ClientSession(emu.url, headers=headers) as session:
+            check = Checker(session)
+            await _scenario(emu, check)
+            return check
+
+
+async def test_every_response_matches_its_openapi_schema() -> None:
+    """Success and error bodies of every operation validate against the OpenAPI (strictly)."""
+    check = await _run_scenario()
+    assert check.problems == []
+    assert any(status >= 400 for status in check.statuses)
+
+
+async def test_every_implemented_operation_is_exercised() -> None:
+    """The conformance scenario covers every operation the emulator implements."""
+    check = await _run_scenario()
+    assert check.covered == OPERATIONS
+    for method, template in OPERATIONS:
+        assert method.lower() in check.document["paths"][template], (method, template)
