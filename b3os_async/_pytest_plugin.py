@@ -34,8 +34,10 @@ if TYPE_CHECKING:
 
 try:
     import pytest_asyncio
+
+    _HAVE_PYTEST_ASYNCIO = True
 except ImportError:  # pragma: no cover - exercised only without pytest-asyncio
-    pytest_asyncio = None  # type: ignore[assignment]
+    _HAVE_PYTEST_ASYNCIO = False
 
 
 @pytest.fixture
@@ -44,7 +46,7 @@ def b3os_emulator_options() -> dict[str, Any]:
     return {"seed": 0}
 
 
-if pytest_asyncio is not None:
+if _HAVE_PYTEST_ASYNCIO:
 
     @pytest_asyncio.fixture
     async def b3os_emulator(b3os_emulator_options: dict[str, Any]) -> AsyncIterator[Emulator]:
