@@ -1,0 +1,189 @@
+"""The ``b3os`` argument parser (argparse, stdlib only).
+
+Connection options (``--base-url``, ``--api-key``, ``--org-id``) and ``--json`` are accepted both
+before and after the sub-command (``b3os --json runs list`` and ``b3os runs list --json``): the
+sub-parsers repeat them with ``default=SUPPRESS`` so they only override what was actually given.
+Their defaults are ``None``: the client itself falls back to ``B3OS_API_KEY`` / ``B3OS_BASE_URL`` /
+``B3OS_ORG_ID``, and ``b3os demo`` can tell "given on the command line" from "set in the env".
+
+Usage errors raise :class:`UsageError` instead of printing usage and exiting, so ``main()`` prints
+one ``error: …`` line and returns 2.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+from typing import Any, NoReturn
+
+from b3os_async._version import __version__
+
+__all__ = ["RUN_STATUSES", "UsageError", "build_parser", "parse_payload"]
+
+RUN_STATUSES = ("running", "waiting", "success", "partial", "failure", "cancelled")
+WORKFLOW_STATUSES = ("active", "paused", "draft", "archived")
+
+
+class UsageError(Exception):
+    """The command line is wrong (exit code 2)."""
+
+
+class _Parser(argparse.ArgumentParser):
+    """An ArgumentParser that raises :class:`UsageError` instead of exiting."""
+
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(f"{message} (see '{self.prog} --help')")
+
+
+def parse_payload(text: str) -> dict[str, Any]:
+    """Parse ``--payload``: a JSON object, or ``@FILE`` holding one."""
+    source = "--payload"
+    if text.startswith("@"):
+        path = Path(text[1:])
+        try:
+            text = path.read_text(encoding="utf-8")
+        except OSError as exc:
+            raise argparse.ArgumentTypeError(
+                f"cannot read payload file {str(path)!r}: {exc.strerror}"
+            ) from None
+        source = f"payload file {str(path)!r}"
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise argparse.ArgumentTypeError(f"{source} is not valid JSON: {exc}") from None
+    if not isinstance(value, dict):
+        raise argparse.ArgumentTypeError(f"{source} must be a JSON object, like '{{\"key\": 1}}'")
+    return value
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not an integer: {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be at least 1, got {value}")
+    return value
+
+
+def _port(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a port number: {text!r}") from None
+    if not 0 <= value <= 65535:
+        raise argparse.ArgumentTypeError(f"port must be 0-65535, got {value}")
+    return value
+
+
+def _add_common(parser: argparse.ArgumentParser, *, top: bool) -> None:
+    """Add the connection/output options; on sub-parsers they must not reset earlier values."""
+    group = parser.add_argument_group("connection and output")
+
+    def default(value: Any) -> Any:
+        return value if top else argparse.SUPPRESS
+
+    group.add_argument(
+        "--base-url",
+        metavar="URL",
+        default=default(None),
+        help="API base URL (default: $B3OS_BASE_URL, else https://api.b3os.org)",
+    )
+    group.add_argument(
+        "--api-key",
+        metavar="KEY",
+        default=default(None),
+        help="API key b3sk_… (default: $B3OS_API_KEY)",
+    )
+    group.add_argument(
+        "--org-id",
+        metavar="ID",
+        default=default(None),
+        help="organization id sent as X-Org-ID (default: $B3OS_ORG_ID)",
+    )
+    group.add_argument(
+        "--json",
+        action="store_true",
+        default=default(False),
+        help="print JSON for scripts (one document; JSON lines for watches)",
+    )
+    group.add_argument(
+        "--debug",
+        action="store_true",
+        default=default(False),
+        help="show a traceback for unexpected errors",
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """Build the full ``b3os`` parser; each leaf sets ``command`` (e.g. ``"runs.watch"``)."""
+    parser = _Parser(
+        prog="b3os",
+        description="Command-line client for the B3OS workflow-automation API.",
+        epilog="Try 'b3os demo' to see a workflow run live against a local emulator.",
+    )
+    parser.add_argument("--version", action="version", version=f"b3os-async {__version__}")
+    _add_common(parser, top=True)
+    commands = parser.add_subparsers(dest="group", metavar="COMMAND", required=True)
+
+    def leaf(
+        sub: argparse._SubParsersAction[Any], name: str, command: str, help_text: str
+    ) -> argparse.ArgumentParser:
+        p: argparse.ArgumentParser = sub.add_parser(name, help=help_text, description=help_text)
+        _add_common(p, top=False)
+        p.set_defaults(command=command)
+        return p
+
+    demo = leaf(
+        commands,
+        "demo",
+        "demo",
+        "run a multi-node workflow with live progress (local emulator unless "
+        "--base-url/--api-key are given)",
+    )
+    demo.add_argument(
+        "--delay-ms",
+        type=int,
+        default=400,
+        metavar="MS",
+        help="how long the demo's delay node waits (default: 400)",
+    )
+
+    emu = leaf(commands, "emulator", "emulator", "run a local B3OS emulator until Ctrl-C")
+    emu.add_argument("--host", default="127.0.0.1", help="address to bind (default: 127.0.0.1)")
+    emu.add_argument("--port", type=_port, default=8080, help="port (default: 8080; 0 = any)")
+    emu.add_argument("--seed", type=int, default=None, help="seed for deterministic ids")
+
+    wf = commands.add_parser("workflows", help="list and run workflows", description="Workflows.")
+    wf_sub = wf.add_subparsers(dest="action", metavar="ACTION", required=True)
+    wf_list = leaf(wf_sub, "list", "workflows.list", "list workflows")
+    wf_list.add_argument("--status", choices=WORKFLOW_STATUSES, help="only this status")
+    wf_list.add_argument(
+        "--limit", type=_positive_int, default=50, help="at most this many (default: 50)"
+    )
+    wf_run = leaf(wf_sub, "run", "workflows.run", "run a workflow once")
+    wf_run.add_argument("workflow_id", metavar="ID", help="workflow id (wf_…)")
+    wf_run.add_argument(
+        "--payload",
+        type=parse_payload,
+        default=None,
+        metavar="JSON",
+        help="trigger payload: a JSON object, or @FILE",
+    )
+    wf_run.add_argument(
+        "--watch", action="store_true", help="stream the run's events until it ends"
+    )
+
+    runs = commands.add_parser("runs", help="list, inspect and watch runs", description="Runs.")
+    runs_sub = runs.add_subparsers(dest="action", metavar="ACTION", required=True)
+    runs_list = leaf(runs_sub, "list", "runs.list", "list recent runs")
+    runs_list.add_argument("--status", choices=RUN_STATUSES, help="only runs with this status")
+    runs_list.add_argument(
+        "--limit", type=_positive_int, default=50, help="at most this many (default: 50)"
+    )
+    runs_get = leaf(runs_sub, "get", "runs.get", "show one run and its nodes")
+    runs_get.add_argument("run_id", metavar="RUN_ID", help="run id (run_…)")
+    runs_watch = leaf(runs_sub, "watch", "runs.watch", "follow a run's events live")
+    runs_watch.add_argument("run_id", metavar="RUN_ID", help="run id (run_…)")
+    return parser
