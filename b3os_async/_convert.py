@@ -102,8 +102,17 @@ def _json_key(attribute: attrs.Attribute[Any]) -> str:
 
 
 def _renames(cls: type[Any]) -> dict[str, Any]:
-    """cattrs overrides mapping every attribute of ``cls`` to its JSON key."""
-    return {a.name: override(rename=_json_key(a)) for a in attrs.fields(cls)}
+    """cattrs overrides mapping every attribute of ``cls`` to its JSON key.
+
+    An attribute marked ``metadata={"always_send": True}`` is sent in request bodies even when it
+    equals its default (e.g. a node's ``payload``, which the API requires even when empty).
+    """
+    return {
+        a.name: override(rename=_json_key(a), omit_if_default=False)
+        if a.metadata.get("always_send")
+        else override(rename=_json_key(a))
+        for a in attrs.fields(cls)
+    }
 
 
 # --------------------------------------------------------------------------------------------
@@ -163,9 +172,13 @@ def _make_fast_structure_fn(cls: type[Any], conv: cattrs.Converter) -> Hook:
         inner = next(a for a in typing.get_args(tp) if a is not NoneType) if optional else tp
         hook = conv.get_structure_hook(tp)
         ns[f"__hook{i}"], ns[f"__type{i}"] = hook, tp
+        # A key that may be absent and then takes a non-None default is read as `__missing`.
+        may_be_missing = not (
+            default is attrs.NOTHING or (default is None and (optional or hook is identity))
+        )
         if default is attrs.NOTHING:
             body.append(f"    v = o[{key!r}]")
-        elif default is None and (optional or hook is identity):
+        elif not may_be_missing:
             body.append(f"    v = o.get({key!r})")
         else:
             body.append(f"    v = o.get({key!r}, __missing)")
@@ -175,6 +188,8 @@ def _make_fast_structure_fn(cls: type[Any], conv: cattrs.Converter) -> Hook:
         elif inner in _INLINE_CHECKS:
             py_type, expected = _INLINE_CHECKS[inner]
             guard = "v is not None and " if optional else ""
+            if may_be_missing:
+                guard += "v is not __missing and "
             body.append(f"    if {guard}type(v) is not {py_type}:")
             body.append(f"        raise __type_error({expected!r}, v)")
             value = "v"
@@ -187,7 +202,7 @@ def _make_fast_structure_fn(cls: type[Any], conv: cattrs.Converter) -> Hook:
             value = f"None if v is None else __hook{i}(v, __type{i})"
         else:
             value = f"__hook{i}(v, __type{i})"
-        if default is attrs.NOTHING or (default is None and (optional or hook is identity)):
+        if not may_be_missing:
             body.append(f"    __set{i}(obj, {value})")
             continue
         if isinstance(default, attrs.Factory):  # type: ignore[arg-type]

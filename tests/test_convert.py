@@ -356,3 +356,18 @@ def test_run_shaped_dicts_structure_or_raise_only_response_validation_error(
     for key, node in run.execution_state.items():
         assert node.status.value == data["executionState"][key]["status"]
         assert node.started_at is None or node.started_at.tzinfo is not None
+
+
+def test_absent_key_with_factory_default_takes_the_default() -> None:
+    """A node without ``payload`` decodes to an empty payload, each instance its own dict."""
+    first = structure({"type": "manual"}, WorkflowNode)
+    second = structure({"type": "manual"}, WorkflowNode)
+    assert first.payload == {}
+    assert first.payload is not second.payload
+
+
+def test_present_key_with_factory_default_is_still_type_checked() -> None:
+    """A ``payload`` that is present but not an object is refused, naming the field."""
+    with pytest.raises(ResponseValidationError) as info:
+        structure({"type": "manual", "payload": [1]}, WorkflowNode)
+    assert info.value.path == "payload"

@@ -43,11 +43,12 @@ class ConnectorReference:
 class WorkflowNode:
     """One node of a definition: a trigger or an action, its config and its children.
 
-    ``payload`` is the node's configuration and may contain ``{{…}}`` expressions.
+    ``payload`` is the node's configuration and may contain ``{{…}}`` expressions. The API
+    requires it; a node that arrives without one reads as an empty payload rather than failing.
     """
 
     type: str
-    payload: dict[str, Any]
+    payload: dict[str, Any] = attrs.field(factory=dict, metadata={"always_send": True})
     children: tuple[str, ...] = ()
     branch: str | None = None
     loop_body: tuple[str, ...] = ()

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from typing import TYPE_CHECKING
 
 from b3os_async._cli._parser import build_parser
@@ -82,14 +80,3 @@ def test_payload_from_file(tmp_path: Path) -> None:
     path.write_text('{"symbol": "ETH"}', encoding="utf-8")
     args = build_parser().parse_args(["workflows", "run", "wf_1", "--payload", f"@{path}"])
     assert args.payload == {"symbol": "ETH"}
-
-
-def test_cli_is_not_imported_by_the_package() -> None:
-    """``import b3os_async`` imports neither the CLI nor rich (checked in a fresh interpreter)."""
-    code = (
-        "import sys, b3os_async; "
-        "bad = [m for m in sys.modules if m.startswith(('rich', 'b3os_async.cli', "
-        "'b3os_async._cli'))]; print(bad); sys.exit(1 if bad else 0)"
-    )
-    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
-    assert proc.returncode == 0, proc.stdout + proc.stderr

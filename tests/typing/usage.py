@@ -1,0 +1,125 @@
+"""Type-checked usage of the public API (``mypy --strict b3os_async tests/typing`` in CI).
+
+Nothing here runs in the test suite; it exists so that a change which breaks the types users see
+(a method that starts returning ``Any``, a renamed keyword, a model field that changes type) fails
+type checking. ``assert_type`` pins what each call returns.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from typing_extensions import assert_type
+
+from b3os_async import (
+    B3OS,
+    AsyncPager,
+    NotFoundError,
+    Page,
+    RateLimitError,
+    RawResponse,
+    ReconnectInfo,
+    RetryPolicy,
+    Run,
+    RunCreated,
+    RunEvent,
+    RunEventStream,
+    RunHandle,
+    RunListItem,
+    RunStatus,
+    ServerSentEvent,
+    SSEDecoder,
+    StreamTimeouts,
+    Timeout,
+    ValidationResult,
+    Workflow,
+    WorkflowListItem,
+)
+
+DEFINITION = {"nodes": {"root": {"type": "manual", "payload": {}, "children": []}}}
+
+
+def on_reconnect(info: ReconnectInfo) -> None:
+    assert_type(info.attempt, int)
+    assert_type(info.delay, float)
+
+
+async def workflows(b3: B3OS) -> None:
+    wf = await b3.workflows.create(name="n", description="d", definition=DEFINITION)
+    assert_type(wf, Workflow)
+    assert_type(wf.id, str)
+    assert_type(wf.version, int | None)
+    published = await b3.workflows.publish(wf.id, expected_version=1)
+    assert_type(published, Workflow | None)
+    check = await b3.workflows.validate(definition=DEFINITION)
+    assert_type(check, ValidationResult)
+    assert_type(check.valid, bool)
+    pager = b3.workflows.list(q="alert", page_size=50, max_items=100)
+    assert_type(pager, AsyncPager[WorkflowListItem])
+    page = await pager.first_page()
+    assert_type(page, Page[WorkflowListItem])
+    async for item in pager:
+        assert_type(item, WorkflowListItem)
+    created = await b3.workflows.run(wf.id, payload={"x": 1})
+    assert_type(created, RunCreated)
+    assert_type(created.run_id, str)
+
+
+async def runs(b3: B3OS) -> None:
+    async for item in b3.runs.list(status=RunStatus.FAILURE):
+        assert_type(item, RunListItem)
+    run = await b3.runs.get("run_abc", summary=True)
+    assert_type(run, Run)
+    assert_type(run.status, RunStatus)
+    assert_type(run.started_at, datetime | None)
+    raw = await b3.with_raw_response(b3.runs.get("run_abc"))
+    assert_type(raw, RawResponse[Run])
+    assert_type(raw.meta.status, int)
+    try:
+        await b3.runs.cancel("run_abc")
+    except NotFoundError as err:
+        assert_type(err.status, int)
+    except RateLimitError as err:
+        assert_type(err.retry_after, float | None)
+
+
+async def streams(b3: B3OS) -> None:
+    stream = b3.runs.stream(
+        "run_abc",
+        timeouts=StreamTimeouts(idle=30.0),
+        reconnect=RetryPolicy(max_attempts=5),
+        on_reconnect=on_reconnect,
+    )
+    assert_type(stream, RunEventStream)
+    async with stream:
+        async for event in stream:
+            assert_type(event, RunEvent)
+            assert_type(event.type, str)
+            assert_type(event.synthetic, bool)
+    final = await b3.runs.stream("run_abc").until_complete()
+    assert_type(final, Run)
+    handle = b3.workflows.start("wf_1", payload={})
+    _: RunHandle = assert_type(handle, RunHandle)
+    async with handle as run:
+        async for event in run.events():
+            assert_type(event, RunEvent)
+        assert_type(await run.wait(), Run)
+
+
+def decoder() -> None:
+    dec = SSEDecoder(last_event_id="7", max_event_size=1024)
+    events = dec.feed(b"data: x\n\n")
+    assert_type(events, list[ServerSentEvent])
+    assert_type(events[0].retry, int | None)
+
+
+def configuration() -> B3OS:
+    return B3OS(
+        api_key="b3sk_typing",
+        base_url="http://127.0.0.1:8080",
+        org_id="org_1",
+        timeout=Timeout(total=30.0, connect=5.0),
+        retry=RetryPolicy.no_wait(),
+        max_connections=10,
+        user_agent="typing/1.0",
+    )
