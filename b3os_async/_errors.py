@@ -16,7 +16,8 @@
      │    ├── RateLimitError           429      carries ``retry_after``
      │    └── InternalServerError      5xx
      ├── ResponseValidationError                a body that is not JSON, or does not fit the model
-     ├── StreamError                            SSE protocol violation, resume impossible, budget spent
+     ├── StreamError                            SSE protocol violation, resume impossible,
+     │                                          reconnect budget spent
      └── WebhookVerificationError               bad or missing execution-hook signature
 
 Rules kept here:
@@ -24,16 +25,19 @@ Rules kept here:
 * Every error pickles (``__reduce__``), so errors cross process pools and task queues intact.
 * ``repr()`` and ``str()`` never contain a credential: URLs are passed through :func:`redact_url`
   before they are stored, and API keys are only ever shown as ``b3sk_…abcd``.
-* Errors that come from HTTP carry ``method``, ``url`` (redacted) and ``attempts``; status errors
-  also carry ``status``, ``code``, ``message``, ``details``, ``request_id`` and response ``headers``.
+* Errors that come from HTTP carry ``method``, ``url`` (redacted) and ``attempts``; status
+  errors also carry ``status``, ``code``, ``message``, ``details``, ``request_id`` and response
+  ``headers``.
 """
 
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping, Sequence
 
 __all__ = [
     "APIConnectionError",

@@ -23,12 +23,13 @@ loads it in every test session of every project that has b3os-async installed.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from typing import TYPE_CHECKING, Any
 
 import pytest
 
 if TYPE_CHECKING:
+    from collections.abc import AsyncIterator
+
     from b3os_async._client import B3OS
     from b3os_async.testing import Emulator
 
