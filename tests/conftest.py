@@ -14,6 +14,9 @@ from b3os_async._retry import RetryPolicy
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator
 
+# `pytester` runs a user-style test suite in a subprocess (tests/test_pytest_plugin.py).
+pytest_plugins = ["pytester"]
+
 
 @pytest.fixture
 async def api() -> AsyncIterator[tuple[MockAPI, B3OS]]:
