@@ -33,33 +33,36 @@ Redirects are not followed (a redirect could carry the bearer key elsewhere); th
 
 For the stream module: :meth:`SessionManager.open_stream` opens a raw streaming GET with the same
 URL rules and headers (``Accept: text/event-stream``) and returns the response unread;
-:func:`raise_for_status`, :func:`~b3os_async._response.error_from_response` and
+:func:`~b3os_async._http.raise_for_status`, :func:`~b3os_async._response.error_from_response` and
 :func:`~b3os_async._retry.parse_retry_after` map its error statuses exactly as ``request`` does.
 """
 
 from __future__ import annotations
 
 import asyncio
-import enum
 import json as jsonlib
 import logging
-import sys
 import time
 import warnings
-from collections.abc import Mapping, Sequence
-from typing import Any
-from urllib.parse import quote, urlencode
+from typing import TYPE_CHECKING, Any
 
 import aiohttp
 import yarl
 
 from b3os_async._errors import (
-    APIConnectionError,
     APIStatusError,
-    APITimeoutError,
     ConfigurationError,
     redact_key,
     redact_url,
+)
+from b3os_async._http import (
+    NOT_GIVEN,
+    QueryValue,
+    build_query,
+    classify_exception,
+    client_timeout,
+    default_user_agent,
+    describe_exception,
 )
 from b3os_async._response import (
     ResponseMeta,
@@ -70,7 +73,6 @@ from b3os_async._response import (
 )
 from b3os_async._retry import (
     IDEMPOTENT_METHODS,
-    Failure,
     Outcome,
     RetryDecision,
     RetryPolicy,
@@ -78,124 +80,13 @@ from b3os_async._retry import (
     decide_retry,
     parse_retry_after,
 )
-from b3os_async._version import __version__
 
-__all__ = [
-    "NOT_GIVEN",
-    "QueryValue",
-    "SessionManager",
-    "build_query",
-    "classify_exception",
-    "client_timeout",
-    "default_user_agent",
-    "error_from_response",
-    "parse_retry_after",
-    "raise_for_status",
-]
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+__all__ = ["SessionManager"]
 
 logger = logging.getLogger("b3os_async")
-
-
-class _NotGiven(enum.Enum):
-    NOT_GIVEN = "NOT_GIVEN"
-
-    def __repr__(self) -> str:
-        return "NOT_GIVEN"
-
-
-#: "No JSON body" (distinct from ``None``, which is sent as JSON ``null``).
-NOT_GIVEN = _NotGiven.NOT_GIVEN
-
-QueryScalar = str | int | float | bool
-#: A query parameter value: None is dropped, a sequence repeats the key, bools are true/false.
-QueryValue = QueryScalar | Sequence[QueryScalar] | None
-
-
-def _query_text(value: QueryScalar) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, enum.Enum):
-        return str(value.value)
-    return str(value)
-
-
-def build_query(params: Mapping[str, QueryValue] | None) -> str:
-    """Encode query parameters (None dropped, sequences repeated, bools as ``true``/``false``)."""
-    if not params:
-        return ""
-    pairs: list[tuple[str, str]] = []
-    for key, value in params.items():
-        if value is None:
-            continue
-        if isinstance(value, (list, tuple, set, frozenset)):
-            pairs.extend((key, _query_text(v)) for v in value)
-        else:
-            pairs.append((key, _query_text(value)))  # type: ignore[arg-type]
-    return urlencode(pairs, quote_via=quote, safe="")
-
-
-def default_user_agent(extra: str | None = None) -> str:
-    """``b3os-async/<version> python/<x.y> aiohttp/<x.y>``, preceded by ``extra`` when given."""
-    aiohttp_xy = ".".join(aiohttp.__version__.split(".")[:2])
-    ours = (
-        f"b3os-async/{__version__} python/{sys.version_info[0]}.{sys.version_info[1]} "
-        f"aiohttp/{aiohttp_xy}"
-    )
-    return f"{extra} {ours}" if extra else ours
-
-
-def client_timeout(timeout: Timeout) -> aiohttp.ClientTimeout:
-    """Map our :class:`Timeout` to ``aiohttp.ClientTimeout`` (``read`` is ``sock_read``)."""
-    return aiohttp.ClientTimeout(
-        total=timeout.total, connect=timeout.connect, sock_read=timeout.read
-    )
-
-
-# aiohttp >= 3.10 tells a connect timeout apart (the request was then provably not sent).
-_CONNECT_TIMEOUT: tuple[type[BaseException], ...] = tuple(
-    t for t in (getattr(aiohttp, "ConnectionTimeoutError", None),) if t is not None
-)
-
-
-def classify_exception(exc: BaseException) -> tuple[Failure, type[APIConnectionError]]:
-    """Map an aiohttp/asyncio exception to a retry :class:`Failure` kind and our final error class.
-
-    ``ClientConnectorError`` (refused, DNS, unreachable) and connect timeouts are
-    :attr:`Failure.CONNECT`: the request never left, so it may be resent whatever its method.
-    """
-    if isinstance(exc, (aiohttp.ClientSSLError, aiohttp.ServerFingerprintMismatch)):
-        return Failure.TLS, APIConnectionError
-    if isinstance(exc, aiohttp.ClientConnectorError):
-        return Failure.CONNECT, APIConnectionError
-    if _CONNECT_TIMEOUT and isinstance(exc, _CONNECT_TIMEOUT):
-        return Failure.CONNECT, APITimeoutError
-    if isinstance(exc, asyncio.TimeoutError):  # includes aiohttp.ServerTimeoutError
-        return Failure.TIMEOUT, APITimeoutError
-    return Failure.CONNECTION, APIConnectionError
-
-
-def _describe(exc: BaseException) -> str:
-    text = str(exc)
-    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
-
-
-def raise_for_status(resp: aiohttp.ClientResponse, body: bytes, *, attempts: int = 1) -> None:
-    """Raise the mapped :class:`APIStatusError` if ``resp`` has a status >= 300, else return.
-
-    ``body`` is the (possibly partial) body already read by the caller; it feeds the message.
-    """
-    if resp.status < 300:
-        return
-    raise error_from_response(
-        status=resp.status,
-        reason=resp.reason,
-        headers=resp.headers,
-        body=body,
-        method=resp.method,
-        url=redact_url(resp.url),
-        attempts=attempts,
-        retry_after=parse_retry_after(resp.headers.get("Retry-After")),
-    )
 
 
 class SessionManager:
@@ -420,7 +311,7 @@ class SessionManager:
                 decision = self._decide(method, shown, attempt, started, failure, safe, None)
                 if not decision.retry:
                     raise error_cls(
-                        f"{method} {shown} failed: {_describe(exc)}. Not retried further: "
+                        f"{method} {shown} failed: {describe_exception(exc)}. Not retried further: "
                         f"{decision.reason}. Check the network and base_url ({self._base_url}).",
                         method=method,
                         url=shown,
@@ -541,7 +432,7 @@ class SessionManager:
             _, error_cls = classify_exception(exc)
             shown = redact_url(url)
             raise error_cls(
-                f"GET {shown} (stream) failed: {_describe(exc)}",
+                f"GET {shown} (stream) failed: {describe_exception(exc)}",
                 method="GET",
                 url=shown,
                 attempts=1,

@@ -59,16 +59,17 @@ from b3os_async._errors import (
     StreamError,
     redact_url,
 )
+from b3os_async._http import classify_exception
 from b3os_async._response import error_from_response
 from b3os_async._retry import Failure, Outcome, decide_retry, parse_retry_after
-from b3os_async._session import classify_exception
 from b3os_async._stream_config import DEFAULT_RECONNECT, ReconnectInfo, StreamTimeouts
 
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Mapping
 
+    from b3os_async._http import QueryValue
     from b3os_async._retry import RetryPolicy
-    from b3os_async._session import QueryValue, SessionManager
+    from b3os_async._session import SessionManager
     from b3os_async._stream_config import ReconnectCallback
 
 __all__ = ["StreamConnection"]

@@ -53,8 +53,9 @@ if TYPE_CHECKING:
     from collections.abc import Mapping
     from types import TracebackType
 
+    from b3os_async._http import QueryValue
     from b3os_async._retry import RetryPolicy
-    from b3os_async._session import QueryValue, SessionManager
+    from b3os_async._session import SessionManager
     from b3os_async._stream_config import ReconnectCallback, StreamTimeouts
     from b3os_async.sse import ServerSentEvent
 

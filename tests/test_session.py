@@ -32,10 +32,10 @@ from b3os_async._errors import (
     RateLimitError,
     ResponseValidationError,
 )
+from b3os_async._http import NOT_GIVEN, build_query, classify_exception, raise_for_status
 from b3os_async._paths import path
 from b3os_async._response import unwrap_envelope
 from b3os_async._retry import Failure, RetryPolicy, Timeout
-from b3os_async._session import NOT_GIVEN, build_query, classify_exception, raise_for_status
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Callable
