@@ -67,6 +67,10 @@ _SECRET_PARAMS = frozenset({"secret", "token", "api_key", "apikey", "key", "sign
 # An API key anywhere in free text (an echoed header, a proxy error page, ...).
 _KEY_RE = re.compile(r"b3sk_[A-Za-z0-9_\-]+")
 _BEARER_RE = re.compile(r"(?i)(bearer\s+)([^\s\"',;]+)")
+# A credential-bearing query parameter inside free text (an aiohttp message quoting a URL).
+_QUERY_SECRET_RE = re.compile(
+    r"(?i)([?&](?:" + "|".join(sorted(_SECRET_PARAMS)) + r")=)[^&#\s\"'<>)]+"
+)
 
 
 def redact_key(key: str | None) -> str:
@@ -78,8 +82,9 @@ def redact_key(key: str | None) -> str:
 
 
 def redact_text(text: str) -> str:
-    """Replace anything that looks like an API key or a bearer token in ``text``."""
+    """Replace API keys, bearer tokens and secret query values (``?secret=…``) in ``text``."""
     text = _BEARER_RE.sub(lambda m: m.group(1) + "<redacted>", text)
+    text = _QUERY_SECRET_RE.sub(lambda m: m.group(1) + "<redacted>", text)
     return _KEY_RE.sub(lambda m: redact_key(m.group(0)), text)
 
 

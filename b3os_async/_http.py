@@ -14,6 +14,7 @@ from collections.abc import Mapping, Sequence
 from urllib.parse import quote, urlencode
 
 import aiohttp
+from multidict import CIMultiDict, CIMultiDictProxy
 
 from b3os_async._errors import APIConnectionError, APITimeoutError, redact_url
 from b3os_async._response import error_from_response
@@ -29,6 +30,7 @@ __all__ = [
     "default_user_agent",
     "describe_exception",
     "raise_for_status",
+    "scrub_exception",
 ]
 
 
@@ -108,6 +110,30 @@ def classify_exception(exc: BaseException) -> tuple[Failure, type[APIConnectionE
     if isinstance(exc, asyncio.TimeoutError):  # includes aiohttp.ServerTimeoutError
         return Failure.TIMEOUT, APITimeoutError
     return Failure.CONNECTION, APIConnectionError
+
+
+def scrub_exception(exc: BaseException) -> BaseException:
+    """Remove what could carry a credential from an aiohttp exception, and return it.
+
+    Our errors chain aiohttp's exception as ``__cause__`` (useful in tracebacks). But a
+    ``ClientResponseError`` (e.g. a malformed response) holds the *request* headers, bearer key
+    included, in ``request_info`` and in each redirect of ``history``; an error reporter that
+    records the reprs of chained exceptions would capture the key. So those are replaced by a
+    copy without ``Authorization`` before the exception is chained.
+    """
+    if isinstance(exc, aiohttp.ClientResponseError):
+        info = exc.request_info
+        if info is not None:
+            kept = CIMultiDict(
+                (k, v) for k, v in info.headers.items() if k.lower() != "authorization"
+            )
+            # RequestInfo is a NamedTuple in recent aiohttp and an attrs class in older ones; both
+            # take (url, method, headers, real_url) positionally.
+            exc.request_info = type(info)(
+                info.url, info.method, CIMultiDictProxy(kept), info.real_url
+            )
+        exc.history = ()
+    return exc
 
 
 def describe_exception(exc: BaseException) -> str:

@@ -136,7 +136,8 @@ def body_excerpt(body: bytes | str, limit: int = EXCERPT_LIMIT) -> str:
 def unwrap_envelope(body: Any) -> tuple[Any, str | None]:
     """Return ``(data, request_id)`` for a decoded JSON body, removing any known envelope.
 
-    ``{code, data, message, requestId}`` -> ``data``; ``{success, data}`` -> ``data``;
+    ``{code, data, message, requestId}`` -> ``data``; ``{success, data}`` -> ``data`` (a legacy
+    list ``{success, data: [...], hasMore}`` -> ``{items, hasMore}``);
     ``{code, message[, requestId]}`` without data -> None; anything else is returned as it is.
     """
     if isinstance(body, dict):
@@ -145,7 +146,12 @@ def unwrap_envelope(body: Any) -> tuple[Any, str | None]:
         if "data" in body and ("code" in body or "requestId" in body):
             return body["data"], rid
         if isinstance(body.get("success"), bool) and set(body) <= {"success", "data", "hasMore"}:
-            return body.get("data"), rid
+            data = body.get("data")
+            if isinstance(data, list) and "hasMore" in body:
+                # The legacy list shape keeps `hasMore` beside `data`: keep it with the items,
+                # or a pager would take the first page for the last one.
+                return {"items": data, "hasMore": body["hasMore"]}, rid
+            return data, rid
         if "code" in body and "message" in body and set(body) <= {"code", "message", "requestId"}:
             return None, rid
     return body, None

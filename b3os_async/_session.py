@@ -63,6 +63,7 @@ from b3os_async._http import (
     client_timeout,
     default_user_agent,
     describe_exception,
+    scrub_exception,
 )
 from b3os_async._response import (
     ResponseMeta,
@@ -300,7 +301,7 @@ class SessionManager:
                     url,
                     data=data,
                     headers=req_headers,
-                    timeout=per_attempt,
+                    timeout=self._attempt_timeout(per_attempt, attempt, started),
                     allow_redirects=False,
                     # else aiohttp labels an empty PUT/POST "application/octet-stream"
                     skip_auto_headers=None if data is not None else ("Content-Type",),
@@ -316,7 +317,7 @@ class SessionManager:
                         method=method,
                         url=shown,
                         attempts=attempt,
-                    ) from exc
+                    ) from scrub_exception(exc)
             else:
                 if resp.status < 300:
                     break
@@ -326,6 +327,23 @@ class SessionManager:
                     break
             await asyncio.sleep(decision.delay)
         return self._finish(resp, body, method, shown, attempt, time.monotonic() - started)
+
+    def _attempt_timeout(
+        self, per_attempt: aiohttp.ClientTimeout, attempt: int, started: float
+    ) -> aiohttp.ClientTimeout:
+        """The timeout of one attempt: a retry never runs past the policy's ``max_elapsed``.
+
+        The first attempt gets the full configured timeout; a retry gets at most what is left of
+        the total time budget, so ``max_elapsed`` bounds the whole call, waits and attempts alike.
+        """
+        if attempt == 1:
+            return per_attempt
+        remaining = max(self._retry.max_elapsed - (time.monotonic() - started), 0.001)
+        if per_attempt.total is not None and per_attempt.total <= remaining:
+            return per_attempt
+        return aiohttp.ClientTimeout(
+            total=remaining, connect=per_attempt.connect, sock_read=per_attempt.sock_read
+        )
 
     def _decide(
         self,
@@ -436,6 +454,6 @@ class SessionManager:
                 method="GET",
                 url=shown,
                 attempts=1,
-            ) from exc
+            ) from scrub_exception(exc)
         logger.debug("GET %s (stream) -> %d", redact_url(url), resp.status)
         return resp

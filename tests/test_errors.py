@@ -205,3 +205,11 @@ def test_excerpt_strips_html_and_truncates() -> None:
     assert "var k" not in excerpt
     assert len(excerpt) <= 200
     assert excerpt.endswith("…")
+
+
+def test_secret_query_values_in_free_text_are_redacted() -> None:
+    """A URL quoted inside a message loses its ``secret=``/``token=`` values, nothing else."""
+    err = APIConnectionError("GET http://h/v1/runs/run_1/nodes/n/resume?secret=s3cr3t&x=1 failed")
+    assert "s3cr3t" not in str(err)
+    assert "s3cr3t" not in repr(err)
+    assert "?secret=<redacted>&x=1" in str(err)

@@ -234,3 +234,14 @@ def test_invalid_arguments_are_refused_at_once(kwargs: dict[str, Any]) -> None:
     """Bad page_size / max_items raise ConfigurationError before any request."""
     with pytest.raises(ConfigurationError):
         pager(FakeSession(), **kwargs)
+
+
+async def test_legacy_success_envelope_pages_follow_has_more(api: Any) -> None:
+    """Legacy ``{success, data: [...], hasMore: true}`` pages are followed to the last one."""
+    mock, b3 = api
+    first = {"success": True, "data": [{"id": "wf_1", "name": "a"}], "hasMore": True}
+    last = {"success": True, "data": [{"id": "wf_2", "name": "b"}], "hasMore": False}
+    mock.reply("GET", "/v1/workflows", body=first)
+    mock.reply("GET", "/v1/workflows", body=last)
+    assert [wf.id async for wf in b3.workflows.list(page_size=1)] == ["wf_1", "wf_2"]
+    assert len(mock.calls) == 2

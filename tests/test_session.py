@@ -156,7 +156,7 @@ def closed_port() -> int:
         ({"code": 200, "data": {"id": "wf_1"}, "message": "OK", "requestId": "r"}, {"id": "wf_1"}),
         ({"code": 200, "data": None, "message": "OK", "requestId": "r"}, None),
         ({"success": True, "data": [1, 2]}, [1, 2]),
-        ({"success": True, "data": [1], "hasMore": True}, [1]),
+        ({"success": True, "data": [1], "hasMore": True}, {"items": [1], "hasMore": True}),
         ({"code": 200, "message": "deleted", "requestId": "r"}, None),
         ({"id": "wf_1", "name": "bare"}, {"id": "wf_1", "name": "bare"}),
         ({"code": "x", "message": "y", "extra": 1}, {"code": "x", "message": "y", "extra": 1}),
@@ -368,6 +368,24 @@ async def test_timeout_becomes_api_timeout_error(
         release.set()
     assert info.value.attempts == 2
     assert server.hits("/v1/slow") == 2
+
+
+async def test_a_retry_never_runs_past_max_elapsed(
+    server: Server, make_client: Callable[..., B3OS]
+) -> None:
+    """A retry that hangs is cut at the policy's total time budget, not the per-call timeout."""
+    release = asyncio.Event()
+    server.script("/v1/flaky", Reply(503), Reply(200, envelope(1), wait=release))
+    policy = attrs.evolve(RetryPolicy.no_wait(3), max_elapsed=0.5)
+    b3 = make_client(timeout=Timeout(total=30.0), retry=policy)
+    started = time.monotonic()
+    try:
+        with pytest.raises(APITimeoutError) as info:
+            await b3._session.request("GET", "/v1/flaky")
+    finally:
+        release.set()
+    assert time.monotonic() - started < 5.0
+    assert info.value.attempts == 2
 
 
 async def test_connections_released_after_errors(
@@ -676,3 +694,36 @@ async def test_open_stream_connect_error_is_ours(make_client: Callable[..., B3OS
     b3 = make_client(base_url=f"http://127.0.0.1:{closed_port()}")
     with pytest.raises(APIConnectionError):
         await b3._session.open_stream("/v1/s")
+
+
+async def test_chained_transport_error_carries_no_key() -> None:
+    """A malformed response's aiohttp error is chained without the request's Authorization."""
+
+    async def answer(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await reader.readuntil(b"\r\n\r\n")
+        writer.write(b"HTTP/1.1 200 OK\r\nthis is not a header line\r\n\r\n")
+        await writer.drain()
+        writer.close()
+
+    tcp = await asyncio.start_server(answer, "127.0.0.1", 0)
+    port = tcp.sockets[0].getsockname()[1]
+    try:
+        async with B3OS(
+            api_key=KEY, base_url=f"http://127.0.0.1:{port}", retry=RetryPolicy.disabled()
+        ) as b3:
+            with pytest.raises(APIConnectionError) as info:
+                await b3._session.request("GET", "/v1/organizations")
+    finally:
+        tcp.close()
+        await tcp.wait_closed()
+    chain: list[BaseException] = []
+    err: BaseException | None = info.value
+    while err is not None:
+        chain.append(err)
+        err = err.__cause__ or err.__context__
+    assert len(chain) > 1  # the aiohttp error is still there for tracebacks
+    for link in chain:
+        dumped = repr(link) + str(link) + repr(vars(link) if hasattr(link, "__dict__") else "")
+        dumped += repr(getattr(link, "request_info", ""))
+        assert KEY not in dumped
+        assert KEY[-20:] not in dumped
