@@ -134,6 +134,10 @@ class SessionManager:
         self._session: aiohttp.ClientSession | None = session
         self._loop: asyncio.AbstractEventLoop | None = None
         self._closed = False
+        import weakref
+
+        # The event streams of this client, weakly: aclose() ends the ones still open.
+        self._streams: weakref.WeakSet[Any] = weakref.WeakSet()
 
     # -- state ---------------------------------------------------------------------------------
 
@@ -225,8 +229,26 @@ class SessionManager:
                     "aclose() must be awaited in the event loop this B3OS client was used in"
                 )
             self._closed = True
+            self._close_streams()
             await session.close()
         self._closed = True
+        self._close_streams()
+
+    def track_stream(self, stream: Any) -> None:
+        """Remember an event stream (weakly) so that :meth:`aclose` ends it.
+
+        ``stream`` has a synchronous ``_on_client_closed()``. Why: aiohttp, closing its session,
+        drops an open streaming response's connection without waking a pending read, so a
+        consumer would wait forever; closing the streams first wakes it with a clear error.
+        """
+        self._streams.add(stream)
+
+    def _close_streams(self) -> None:
+        """End every tracked stream that is still open (their consumers raise at once)."""
+        streams = list(self._streams)
+        self._streams.clear()
+        for stream in streams:
+            stream._on_client_closed()
 
     def __del__(self) -> None:
         # Only a warning: a finalizer must not schedule I/O (the loop may be gone or closing).

@@ -41,6 +41,7 @@ class StreamTimeouts:
       response headers arrive.
     * ``idle`` [60]: the longest silence (no bytes at all; heartbeat comments count) on an open
       stream before it is treated as dead and reconnected. It also bounds the wait for headers.
+      Only time spent waiting for data counts, not time the consumer spends on events.
     * ``deadline`` [None]: the whole stream, reconnects included; when it passes the stream raises
       :class:`~b3os_async.APITimeoutError`.
 
@@ -63,9 +64,11 @@ class ReconnectInfo:
       reconciles from the run's state).
     * ``reason``: ``"eof"`` (the server ended the body), ``"connection_error"``, ``"idle_timeout"``,
       ``"timeout"``, ``"status 503"`` (an HTTP status) or ``"error_event 503"`` (an ``event: error``
-      inside the stream).
-    * ``error``: the exception behind a failure (``None`` after a clean EOF).
-    * ``failures``: consecutive failures so far (the budget of the ``reconnect`` policy).
+      inside the stream). An ``"eof"`` counts as a failure when the connection delivered no new
+      event (only heartbeats, duplicates or nothing) and lasted less than 30 s.
+    * ``error``: the exception behind a failure (``None`` after an EOF).
+    * ``failures``: consecutive failures so far (the budget of the ``reconnect`` policy); only a
+      new event resets it.
     """
 
     attempt: int

@@ -19,22 +19,38 @@ Theory of operation
 
 * **The wait before the next attempt** (:meth:`_plan_reconnect`):
 
-  * after a clean end of a body that had bytes (not a failure): the server's ``retry:`` value
-    (it persists across connections; capped by ``retry_after_max``), else ``initial_delay``;
+  * after a clean end of a body that delivered a new event (not a failure): the server's
+    ``retry:`` value (it persists across connections; capped by ``retry_after_max``), else
+    ``initial_delay``;
   * after a failure: :func:`~b3os_async._retry.decide_retry` with the policy, ``attempt`` = the
     number of consecutive failures, ``elapsed`` = time since the first of them. That gives
     ``Retry-After`` (capped) when the server sent one, else backoff with full jitter, raised to
-    at least the server's ``retry:``. When the policy refuses (attempts or time spent) we raise
-    :class:`StreamError` chained to the last error. The loop resets the streak once a new event
-    arrives.
+    at least the server's ``retry:`` and to a floor of ~0.1-0.2 s (:data:`_MIN_FAILURE_DELAY`,
+    jittered, capped by the policy's ``max_delay``) so that a server saying ``retry: 0`` or
+    ``Retry-After: 0`` cannot make us spin. When the policy refuses (attempts or time spent) we
+    raise :class:`StreamError` chained to the last error. The loop resets the streak once a new
+    event arrives.
+  * A clean end of a body that delivered no new event (nothing, heartbeats, duplicates) is a
+    failure: a server that accepts and closes, or closes after each heartbeat, would otherwise
+    be reconnected forever. Exception: a connection that stayed open at least
+    :data:`_STEADY_CONNECTION` seconds proves the server works (a quiet stream behind a proxy
+    that caps connection lifetimes); its end is clean and resets the streak.
 
   Each reconnect is reported to ``on_reconnect(ReconnectInfo)`` and logged (INFO, logger
   ``b3os_async``: attempt, delay, resume id, reason) before the wait.
 
 * **Time limits** (:class:`StreamTimeouts`): ``connect`` is aiohttp's ``sock_connect``;
   ``first_byte`` bounds each attempt until the response headers; ``idle`` is aiohttp's
-  ``sock_read`` (reset by any byte, heartbeats included); ``deadline`` bounds everything,
+  ``sock_read`` (reset by any byte, heartbeats included) backed by our own watchdog timer
+  (:meth:`_arm_idle`): aiohttp drops its read timer, without waking the reader, when the
+  connection is closed under it (a closed session or connector), so the watchdog closes the
+  response itself once ``idle`` seconds passed without a byte. ``deadline`` bounds everything,
   reconnect waits included, and raises :class:`APITimeoutError`.
+
+* **Client closed.** Each stream registers itself (weakly) with the session; ``B3OS.aclose()``
+  calls :meth:`EventStream._on_client_closed` of every open one, which closes it like
+  ``aclose()`` but makes the consumer's pending or next ``__anext__`` raise
+  :class:`ConfigurationError` ("client was closed"), like any other use after close.
 
 * **Interruption.** Attempts, reconcile requests and waits run in a task raced against a future
   that ``aclose()`` resolves (:meth:`_race`), so closing from another task is prompt and never
@@ -46,7 +62,9 @@ from __future__ import annotations
 import asyncio
 import inspect
 import logging
+import random
 import time
+import weakref
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import aiohttp
@@ -80,6 +98,10 @@ T = TypeVar("T")
 
 # Error bodies are read up to this size (the message needs the first bytes only).
 _ERROR_BODY_LIMIT = 64 * 1024
+# The least wait after a failure (seconds; x1-2 with jitter, capped by the policy's max_delay).
+_MIN_FAILURE_DELAY = 0.1
+# A connection open at least this long (seconds) ends cleanly even without a new event.
+_STEADY_CONNECTION = 30.0
 
 
 class _Closed(Exception):
@@ -111,17 +133,24 @@ class StreamConnection:
     """The connection half of an event stream: see the module docstring."""
 
     __slots__ = (
+        "__weakref__",
         "_closed",
         "_closed_fut",
+        "_conn_progress",
+        "_conn_started",
         "_connections",
         "_deadline_at",
         "_done",
         "_failures",
+        "_idle_fired",
+        "_idle_handle",
         "_last_event_id",
+        "_loop_time",
         "_on_reconnect",
         "_params",
         "_path",
         "_policy",
+        "_read_since",
         "_reconnects",
         "_resp",
         "_retry_s",
@@ -162,6 +191,15 @@ class StreamConnection:
         self._done = False
         self._closed = False
         self._closed_fut: asyncio.Future[None] | None = None
+        # Per connection: did it deliver a new event; when it started; the idle watchdog.
+        self._conn_progress = False
+        self._conn_started = 0.0
+        self._read_since: float | None = None  # when the pending read started (None: none)
+        self._loop_time = time.monotonic
+        self._idle_handle: asyncio.TimerHandle | None = None
+        self._idle_fired = False
+        # aclose() of the client ends this stream (a weak reference: a dropped stream is freed).
+        session.track_stream(self)
 
     async def _connect(self) -> None:
         """Connect (waiting first when a reconnect is planned); retry failures within budget."""
@@ -248,6 +286,8 @@ class StreamConnection:
     async def _connected(self, resp: aiohttp.ClientResponse) -> _Ending | None:
         """Adopt a good response, then run the subclass hook (whose failures are retried)."""
         self._resp = resp
+        self._conn_progress = False
+        self._arm_idle()
         self._start_connection()
         reconnect = self._connections > 0
         self._connections += 1
@@ -282,6 +322,7 @@ class StreamConnection:
         if ending.outcome is None:
             delay = server_retry if server_retry is not None else policy.initial_delay
         else:
+            last_error = ending.error or _describe(ending.reason)
             self._failures += 1
             now = time.monotonic()
             if self._failures == 1:
@@ -297,11 +338,17 @@ class StreamConnection:
             if not decision.retry:
                 raise StreamError(
                     f"stream {self._shown} could not be resumed: {decision.reason} "
-                    f"(last error: {ending.error or ending.reason})"
+                    f"(last error: {last_error})"
                 ) from ending.error
             delay = decision.delay
             if server_retry is not None and parse_retry_after(ending.retry_after) is None:
                 delay = max(delay, server_retry)
+            # Why a floor: `retry: 0` or `Retry-After: 0` from a misbehaving server must not
+            # make us spin; a policy that itself never waits (tests) keeps zero delays.
+            floor = min(_MIN_FAILURE_DELAY, policy.max_delay)
+            if policy.jitter:
+                floor = min(floor * (1.0 + random.random()), policy.max_delay)
+            delay = max(delay, floor)
         info = ReconnectInfo(
             attempt=self._reconnects,
             delay=delay,
@@ -354,8 +401,60 @@ class StreamConnection:
             raise _Closed
         raise asyncio.TimeoutError
 
+    def _eof_ending(self) -> _Ending:
+        """Why the connection whose body just ended cleanly ended: a failure unless it helped."""
+        if self._conn_progress:
+            return _Ending("eof")
+        if self._loop_time() - self._conn_started >= _STEADY_CONNECTION:
+            # Open for long without events: a quiet stream whose connection the server or a
+            # proxy recycles. Not a spin, so not a failure; the server evidently works.
+            self._failures = 0
+            return _Ending("eof")
+        # Nothing new on this connection (no bytes, heartbeats, duplicates): a failure, or a
+        # server that closes at once (or after `retry: 0`) would make us reconnect forever.
+        return _Ending("eof", outcome=Failure.CONNECTION)
+
+    def _arm_idle(self) -> None:
+        """Start the idle watchdog of the connection just adopted (see the module docstring)."""
+        self._idle_fired = False
+        idle = self._timeouts.idle
+        loop = asyncio.get_running_loop()
+        self._loop_time = loop.time
+        self._conn_started = loop.time()
+        self._read_since = None
+        if idle is not None:
+            # A weak reference: the timer must not keep an abandoned stream (and socket) alive.
+            self._idle_handle = loop.call_at(
+                self._conn_started + idle, _idle_check, weakref.ref(self)
+            )
+
+    def _idle_tick(self) -> None:
+        """The watchdog fired: close a response whose read waited ``idle`` seconds, else re-arm.
+
+        Only time spent *waiting in a read* counts: a consumer busy with buffered events is not
+        a silent server (aiohttp's own timer, reset by every received byte, covers that case).
+        """
+        self._idle_handle = None
+        resp = self._resp
+        idle = self._timeouts.idle
+        if resp is None or idle is None:
+            return
+        loop = asyncio.get_running_loop()
+        now = loop.time()
+        since = self._read_since
+        if since is not None and now >= since + idle:
+            self._idle_fired = True
+            resp.close()  # wakes a pending read (ClientConnectionError), even on a dead socket
+            return
+        due = (now if since is None else since) + idle
+        self._idle_handle = loop.call_at(due, _idle_check, weakref.ref(self))
+
     def _drop_connection(self, *, close: bool) -> None:
         """Forget the current response: ``close`` it (unfinished) or ``release`` it (at EOF)."""
+        handle = self._idle_handle
+        if handle is not None:
+            self._idle_handle = None
+            handle.cancel()
         resp = self._resp
         self._resp = None
         if resp is not None:
@@ -390,6 +489,20 @@ class StreamConnection:
 
     async def _on_no_content(self) -> None:
         """Runs when the server answered 204 (the stream then ends)."""
+
+
+def _idle_check(ref: weakref.ref[StreamConnection]) -> None:
+    """Timer callback of the idle watchdog (holds the stream weakly)."""
+    stream = ref()
+    if stream is not None:
+        stream._idle_tick()
+
+
+def _describe(reason: str) -> str:
+    """Words for a failure that carries no exception (a clean end without a new event)."""
+    if reason == "eof":
+        return "the server ended the stream without sending a new event"
+    return reason
 
 
 def _failure_of(exc: APIConnectionError) -> Failure:

@@ -17,7 +17,8 @@ buffered event, or makes progress until there is one: connect or reconnect (the 
   are remembered in a small bounded window. An id counts only when this event's block set it
   (the decoder's id is sticky; each connection starts unseeded and a repeated id is ignored), so
   events of a server that sends no ids are never mistaken for duplicates. A new event resets the
-  failure budget; duplicates and error frames do not.
+  failure budget; duplicates and error frames do not (and a connection that ends without a new
+  event is a failure, see :mod:`b3os_async._stream_connect`).
 * **Hold.** After a reconnect a subclass may set ``_hold_idless``: if the connection's first event
   has no id, decoding stops before it, ``_on_hold()`` runs (the run stream reconciles there:
   the server did not replay), then the held events are decoded.
@@ -27,7 +28,10 @@ buffered event, or makes progress until there is one: connect or reconnect (the 
 Lifecycle: NEW -> (connected <-> waiting)* -> DONE. ``aclose()`` (idempotent, safe from another
 task while ``__anext__`` is blocked) closes the response, which wakes a pending read, and
 resolves the future that interrupts a pending connect, reconcile request or wait; the blocked
-``__anext__`` then ends with ``StopAsyncIteration``. An error raised to the consumer releases the
+``__anext__`` then ends with ``StopAsyncIteration``. ``B3OS.aclose()`` does the same to every open
+stream of the client (:meth:`EventStream._on_client_closed`), except that the consumer's pending
+or next ``__anext__`` raises :class:`ConfigurationError` ("client was closed") instead of ending
+quietly: events stop because of a shutdown, not because the stream is over. An error raised to the
 connection first. A cancelled consumer leaves the stream intact (``aclose()`` / ``async with``
 releases it). A stream dropped without ``aclose()`` (a bare ``break``) closes its socket in
 ``__del__``: aiohttp itself keeps an unreleased response alive from the connection.
@@ -43,6 +47,7 @@ from typing import TYPE_CHECKING, Generic, Protocol, TypeVar
 
 import aiohttp
 
+from b3os_async._errors import ConfigurationError
 from b3os_async._response import error_from_response
 from b3os_async._retry import Failure, parse_retry_after
 from b3os_async._stream_config import DEFAULT_MAX_EVENT_SIZE
@@ -82,7 +87,7 @@ class EventStream(StreamConnection, Generic[E]):
     """
 
     __slots__ = (
-        "_conn_bytes",
+        "_client_gone",
         "_conn_prev_id",
         "_decoder",
         "_ending",
@@ -122,7 +127,7 @@ class EventStream(StreamConnection, Generic[E]):
         self._max_event_size = max_event_size
         self._decoder: SSEDecoder | None = None
         self._conn_prev_id = ""
-        self._conn_bytes = False
+        self._client_gone = False  # closed by B3OS.aclose(): the consumer gets an error
         self._pending: deque[E] = deque()
         self._ending: _Ending | None = None
         self._idless: bool | None = None  # did the last event lack an id? (None: no event yet)
@@ -181,6 +186,7 @@ class EventStream(StreamConnection, Generic[E]):
         try:
             await self._connect()
         except _Closed:
+            self._raise_if_client_closed()
             return
         except Exception:
             self._shutdown()
@@ -190,11 +196,34 @@ class EventStream(StreamConnection, Generic[E]):
         """Close the stream and release its connection. Idempotent; safe from any task."""
         if self._closed:
             return
+        self._close_now()
+
+    def _on_client_closed(self) -> None:
+        """The client is closing (``SessionManager.aclose``): end the stream now.
+
+        Synchronous. Like :meth:`aclose`, but the consumer's pending or next ``__anext__`` raises
+        :class:`ConfigurationError` instead of ``StopAsyncIteration``.
+        """
+        if self._closed or self._done:
+            return  # a stream that already ended keeps its buffered events (no I/O needed)
+        self._client_gone = True
+        self._close_now()
+
+    def _close_now(self) -> None:
         self._closed = True
+        # Closing the response wakes a pending read; the future interrupts a connect or a wait.
         self._shutdown()
         fut = self._closed_fut
         if fut is not None and not fut.done():
             fut.set_result(None)
+
+    def _raise_if_client_closed(self) -> None:
+        """Raise ConfigurationError when the client of this stream was closed under it."""
+        if self._client_gone:
+            raise ConfigurationError(
+                f"the B3OS client was closed (aclose() was called) while the stream "
+                f"{self._shown} was open; its events stop here. Create a new client to go on."
+            )
 
     def _abandon(self) -> None:
         """Mark closed and close the socket, synchronously (for owners that are being freed)."""
@@ -251,6 +280,7 @@ class EventStream(StreamConnection, Generic[E]):
                 await self._read(resp)
         except _Closed:
             self._shutdown()
+            self._raise_if_client_closed()
             raise StopAsyncIteration from None
         except Exception:
             self._shutdown()
@@ -258,6 +288,7 @@ class EventStream(StreamConnection, Generic[E]):
 
     async def _read(self, resp: aiohttp.ClientResponse) -> None:
         """Read one chunk of the open response and decode it (or record why it ended)."""
+        self._read_since = self._loop_time()  # for the idle watchdog (_stream_connect)
         try:
             if self._deadline_at is None:
                 chunk = await resp.content.readany()
@@ -267,24 +298,24 @@ class EventStream(StreamConnection, Generic[E]):
             if self._closed:
                 raise _Closed from None
             self._check_deadline()
+            idle_fired = self._idle_fired
             self._drop_connection(close=True)
-            if isinstance(exc, asyncio.TimeoutError):
+            if idle_fired:  # our watchdog closed the response (aiohttp's timer was lost)
+                error = asyncio.TimeoutError(f"no data for {self._timeouts.idle:g}s")
+                error.__cause__ = exc
+                self._ending = _Ending("idle_timeout", error, Failure.TIMEOUT)
+            elif isinstance(exc, asyncio.TimeoutError):
                 self._ending = _Ending("idle_timeout", exc, Failure.TIMEOUT)
             else:
                 self._ending = _Ending("connection_error", exc, Failure.CONNECTION)
             return
+        self._read_since = None
         if self._closed:
             raise _Closed
         if not chunk:
-            had_bytes = self._conn_bytes
             self._drop_connection(close=False)
-            if had_bytes:
-                self._ending = _Ending("eof")
-            else:
-                # A server that accepts and closes at once must not make us spin: a failure.
-                self._ending = _Ending("eof", outcome=Failure.CONNECTION)
+            self._ending = self._eof_ending()
             return
-        self._conn_bytes = True
         decoder = self._decoder
         assert decoder is not None
         events = decoder.feed(chunk)  # a size cap raises StreamError: not retried
@@ -334,6 +365,7 @@ class EventStream(StreamConnection, Generic[E]):
         if progressed:
             # Only a new event proves progress: duplicates or error frames must not reset the
             # budget, or a server replaying old events and failing would be retried forever.
+            self._conn_progress = True
             self._failures = 0
             self._reconnects = 0
 
@@ -395,7 +427,6 @@ class EventStream(StreamConnection, Generic[E]):
             max_line_size=self._max_event_size, max_event_size=self._max_event_size
         )
         self._conn_prev_id = ""
-        self._conn_bytes = False
 
     # -- subclass hooks ----------------------------------------------------------------------------
 

@@ -10,6 +10,8 @@ all of them and is raised. Tasks are left running between calls (a source is alw
 and cancelling the consumer leaves them intact: an outstanding task keeps its result for the next
 call. ``aclose()`` closes every source (which ends their outstanding tasks) and waits for the
 tasks. A merged stream dropped without ``aclose()`` closes its sources' sockets synchronously.
+Closing the client (``B3OS.aclose()``) ends the sources; the merged stream then raises their
+:class:`ConfigurationError` instead of ending quietly.
 """
 
 from __future__ import annotations
@@ -78,6 +80,8 @@ class MergedEventStream(Generic[E]):
                     task.add_done_callback(_retrieve)
                     tasks[index] = task
             if not tasks:
+                for source in self._sources:
+                    source._raise_if_client_closed()  # B3OS.aclose() is an error, not the end
                 self._closed = True
                 raise StopAsyncIteration
             await asyncio.wait(tasks.values(), return_when=asyncio.FIRST_COMPLETED)

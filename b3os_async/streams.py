@@ -27,7 +27,7 @@ from typing import TYPE_CHECKING, Any
 
 from b3os_async._convert import parse_datetime, structure
 from b3os_async._errors import NotFoundError, StreamError
-from b3os_async._paths import path
+from b3os_async._paths import check_run_id, path
 from b3os_async._reconcile import RunProgress
 from b3os_async._run_handle import RunHandle
 from b3os_async._stream_config import (
@@ -150,7 +150,11 @@ def _timestamp(value: Any) -> Any:
 
 
 def decode_run_event(sse: ServerSentEvent, event_id: str | None) -> RunEvent:
-    """Build a :class:`RunEvent` from one SSE event (type from ``event:``, else ``data.type``)."""
+    """Build a :class:`RunEvent` from one SSE event (type from ``event:``, else ``data.type``).
+
+    Never raises for a bad payload (forward compatible): a field whose JSON value has the wrong
+    type (``nodeId: 3``, ``status: {...}``) is ``None`` and its raw value stays in ``data``.
+    """
     text = sse.data
     try:
         obj = _parse_json(text)
@@ -163,18 +167,31 @@ def decode_run_event(sse: ServerSentEvent, event_id: str | None) -> RunEvent:
         named = obj.get("type")
         if type(named) is str and named:
             etype = named
-    seq = obj.get("seq")
+    get = obj.get
+    seq = get("seq")
     if type(seq) is not int:
         seq = None
-    get = obj.get
+    # Typed fields hold their declared type or None (cheap exact-type checks: the hot path).
+    run_id = get("runId")
+    if type(run_id) is not str:
+        run_id = None
+    workflow_id = get("workflowId")
+    if workflow_id is not None and type(workflow_id) is not str:
+        workflow_id = None
+    status = get("status")
+    if type(status) is not str:
+        status = None
+    node_id = get("nodeId")
+    if node_id is not None and type(node_id) is not str:
+        node_id = None
     return _new_run_event(
         etype,
         event_id,
-        get("runId"),
-        get("workflowId"),
+        run_id,
+        workflow_id,
         seq,
-        get("status"),
-        get("nodeId"),
+        status,
+        node_id,
         get("result"),
         get("error"),
         _timestamp(get("timestamp")),
@@ -183,7 +200,7 @@ def decode_run_event(sse: ServerSentEvent, event_id: str | None) -> RunEvent:
 
 
 def decode_activity_event(sse: ServerSentEvent, event_id: str | None) -> ActivityEvent:
-    """Build an :class:`ActivityEvent` from one SSE event."""
+    """Build an :class:`ActivityEvent` from one SSE event (wrong-typed fields become None)."""
     try:
         obj = _parse_json(sse.data)
     except ValueError:
@@ -199,19 +216,26 @@ def decode_activity_event(sse: ServerSentEvent, event_id: str | None) -> Activit
         type=etype,
         id=event_id,
         seq=seq if type(seq) is int else None,
-        workflow_id=obj.get("workflowId"),
-        run_id=obj.get("runId"),
-        status=obj.get("status"),
+        workflow_id=_str_or_none(obj.get("workflowId")),
+        run_id=_str_or_none(obj.get("runId")),
+        status=_str_or_none(obj.get("status")),
         timestamp=_timestamp(obj.get("timestamp")),
         data=obj,
     )
 
 
+def _str_or_none(value: Any) -> str | None:
+    """``value`` when it is a string, else None (the raw value stays in the event's data)."""
+    return value if type(value) is str else None
+
+
 class RunEventStream(EventStream[RunEvent]):
     """The events of one run, as an async iterator that survives dropped connections.
 
-    Get one from ``b3.runs.stream(run_id)``. Use it as ``async with stream: async for event in
-    stream: ...`` (or call :meth:`aclose`); it stops by itself after the run's terminal event.
+    Get one from ``b3.runs.stream(run_id)`` (a ``run_id`` that is not ``run_`` + 1-128 letters,
+    digits, ``_`` or ``-`` raises :class:`ConfigurationError` before any request). Use it as
+    ``async with stream: async for event in stream: ...`` (or call :meth:`aclose`); it stops by
+    itself after the run's terminal event.
     ``last_event_id`` holds the id of the last event handed out: pass it to a later
     ``b3.runs.stream(run_id, last_event_id=...)`` to resume where you stopped. Reconnects are
     reported to ``on_reconnect`` (a :class:`ReconnectInfo`), never as events.
@@ -232,7 +256,7 @@ class RunEventStream(EventStream[RunEvent]):
     ) -> None:
         super().__init__(
             session,
-            path("/v1/runs/{}/stream", run_id),
+            path("/v1/runs/{}/stream", check_run_id(run_id)),  # a bad id: ConfigurationError
             last_event_id=last_event_id,
             timeouts=timeouts,
             reconnect=reconnect,

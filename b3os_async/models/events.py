@@ -58,6 +58,10 @@ class RunEvent:
     * ``synthetic``: ``True`` when the SDK produced the event itself after a reconnect to a server
       that could not replay what was missed, from the run's state (``GET /v1/runs/{id}``). A
       synthetic event describes the state a node or the run had *reached*, not every step.
+
+    The typed fields always hold their declared types: when the server sends a value of another
+    JSON type (``"nodeId": 3``), the field is ``None`` and the raw value is still in ``data``;
+    the event is delivered, never an error.
     """
 
     type: str
@@ -86,6 +90,8 @@ class ActivityEvent:
     ``type`` is e.g. ``workflow_created``, ``workflow_published``, ``run_started`` or
     ``run_completed`` (unknown types are kept); ``workflow_id`` / ``run_id`` / ``status`` are set
     when the notification concerns a workflow or a run; ``data`` is the whole raw JSON payload.
+    A field whose JSON value has another type than declared is ``None`` (the raw value stays in
+    ``data``).
     """
 
     type: str

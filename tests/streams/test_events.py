@@ -86,6 +86,18 @@ def test_decode_activity_event() -> None:
     )
 
 
+@pytest.mark.parametrize("wrong", [7, 1.5, True, ["a"], {"k": "v"}])
+def test_wrong_typed_string_fields_become_none(wrong: Any) -> None:
+    """Run and activity events keep only strings in their string fields; data keeps the raw."""
+    payload = {"type": "x", "runId": wrong, "workflowId": wrong, "status": wrong, "nodeId": wrong}
+    run = decode_run_event(_sse(payload), None)
+    assert (run.run_id, run.workflow_id, run.status, run.node_id) == (None, None, None, None)
+    assert run.data == payload
+    activity = decode_activity_event(_sse(payload), None)
+    assert (activity.run_id, activity.workflow_id, activity.status) == (None, None, None)
+    assert activity.data == payload
+
+
 def _told(events: list[dict[str, Any]]) -> RunProgress:
     progress = RunProgress()
     for raw in events:

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import TYPE_CHECKING, Any
 
 import pytest
 from stream_fakes import linear, until_zero
 
 from b3os_async._client import B3OS
-from b3os_async._errors import ConflictError
+from b3os_async._errors import ConfigurationError, ConflictError
 from b3os_async._retry import RetryPolicy
 from b3os_async.streams import StreamTimeouts
 from b3os_async.testing import Emulator, Fault
@@ -165,3 +166,39 @@ async def test_emulator_without_replay_reconciles() -> None:
     assert keys[-1] == ("run_completed", None)
     done = [node for kind, node in keys if kind == "node_completed"]
     assert done == ["root", "a", "b"]
+
+
+async def test_presubscription_without_replay_never_misses_an_event(
+    b3: B3OS, emu: Emulator
+) -> None:
+    """With a run stream that never replays, an instant run still shows all its events."""
+    # Without replay, Last-Event-ID: 0 cannot hide a handle that triggers before subscribing.
+    emu.faults.add(Fault.no_replay(), path="/v1/runs/*/stream")
+    workflow_id = await _workflow(b3, INSTANT)
+    for n in range(10):
+        async with b3.workflows.start(workflow_id, payload={"n": n}) as run:
+            events = [event async for event in run.events()]
+        assert _kinds(events) == FULL
+        assert not any(e.synthetic for e in events)
+
+
+async def test_client_aclose_ends_a_consumer_blocked_on_a_read(b3: B3OS) -> None:
+    """B3OS.aclose() while a task reads a waiting run's stream makes it raise at once."""
+    workflow_id = await _workflow(b3, WAITS)
+    run = await b3.workflows.start(workflow_id, timeouts=StreamTimeouts(idle=2))
+    waiting = asyncio.Event()
+    got: list[str] = []
+
+    async def consume() -> None:
+        async for event in run.events():
+            got.append(event.type)
+            if event.type == "run_waiting":
+                waiting.set()
+
+    task = asyncio.ensure_future(consume())
+    await asyncio.wait_for(waiting.wait(), 2)
+    await b3.aclose()
+    with pytest.raises(ConfigurationError, match="client was closed"):
+        await asyncio.wait_for(task, 1)  # before the idle timeout could even fire
+    assert got[-1] == "run_waiting"
+    assert run.events().closed

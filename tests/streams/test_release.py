@@ -171,3 +171,81 @@ async def test_error_releases_the_connection(serve: Serve) -> None:
             pass
     assert stream.closed
     await _released(server, client)
+
+
+async def test_client_aclose_interrupts_a_reconnect_wait(serve: Serve) -> None:
+    """B3OS.aclose() during a stream's reconnect wait makes its consumer raise at once."""
+    from b3os_async._errors import ConfigurationError
+    from b3os_async._retry import RetryPolicy
+
+    async def script(conn: Conn) -> None:
+        await conn.open(retry_ms=60_000)
+        await conn.send(EVENTS[:1])  # then the body ends: reconnect in 60 s
+
+    _, client = await serve(script, EVENTS)
+    policy = RetryPolicy(initial_delay=0.0, max_delay=0.0, jitter=False)
+    waiting = asyncio.Event()
+    stream = _stream(client, reconnect=policy, on_reconnect=lambda info: waiting.set())
+    got: list[Any] = []
+
+    async def consume() -> None:
+        async for event in stream:
+            got.append(event)
+
+    task = asyncio.ensure_future(consume())
+    await asyncio.wait_for(waiting.wait(), 2)
+    await client.aclose()
+    with pytest.raises(ConfigurationError, match="client was closed"):
+        await asyncio.wait_for(task, 1)
+    assert len(got) == 1
+    assert stream.closed
+
+
+async def test_closed_caller_session_ends_a_read_by_the_idle_watchdog(serve: Serve) -> None:
+    """A caller-owned aiohttp session closed under a blocked read ends it within `idle`."""
+    import aiohttp
+
+    from b3os_async._errors import ConfigurationError
+    from b3os_async.streams import ReconnectInfo, StreamTimeouts
+
+    infos: list[ReconnectInfo] = []
+    async with aiohttp.ClientSession() as own:
+        _, client = await serve(_two_then_hold, EVENTS, session=own)
+        stream = _stream(client, timeouts=StreamTimeouts(idle=0.2), on_reconnect=infos.append)
+        got: list[Any] = []
+        two = asyncio.Event()
+
+        async def consume() -> None:
+            async for event in stream:
+                got.append(event)
+                if len(got) == 2:
+                    two.set()
+
+        task = asyncio.ensure_future(consume())
+        await asyncio.wait_for(two.wait(), 2)
+        # aiohttp drops the connection's read timer without waking the read: only our own
+        # watchdog notices the silence; the reconnect then finds the session closed.
+        await own.close()
+        with pytest.raises(ConfigurationError, match="closed by someone else"):
+            await asyncio.wait_for(task, 1)
+    assert [i.reason for i in infos] == ["idle_timeout"]
+    assert len(got) == 2
+
+
+async def test_client_aclose_between_reads_of_a_merged_stream_raises(serve: Serve) -> None:
+    """After B3OS.aclose(), the next read of a merged notification stream raises, not ends."""
+    from b3os_async._errors import ConfigurationError
+
+    async def script(conn: Conn) -> None:
+        await conn.open()
+        await conn.write(b'id: 1\nevent: run_started\ndata: {"runId": "run_1"}\n\n')
+        await conn.hold()
+
+    _, client = await serve(script)
+    merged = client.workflows.stream_runs_many(["wf_1"], reconnect=NO_WAIT)
+    first = await merged.__anext__()
+    await client.aclose()
+    with pytest.raises(ConfigurationError, match="client was closed"):
+        await merged.__anext__()
+    assert first.run_id == "run_1"
+    await merged.aclose()
