@@ -9,8 +9,9 @@
             print(event.type, event.node_id, event.status)
 
 This module is the one public door: every public name is listed in ``__all__`` (a test guards it).
-Names whose modules pull in aiohttp or cattrs (streams, the pager, the SSE decoder) are imported
-on first use, so ``import b3os_async`` stays cheap; type checkers see them all as normal imports.
+Everything but the client, its configuration and the errors is imported on first use (models,
+streams, the pager, the SSE decoder), so ``import b3os_async`` stays cheap and the first call loads
+only what it needs; type checkers see them all as normal imports.
 """
 
 from __future__ import annotations
@@ -41,36 +42,36 @@ from b3os_async._paths import new_run_id
 from b3os_async._response import RawResponse, ResponseMeta
 from b3os_async._retry import RetryPolicy, Timeout
 from b3os_async._version import __version__
-from b3os_async.models import (
-    ConnectorReference,
-    ExecutionNode,
-    ExecutionNodeStatus,
-    NodeResumeResult,
-    OpenEnum,
-    PausedReason,
-    Run,
-    RunCreated,
-    RunListItem,
-    RunStatus,
-    RunStatusCounts,
-    ValidationErrorItem,
-    ValidationResult,
-    Workflow,
-    WorkflowDefinition,
-    WorkflowInput,
-    WorkflowListItem,
-    WorkflowNode,
-    WorkflowRunCounts,
-    WorkflowStatus,
-    WorkflowVersionCount,
-    WorkflowVisibility,
-    WorkflowVisibilityUpdate,
-)
-from b3os_async.models.events import ActivityEvent, RunEvent
 
 if TYPE_CHECKING:
     from b3os_async._run_handle import RunHandle
     from b3os_async._stream_config import ReconnectInfo, StreamTimeouts
+    from b3os_async.models import (
+        ConnectorReference,
+        ExecutionNode,
+        ExecutionNodeStatus,
+        NodeResumeResult,
+        OpenEnum,
+        PausedReason,
+        Run,
+        RunCreated,
+        RunListItem,
+        RunStatus,
+        RunStatusCounts,
+        ValidationErrorItem,
+        ValidationResult,
+        Workflow,
+        WorkflowDefinition,
+        WorkflowInput,
+        WorkflowListItem,
+        WorkflowNode,
+        WorkflowRunCounts,
+        WorkflowStatus,
+        WorkflowVersionCount,
+        WorkflowVisibility,
+        WorkflowVisibilityUpdate,
+    )
+    from b3os_async.models.events import ActivityEvent, RunEvent
     from b3os_async.pagination import AsyncPager, Page
     from b3os_async.sse import ServerSentEvent, SSEDecoder
     from b3os_async.streams import (
@@ -83,18 +84,43 @@ if TYPE_CHECKING:
 
 # Public name -> module that defines it, for the names imported on first use (see docstring).
 _LAZY = {
+    "ActivityEvent": "b3os_async.models.events",
     "ActivityStream": "b3os_async.streams",
     "AsyncPager": "b3os_async.pagination",
+    "ConnectorReference": "b3os_async.models",
     "EventStream": "b3os_async.streams",
+    "ExecutionNode": "b3os_async.models",
+    "ExecutionNodeStatus": "b3os_async.models",
     "MergedEventStream": "b3os_async.streams",
+    "NodeResumeResult": "b3os_async.models",
+    "OpenEnum": "b3os_async.models",
     "Page": "b3os_async.pagination",
+    "PausedReason": "b3os_async.models",
     "ReconnectInfo": "b3os_async._stream_config",
+    "Run": "b3os_async.models",
+    "RunCreated": "b3os_async.models",
+    "RunEvent": "b3os_async.models.events",
     "RunEventStream": "b3os_async.streams",
     "RunHandle": "b3os_async._run_handle",
+    "RunListItem": "b3os_async.models",
     "RunNotificationStream": "b3os_async.streams",
+    "RunStatus": "b3os_async.models",
+    "RunStatusCounts": "b3os_async.models",
     "SSEDecoder": "b3os_async.sse",
     "ServerSentEvent": "b3os_async.sse",
     "StreamTimeouts": "b3os_async._stream_config",
+    "ValidationErrorItem": "b3os_async.models",
+    "ValidationResult": "b3os_async.models",
+    "Workflow": "b3os_async.models",
+    "WorkflowDefinition": "b3os_async.models",
+    "WorkflowInput": "b3os_async.models",
+    "WorkflowListItem": "b3os_async.models",
+    "WorkflowNode": "b3os_async.models",
+    "WorkflowRunCounts": "b3os_async.models",
+    "WorkflowStatus": "b3os_async.models",
+    "WorkflowVersionCount": "b3os_async.models",
+    "WorkflowVisibility": "b3os_async.models",
+    "WorkflowVisibilityUpdate": "b3os_async.models",
 }
 
 

@@ -9,8 +9,8 @@ the result as an already-encoded URL so that nothing re-normalises it on the way
 
 from __future__ import annotations
 
+import os
 import re
-import secrets
 from urllib.parse import quote
 
 from b3os_async._errors import ConfigurationError
@@ -60,7 +60,9 @@ def new_run_id() -> str:
     Generate it before triggering a run: subscribe to the run's stream with it first, and resend
     the trigger safely (a duplicate is rejected by the API instead of starting a second run).
     """
-    return "run_" + secrets.token_hex(12)
+    # os.urandom is what secrets.token_hex uses; importing `secrets` (and with it `random`,
+    # `hashlib`, `base64`) would cost more import time than the rest of this module.
+    return "run_" + os.urandom(12).hex()
 
 
 def check_run_id(run_id: object) -> str:

@@ -15,7 +15,6 @@ current in the calling task's context, so awaiting any SDK coroutine inside
 
 from __future__ import annotations
 
-import html
 import json
 import re
 from contextvars import ContextVar
@@ -126,6 +125,8 @@ def body_excerpt(body: bytes | str, limit: int = EXCERPT_LIMIT) -> str:
     text = body.decode("utf-8", "replace") if isinstance(body, bytes) else body
     if "<" in text:
         text = _TAGS.sub(" ", _DROP_BLOCKS.sub(" ", text))
+        import html  # only error pages need it: kept off the import path of every client
+
         text = html.unescape(text)
     text = _SPACES.sub(" ", text).strip()
     if len(text) > limit:

@@ -10,7 +10,7 @@ from typing import Any
 import attrs
 
 from b3os_async.models._enums import ExecutionNodeStatus, RunStatus
-from b3os_async.models.workflows import WorkflowDefinition
+from b3os_async.models.definitions import WorkflowDefinition
 
 __all__ = [
     "ExecutionNode",

@@ -1,4 +1,4 @@
-"""Workflow models: definitions (sent and received), workflows, list items, validation, versions.
+"""Workflow models: workflows, list items, validation, versions (definitions: ``definitions``).
 
 Models are frozen, slotted attrs classes with snake_case attributes; the private converter maps
 them from and to the API's camelCase. Free-form JSON (node payloads, UI metadata, configs) stays a
@@ -14,6 +14,12 @@ from typing import Any
 import attrs
 
 from b3os_async.models._enums import PausedReason, WorkflowStatus, WorkflowVisibility
+from b3os_async.models.definitions import (
+    ConnectorReference,
+    WorkflowDefinition,
+    WorkflowInput,
+    WorkflowNode,
+)
 
 __all__ = [
     "ConnectorReference",
@@ -27,58 +33,6 @@ __all__ = [
     "WorkflowVersionCount",
     "WorkflowVisibilityUpdate",
 ]
-
-
-@attrs.frozen(kw_only=True)
-class ConnectorReference:
-    """The connector (credential, wallet, ...) a node uses."""
-
-    type: str | None = None
-    id: str | None = None
-    chain_id: int | None = None
-    wallet_address: str | None = None
-
-
-@attrs.frozen(kw_only=True)
-class WorkflowNode:
-    """One node of a definition: a trigger or an action, its config and its children.
-
-    ``payload`` is the node's configuration and may contain ``{{…}}`` expressions. The API
-    requires it; a node that arrives without one reads as an empty payload rather than failing.
-    """
-
-    type: str
-    payload: dict[str, Any] = attrs.field(factory=dict, metadata={"always_send": True})
-    children: tuple[str, ...] = ()
-    branch: str | None = None
-    loop_body: tuple[str, ...] = ()
-    connector: ConnectorReference | None = None
-    description: str | None = None
-    title_override: str | None = None
-    result_schema: dict[str, Any] | None = None
-    block_context: dict[str, Any] | None = None
-
-
-@attrs.frozen(kw_only=True)
-class WorkflowInput:
-    """One declared input of a workflow (``{{$inputs.key}}``)."""
-
-    key: str | None = None
-    type: str | None = None
-    description: str | None = None
-    required: bool | None = None
-
-
-@attrs.frozen(kw_only=True)
-class WorkflowDefinition:
-    """A workflow graph: nodes by id; ``trigger_node_ids`` names the triggers (usually ``root``)."""
-
-    nodes: dict[str, WorkflowNode]
-    trigger_node_ids: tuple[str, ...] = ()
-    input_schema: tuple[WorkflowInput, ...] = ()
-    variable_defs: tuple[dict[str, Any], ...] = ()
-    block_expansions: dict[str, Any] | None = None
-    sensitive_prop_keys: tuple[str, ...] = ()
 
 
 @attrs.frozen(kw_only=True)

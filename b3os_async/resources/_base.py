@@ -20,7 +20,7 @@ from b3os_async.pagination import AsyncPager
 if TYPE_CHECKING:
     from b3os_async._http import QueryValue
     from b3os_async._session import SessionManager
-    from b3os_async.models.workflows import WorkflowDefinition
+    from b3os_async.models.definitions import WorkflowDefinition
 
 __all__ = ["DUPLICATE_RUN_ID", "Resource", "compact", "definition_json"]
 

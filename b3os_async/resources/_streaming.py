@@ -20,9 +20,9 @@ if TYPE_CHECKING:
     from b3os_async._retry import RetryPolicy
     from b3os_async._session import SessionManager
     from b3os_async._stream_config import ReconnectCallback, StreamTimeouts
+    from b3os_async.models.definitions import WorkflowDefinition
     from b3os_async.models.events import RunEvent
     from b3os_async.models.runs import RunCreated
-    from b3os_async.models.workflows import WorkflowDefinition
 
 __all__ = ["MAX_WORKFLOWS_PER_STREAM", "RunStreamMethods", "WorkflowStreamMethods"]
 

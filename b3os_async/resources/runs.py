@@ -22,7 +22,7 @@ if TYPE_CHECKING:
     from datetime import datetime
 
     from b3os_async.models._enums import RunStatus
-    from b3os_async.models.workflows import WorkflowDefinition
+    from b3os_async.models.definitions import WorkflowDefinition
     from b3os_async.pagination import AsyncPager
 
 __all__ = ["Runs"]

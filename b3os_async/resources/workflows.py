@@ -20,7 +20,7 @@ if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
 
     from b3os_async.models._enums import RunStatus, WorkflowStatus, WorkflowVisibility
-    from b3os_async.models.workflows import WorkflowDefinition
+    from b3os_async.models.definitions import WorkflowDefinition
     from b3os_async.pagination import AsyncPager
 
 __all__ = ["Workflows"]
