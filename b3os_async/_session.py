@@ -44,6 +44,7 @@ import json as jsonlib
 import logging
 import time
 import warnings
+import weakref
 from typing import TYPE_CHECKING, Any
 
 import aiohttp
@@ -134,8 +135,6 @@ class SessionManager:
         self._session: aiohttp.ClientSession | None = session
         self._loop: asyncio.AbstractEventLoop | None = None
         self._closed = False
-        import weakref
-
         # The event streams of this client, weakly: aclose() ends the ones still open.
         self._streams: weakref.WeakSet[Any] = weakref.WeakSet()
 
