@@ -125,6 +125,8 @@ _INLINE_CHECKS: dict[Any, tuple[str, str]] = {
     bool: ("bool", "a boolean"),
     dict[str, Any]: ("dict", "a JSON object"),
 }
+# Leaf types whose usual JSON type is accepted inline (other values go through their hook).
+_INLINE_FAST_PATHS: dict[Any, str] = {int: "int", float: "float"}
 
 
 def _can_build_directly(cls: type[Any]) -> bool:
@@ -192,6 +194,15 @@ def _make_fast_structure_fn(cls: type[Any], conv: cattrs.Converter) -> Hook:
                 guard += "v is not __missing and "
             body.append(f"    if {guard}type(v) is not {py_type}:")
             body.append(f"        raise __type_error({expected!r}, v)")
+            value = "v"
+        elif inner in _INLINE_FAST_PATHS:
+            # The usual JSON type needs no call; anything else goes through the hook, which
+            # converts (1 -> 1.0, 2.0 -> 2) or raises.
+            guard = ("v is not None and " if optional else "") + (
+                "v is not __missing and " if may_be_missing else ""
+            )
+            body.append(f"    if {guard}type(v) is not {_INLINE_FAST_PATHS[inner]}:")
+            body.append(f"        v = __hook{i}(v, __type{i})")
             value = "v"
         elif is_open_enum(inner):
             # Known members by dict lookup; the hook handles None, unknown strings and errors.

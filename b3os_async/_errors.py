@@ -64,6 +64,10 @@ __all__ = [
 
 # Query parameters whose values are credentials (resume secret, public-execution token, ...).
 _SECRET_PARAMS = frozenset({"secret", "token", "api_key", "apikey", "key", "signature", "sig"})
+# Whether a URL may hold something to redact (a cheap pre-check before parsing it).
+_MAYBE_SECRET = re.compile(
+    r"(?i)b3sk_|bearer|[?&;](?:" + "|".join(sorted(_SECRET_PARAMS)) + r")="
+).search
 # An API key anywhere in free text (an echoed header, a proxy error page, ...).
 _KEY_RE = re.compile(r"b3sk_[A-Za-z0-9_\-]+")
 _BEARER_RE = re.compile(r"(?i)(bearer\s+)([^\s\"',;]+)")
@@ -91,6 +95,8 @@ def redact_text(text: str) -> str:
 def redact_url(url: object) -> str:
     """Return ``url`` as a string with credential-bearing query values and userinfo removed."""
     text = str(url)
+    if "@" not in text and _MAYBE_SECRET(text) is None:
+        return text  # the common case, on every request: nothing that could be a credential
     try:
         parts = urlsplit(text)
     except ValueError:

@@ -88,6 +88,11 @@ class _Capture:
 _capture: ContextVar[_Capture | None] = ContextVar("b3os_async_raw_capture", default=None)
 
 
+def capturing() -> bool:
+    """Whether a :func:`with_raw_response` is waiting for this task's response metadata."""
+    return _capture.get() is not None
+
+
 def record_response(meta: ResponseMeta) -> None:
     """Store ``meta`` in the current capture slot, if a :func:`with_raw_response` is active."""
     slot = _capture.get()

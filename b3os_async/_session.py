@@ -68,9 +68,9 @@ from b3os_async._http import (
 )
 from b3os_async._response import (
     ResponseMeta,
+    capturing,
     decode_body,
     error_from_response,
-    header_value,
     record_response,
 )
 from b3os_async._retry import (
@@ -119,6 +119,7 @@ class SessionManager:
         self._base_url = base_url.rstrip("/")
         self._org_id = org_id
         self._timeout = timeout or Timeout()
+        self._client_timeout = client_timeout(self._timeout)  # built once: used by every call
         self._retry = retry or RetryPolicy()
         self._max_connections = max_connections
         self._dns_cache_ttl = dns_cache_ttl
@@ -310,7 +311,7 @@ class SessionManager:
         if json is not NOT_GIVEN:
             data = jsonlib.dumps(json, separators=(",", ":"), ensure_ascii=False).encode()
             req_headers.setdefault("Content-Type", "application/json")
-        per_attempt = client_timeout(timeout or self._timeout)
+        per_attempt = self._client_timeout if timeout is None else client_timeout(timeout)
         started = time.monotonic()
         attempt = 0
         while True:
@@ -423,19 +424,20 @@ class SessionManager:
                 content_type=headers.get("Content-Type"),
                 method=method,
                 url=shown,
-                request_id=header_value(headers, "X-Request-ID"),
+                request_id=headers.get("X-Request-ID"),  # aiohttp headers ignore case
             )
-        record_response(
-            ResponseMeta(
-                status=status,
-                headers=headers,
-                request_id=request_id,
-                retries_taken=attempt - 1,
-                elapsed=elapsed,
-                method=method,
-                url=shown,
+        if capturing():  # only with_raw_response() reads it: don't build it for nothing
+            record_response(
+                ResponseMeta(
+                    status=status,
+                    headers=headers,
+                    request_id=request_id,
+                    retries_taken=attempt - 1,
+                    elapsed=elapsed,
+                    method=method,
+                    url=shown,
+                )
             )
-        )
         if error is not None:
             raise error
         return result

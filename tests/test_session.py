@@ -10,12 +10,15 @@ import socket
 import sys
 import time
 from typing import TYPE_CHECKING, Any
+from urllib.parse import quote, urlencode
 
 import aiohttp
 import attrs
 import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestServer
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from b3os_async._client import B3OS
 from b3os_async._errors import (
@@ -31,6 +34,7 @@ from b3os_async._errors import (
     PermissionDeniedError,
     RateLimitError,
     ResponseValidationError,
+    redact_url,
 )
 from b3os_async._http import NOT_GIVEN, build_query, classify_exception, raise_for_status
 from b3os_async._paths import path
@@ -727,3 +731,26 @@ async def test_chained_transport_error_carries_no_key() -> None:
         dumped += repr(getattr(link, "request_info", ""))
         assert KEY not in dumped
         assert KEY[-20:] not in dumped
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.dictionaries(
+        st.text(min_size=1, max_size=12),
+        st.one_of(st.text(max_size=12), st.lists(st.text(max_size=6), max_size=3)),
+        max_size=5,
+    )
+)
+def test_build_query_equals_urlencode(params: dict[str, str | list[str]]) -> None:
+    """The hand-rolled query encoder gives exactly what urlencode(quote_via=quote) would."""
+    pairs = [(k, item) for k, v in params.items() for item in (v if isinstance(v, list) else [v])]
+    assert build_query(params) == urlencode(pairs, quote_via=quote, safe="")
+
+
+def test_redact_url_fast_path_keeps_plain_urls_and_still_redacts_secrets() -> None:
+    """Plain URLs come back unchanged; a secret in the query is still redacted."""
+    plain = "https://api.b3os.org/v1/runs?status=success&limit=20&offset=0"
+    assert redact_url(plain) == plain
+    secret = "https://api.b3os.org/v1/runs/run_1/nodes/a/resume?secret=abc&x=1"
+    assert "abc" not in redact_url(secret)
+    assert "abcdefghijklmnop" not in redact_url("https://h/p?note=b3sk_abcdefghijklmnop1234")
