@@ -118,9 +118,12 @@ class B3OS:
     * ``org_id`` (``B3OS_ORG_ID``): sent as ``X-Org-ID`` when set.
     * ``timeout``: a :class:`Timeout` or a number of seconds (the total per attempt).
     * ``retry``: a :class:`RetryPolicy` (default ``RetryPolicy()``).
-    * ``max_connections``: size of the connection pool (default 100).
-    * ``session``: a caller-owned ``aiohttp.ClientSession`` to use instead of our own; we never
-      close it (``max_connections`` then does not apply; do not give it a ``base_url``).
+    * ``max_connections``: size of the connection pool of requests (default 100).
+    * ``max_streams``: size of the separate pool of event streams (default 1000). Streams hold
+      their connection while followed, so they never take the connections requests need.
+    * ``session``: a caller-owned ``aiohttp.ClientSession`` to use instead of our own, for
+      requests and streams alike; we never close it (``max_connections`` and ``max_streams``
+      then do not apply).
     * ``user_agent``: a product token put in front of ours in ``User-Agent``.
 
     One client serves many concurrent tasks; it belongs to the event loop it is first used in.
@@ -135,6 +138,7 @@ class B3OS:
         timeout: Timeout | float | None = None,
         retry: RetryPolicy | None = None,
         max_connections: int = 100,
+        max_streams: int = 1000,
         session: aiohttp.ClientSession | None = None,
         user_agent: str | None = None,
         allow_insecure_http: bool = False,
@@ -165,6 +169,7 @@ class B3OS:
             timeout=Timeout.coerce(timeout),
             retry=retry,
             max_connections=max_connections,
+            max_streams=max_streams,
             session=session,
             user_agent=user_agent,
             created_at=_creation_site(),

@@ -107,6 +107,7 @@ class SessionManager:
         timeout: Timeout | None = None,
         retry: RetryPolicy | None = None,
         max_connections: int = 100,
+        max_streams: int = 1000,
         session: aiohttp.ClientSession | None = None,
         user_agent: str | None = None,
         created_at: str = "<unknown>",
@@ -115,6 +116,8 @@ class SessionManager:
     ) -> None:
         if max_connections < 1:
             raise ConfigurationError(f"max_connections must be >= 1, got {max_connections}")
+        if max_streams < 1:
+            raise ConfigurationError(f"max_streams must be >= 1, got {max_streams}")
         self._key_hint = redact_key(api_key)
         self._base_url = base_url.rstrip("/")
         self._org_id = org_id
@@ -122,6 +125,7 @@ class SessionManager:
         self._client_timeout = client_timeout(self._timeout)  # built once: used by every call
         self._retry = retry or RetryPolicy()
         self._max_connections = max_connections
+        self._max_streams = max_streams
         self._dns_cache_ttl = dns_cache_ttl
         self._keepalive_timeout = keepalive_timeout
         self._created_at = created_at
@@ -134,6 +138,8 @@ class SessionManager:
             self._headers["X-Org-ID"] = org_id
         self._owns_session = session is None
         self._session: aiohttp.ClientSession | None = session
+        # Event streams get their own pool (see _ensure_stream_session); None until the first one.
+        self._stream_session: aiohttp.ClientSession | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._closed = False
         # The event streams of this client, weakly: aclose() ends the ones still open.
@@ -176,6 +182,12 @@ class SessionManager:
         """The underlying aiohttp session (None until the first request); for tests and streams."""
         return self._session
 
+    @property
+    def stream_session(self) -> aiohttp.ClientSession | None:
+        """The aiohttp session of event streams (None until the first stream; the caller's
+        session when one was given)."""
+        return self._session if not self._owns_session else self._stream_session
+
     def __repr__(self) -> str:
         return (
             f"SessionManager(base_url={self._base_url!r}, org_id={self._org_id!r}, "
@@ -200,17 +212,7 @@ class SessionManager:
                 "client per event loop (e.g. inside asyncio.run(), a lifespan or a fixture)."
             )
         if self._session is None:
-            connector = aiohttp.TCPConnector(
-                limit=self._max_connections,
-                limit_per_host=self._max_connections,
-                ttl_dns_cache=self._dns_cache_ttl,
-                keepalive_timeout=self._keepalive_timeout,
-            )
-            self._session = aiohttp.ClientSession(
-                connector=connector,
-                timeout=client_timeout(self._timeout),
-                cookie_jar=aiohttp.DummyCookieJar(),  # an API client keeps no cookies
-            )
+            self._session = self._new_session(self._max_connections)
         elif self._session.closed:
             raise ConfigurationError(
                 "the aiohttp session of this B3OS client was closed by someone else; "
@@ -218,19 +220,48 @@ class SessionManager:
             )
         return self._session
 
+    def _new_session(self, limit: int) -> aiohttp.ClientSession:
+        connector = aiohttp.TCPConnector(
+            limit=limit,
+            limit_per_host=limit,
+            ttl_dns_cache=self._dns_cache_ttl,
+            keepalive_timeout=self._keepalive_timeout,
+        )
+        return aiohttp.ClientSession(
+            connector=connector,
+            timeout=self._client_timeout,
+            cookie_jar=aiohttp.DummyCookieJar(),  # an API client keeps no cookies
+        )
+
+    def _ensure_stream_session(self) -> aiohttp.ClientSession:
+        """The session event streams use: a second pool, bounded by ``max_streams``.
+
+        Why a second pool: a stream holds its connection for as long as it is followed. Sharing
+        the request pool, ``max_connections`` open streams would leave no connection for the
+        requests they wait on -- e.g. 100 run handles (each pre-subscribed) whose trigger POSTs
+        could then never be sent. A caller-owned session is used for both (its pool, its call).
+        """
+        session = self._ensure_open()
+        if not self._owns_session:
+            return session
+        if self._stream_session is None:
+            self._stream_session = self._new_session(self._max_streams)
+        return self._stream_session
+
     async def aclose(self) -> None:
-        """Close the session we created (a caller-owned one is left open). Idempotent."""
+        """Close the sessions we created (a caller-owned one is left open). Idempotent."""
         if self._closed:
             return
-        session = self._session
-        if self._owns_session and session is not None and not session.closed:
+        sessions = [s for s in (self._session, self._stream_session) if s is not None]
+        if self._owns_session and any(not s.closed for s in sessions):
             if asyncio.get_running_loop() is not self._loop:
                 raise ConfigurationError(
                     "aclose() must be awaited in the event loop this B3OS client was used in"
                 )
             self._closed = True
             self._close_streams()
-            await session.close()
+            for session in sessions:
+                await session.close()
         self._closed = True
         self._close_streams()
 
@@ -464,7 +495,7 @@ class SessionManager:
         req_headers.setdefault("Cache-Control", "no-cache")
         if timeout is None:
             timeout = aiohttp.ClientTimeout(total=None, connect=self._timeout.connect)
-        session = self._ensure_open()
+        session = self._ensure_stream_session()
         try:
             resp = await session.get(
                 url, headers=req_headers, timeout=timeout, allow_redirects=False

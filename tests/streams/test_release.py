@@ -36,10 +36,11 @@ async def _two_then_hold(conn: Conn) -> None:
 
 
 def _acquired(client: B3OS) -> int:
-    session = client._session.client_session
-    assert session is not None
-    connector: Any = session.connector
-    return len(connector._acquired)
+    """Connections checked out of the client's pools (requests and streams)."""
+    sessions = {client._session.client_session, client._session.stream_session} - {None}
+    assert sessions
+    connectors: list[Any] = [session.connector for session in sessions if session is not None]
+    return sum(len(connector._acquired) for connector in connectors)
 
 
 async def _released(server: FakeServer, client: B3OS) -> None:
