@@ -28,14 +28,18 @@ def why_missing(*modules: str) -> str | None:
     return None
 
 
-def client(base_url: str, *, max_connections: int | None = None) -> B3OS:
-    """A ``B3OS`` client for the benchmark server: zero-wait retries, a big enough pool."""
+def client(
+    base_url: str, *, max_connections: int | None = None, max_streams: int | None = None
+) -> B3OS:
+    """A ``B3OS`` client for the benchmark server: zero-wait retries, big enough pools."""
     from b3os_async._client import B3OS
     from b3os_async._retry import RetryPolicy
 
     kwargs: dict[str, Any] = {}
     if max_connections is not None:
         kwargs["max_connections"] = max_connections
+    if max_streams is not None:
+        kwargs["max_streams"] = max_streams
     return B3OS(api_key=API_KEY, base_url=base_url, retry=RetryPolicy.no_wait(), **kwargs)
 
 

@@ -119,7 +119,7 @@ async def _pass(
 async def _worker(reader: str, url: str, streams: int) -> dict[str, float]:
     async with AsyncExitStack() as stack:
         if reader == "b3os_async":
-            b3 = await stack.enter_async_context(_ours.client(url, max_connections=streams + 16))
+            b3 = await stack.enter_async_context(_ours.client(url, max_streams=streams + 16))
             read = _streaming.ours(b3)
         else:
             connector = aiohttp.TCPConnector(limit=streams + 16)
