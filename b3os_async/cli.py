@@ -5,7 +5,8 @@
 * 0 — done (for ``workflows run --watch`` / ``runs watch`` / ``demo``: the run succeeded);
 * 1 — the API or the network failed, or a watched run ended ``failure`` / ``cancelled``;
 * 2 — a usage or configuration error (bad option, bad ``--payload`` JSON, no API key);
-* 130 — interrupted with Ctrl-C (``b3os emulator`` exits 0 on Ctrl-C: that is how it stops).
+* 130 — interrupted with Ctrl-C (``b3os emulator`` exits 0 on Ctrl-C: that is how it stops);
+* 141 — stdout was closed by its reader (``b3os demo | head -2``): no message, like other filters.
 
 Errors are printed as ONE line, ``error: <message>``, on stderr — never a traceback (unless
 ``--debug``), never an API key. rich (extra ``cli``) is imported lazily and only on a terminal;
@@ -17,6 +18,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import importlib
+import os
 import sys
 import traceback
 from collections.abc import Callable, Coroutine, Sequence
@@ -34,6 +36,7 @@ EXIT_OK = 0
 EXIT_FAILURE = 1
 EXIT_USAGE = 2
 EXIT_INTERRUPTED = 130
+EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, what a shell reports for a filter cut off by `head`
 
 # command -> (module, function). Imported on use, so `b3os --help` stays quick and a broken
 # optional piece (the emulator) cannot break the other commands.
@@ -74,6 +77,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             return EXIT_OK
         out.note("interrupted")
         return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        # The reader went away (`b3os demo | head -2`): stop quietly, like any Unix filter.
+        # Point stdout at devnull so the interpreter's final flush does not fail again.
+        _silence_stdout()
+        return EXIT_BROKEN_PIPE
     except ConfigurationError as exc:
         out.error(str(exc))
         return EXIT_USAGE
@@ -88,3 +96,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             traceback.print_exc(file=sys.stderr)
         out.error(f"unexpected {type(exc).__name__}: {exc} (run with --debug for details)")
         return EXIT_FAILURE
+
+
+def _silence_stdout() -> None:
+    """Send whatever is left in (and later written to) stdout to devnull."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):
+        pass  # no real stdout (a test's StringIO): nothing to protect

@@ -2,7 +2,9 @@
 
 Each command is one client session: list commands read pages lazily until ``--limit`` items;
 ``workflows run --watch`` starts the run pre-subscribed (no event missed); ``runs watch`` follows
-an existing run through the resumable stream and notes each reconnect.
+an existing run through the resumable stream and notes each reconnect. Its headline shows the
+run's state when the watch began; "(recovered)" lines after a reconnect show only what is new
+(see ``_progress.py``).
 """
 
 from __future__ import annotations

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import os
 from typing import TYPE_CHECKING, Any
 
 from b3os_async._cli._output import Styled, format_duration, status_style
+from b3os_async._errors import ConfigurationError
 
 if TYPE_CHECKING:
     import argparse
@@ -25,8 +27,16 @@ def make_client(
     """A client from ``--base-url`` / ``--api-key`` / ``--org-id`` (the client reads the env)."""
     from b3os_async._client import B3OS
 
+    key = api_key if api_key is not None else args.api_key
+    # Same resolution as the client (an option, else the variable; empty = missing), but
+    # worded for the command line rather than for Python code.
+    if not (key if key is not None else os.environ.get("B3OS_API_KEY")):
+        raise ConfigurationError(
+            "no API key: pass --api-key or set B3OS_API_KEY "
+            "(create a key in the B3OS app under organization settings)"
+        )
     return B3OS(
-        api_key if api_key is not None else args.api_key,
+        key,
         base_url=base_url if base_url is not None else args.base_url,
         org_id=args.org_id,
     )

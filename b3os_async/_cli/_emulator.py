@@ -4,14 +4,26 @@ The connection details go to stdout (flushed at once, so a script or a test can 
 pipe): URL, API key and a shell ``export`` line; with ``--json`` one JSON line instead. Stopping
 is a signal handler that sets an event, so the emulator shuts down through its normal ``async
 with`` exit (connections closed, streams ended) and no ``KeyboardInterrupt`` traceback appears.
+
+Binding beyond loopback (``--host 0.0.0.0``, ``::`` or an interface address):
+
+* the printed URL is one the CLI and SDK accept from this machine: for the wildcard addresses
+  ``http://127.0.0.1:PORT`` / ``http://[::1]:PORT``; a note says that other machines need HTTPS
+  in front (clients refuse plain ``http://`` to a non-loopback host);
+* without ``--seed`` the seed is random (``os.urandom``), so the API key it prints is not the
+  well-known key of seed 0. On loopback the default seed stays 0 (the same key every time, handy
+  for local scripts); ``--seed N`` is always deterministic.
 """
 
 from __future__ import annotations
 
 import asyncio
+import ipaddress
+import os
 import shlex
 import signal
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 from b3os_async._cli._output import Styled
 
@@ -20,7 +32,7 @@ if TYPE_CHECKING:
 
     from b3os_async._cli._output import Output
 
-__all__ = ["emulator"]
+__all__ = ["choose_seed", "emulator", "is_loopback", "usable_url"]
 
 
 async def emulator(args: argparse.Namespace, out: Output) -> int:
@@ -28,8 +40,9 @@ async def emulator(args: argparse.Namespace, out: Output) -> int:
     from b3os_async.testing import Emulator
 
     options: dict[str, Any] = {"host": args.host, "port": args.port}
-    if args.seed is not None:
-        options["seed"] = args.seed
+    seed = choose_seed(args.host, args.seed)
+    if seed is not None:
+        options["seed"] = seed
 
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
@@ -45,16 +58,55 @@ async def emulator(args: argparse.Namespace, out: Output) -> int:
     try:
         async with Emulator(**options) as emu:
             org_id = getattr(emu, "org_id", None)
+            url = usable_url(emu.url)
             if out.json_mode:
-                out.json_line({"url": emu.url, "api_key": emu.api_key, "org_id": org_id})
+                out.json_line(
+                    {"url": url, "listening": emu.url, "api_key": emu.api_key, "org_id": org_id}
+                )
             else:
-                _print_banner(out, emu.url, emu.api_key, org_id)
+                _print_banner(out, url, emu.api_key, org_id)
+                if not is_loopback(args.host):
+                    out.note(
+                        f"listening on {emu.url}: other machines need HTTPS in front of it "
+                        "(clients refuse plain http:// to a host that is not loopback)"
+                    )
             await stop.wait()
     finally:
         for sig in installed:
             loop.remove_signal_handler(sig)
     out.note("emulator stopped")
     return 0
+
+
+def is_loopback(host: str) -> bool:
+    """Whether binding ``host`` serves this machine only (``localhost``, 127.0.0.0/8, ``::1``)."""
+    if host.lower().rstrip(".") == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False  # another host name: it may resolve to any interface
+
+
+def choose_seed(host: str, seed: int | None) -> int | None:
+    """The emulator seed: ``seed`` if given; else random off loopback, else ``None`` (0)."""
+    if seed is not None or is_loopback(host):
+        return seed
+    return int.from_bytes(os.urandom(8), "big")
+
+
+def usable_url(url: str) -> str:
+    """``url`` with a wildcard bind address (``0.0.0.0``, ``::``) replaced by loopback."""
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    try:
+        address = ipaddress.ip_address(host)
+    except ValueError:
+        return url
+    if not address.is_unspecified:
+        return url
+    local = "127.0.0.1" if address.version == 4 else "[::1]"
+    return f"{parts.scheme}://{local}:{parts.port}"
 
 
 def _print_banner(out: Output, url: str, api_key: str, org_id: str | None) -> None:

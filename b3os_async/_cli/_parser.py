@@ -67,6 +67,19 @@ def _positive_int(text: str) -> int:
     return value
 
 
+MAX_DELAY_MS = 60_000
+
+
+def _delay_ms(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not an integer: {text!r}") from None
+    if not 0 <= value <= MAX_DELAY_MS:
+        raise argparse.ArgumentTypeError(f"must be 0-{MAX_DELAY_MS} ms, got {value}")
+    return value
+
+
 def _port(text: str) -> int:
     try:
         value = int(text)
@@ -144,16 +157,27 @@ def build_parser() -> argparse.ArgumentParser:
     )
     demo.add_argument(
         "--delay-ms",
-        type=int,
+        type=_delay_ms,
         default=400,
         metavar="MS",
-        help="how long the demo's delay node waits (default: 400)",
+        help=f"how long the demo's delay node waits, 0-{MAX_DELAY_MS} (default: 400)",
     )
 
     emu = leaf(commands, "emulator", "emulator", "run a local B3OS emulator until Ctrl-C")
-    emu.add_argument("--host", default="127.0.0.1", help="address to bind (default: 127.0.0.1)")
+    emu.add_argument(
+        "--host",
+        default="127.0.0.1",
+        help="address to bind (default: 127.0.0.1); with 0.0.0.0 or :: the printed URL is "
+        "the loopback one, and other machines need HTTPS in front",
+    )
     emu.add_argument("--port", type=_port, default=8080, help="port (default: 8080; 0 = any)")
-    emu.add_argument("--seed", type=int, default=None, help="seed for deterministic ids")
+    emu.add_argument(
+        "--seed",
+        type=int,
+        default=None,
+        help="seed for deterministic ids and API key (default: 0 on a loopback host, "
+        "random on any other)",
+    )
 
     wf = commands.add_parser("workflows", help="list and run workflows", description="Workflows.")
     wf_sub = wf.add_subparsers(dest="action", metavar="ACTION", required=True)

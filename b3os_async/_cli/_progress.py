@@ -12,6 +12,12 @@ mode the :class:`~b3os_async._cli._output.Output` chose:
   success  {…}``, flushed at once, no escape codes unless stdout is a terminal.
 * **json** (``--json``): one compact JSON object per event (JSON lines).
 
+Synthetic events (rebuilt by the SDK from ``GET /v1/runs/{id}`` after a reconnect that could not
+resume by id) are shown as "(recovered)" lines only when they tell something new: one that
+repeats a state the view already holds — typically what happened before ``runs watch`` started,
+which :meth:`RunView.load_run` put in the headline — is recorded silently. ``--json`` prints every
+event (synthetic ones carry ``"synthetic": true``).
+
 Notes (a reconnect) go above the live table, or to stderr in the other modes. A running node's
 elapsed time uses the local clock (when its start event arrived: no clock skew with the server);
 a finished node's duration uses the server's event timestamps when both are known. The final
@@ -212,12 +218,13 @@ class RunView:
     # -- input -------------------------------------------------------------------------------
 
     def event(self, event: RunEvent) -> None:
-        """Record one run event and show it."""
+        """Record one run event and show it (a synthetic one only if it tells something new)."""
         now = time.monotonic()
         kind = event.type
         status = event_status(event)
         node_id = event.node_id
         with self._lock:
+            known = self._already_shown(event, kind, status, node_id)
             if node_id:
                 self._update_node(node_id, kind, status, event, now)
             if event.is_terminal:
@@ -225,11 +232,29 @@ class RunView:
             elif kind.startswith("run_") and status:
                 self.run_status = status
         if self.out.json_mode:
-            self.out.json_line(event_json(event))
+            self.out.json_line(event_json(event))  # every event: scripts see "synthetic": true
+        elif known:
+            pass  # a "(recovered)" line would repeat what the headline or an earlier line showed
         elif self._live is not None:
             self._live.refresh()
         else:
             self.out.line(*self._event_line(event, kind, status, node_id, now))
+
+    def _already_shown(self, event: RunEvent, kind: str, status: str, node_id: str | None) -> bool:
+        """Whether a synthetic event only repeats the state this view already holds.
+
+        After a reconnect that could not resume by id, the SDK rebuilds what it had not handed
+        out from ``GET /v1/runs/{id}``, including what happened before a ``runs watch`` started
+        (which :meth:`load_run` already put in the headline). Terminal events always show.
+        """
+        if not event.synthetic or event.is_terminal:
+            return False
+        if node_id:
+            node = self._nodes.get(node_id)
+            return node is not None and node.status == status
+        if kind == "run_started":
+            return self._loaded or self.run_status is not None
+        return bool(status) and status == self.run_status
 
     def on_reconnect(self, info: ReconnectInfo) -> None:
         """An ``on_reconnect`` callback for streams: shows a dim note about the reconnect."""

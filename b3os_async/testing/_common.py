@@ -34,11 +34,13 @@ code    meaning
 409004  workflow is in the wrong state for this operation (archived, no draft, …)
 4xx000  / 5xx000  injected by ``Fault.status``/``Fault.burst`` (``status * 1000``)
 429001  injected rate limit (``Fault.rate_limit``)
+500001  an unexpected error inside the emulator (a bug: the emulator's log has the traceback)
 ======  =======================================================================
 """
 
 from __future__ import annotations
 
+import copy
 import json
 import random
 import re
@@ -74,6 +76,10 @@ NOT_CANCELLABLE = 409002
 NOT_RETRYABLE = 409003
 WRONG_STATE = 409004
 RATE_LIMITED = 429001
+INTERNAL_ERROR = 500001
+
+MAX_JSON_DEPTH = 128
+"""Deepest nesting of objects/arrays a request body may have (the emulator's own limit)."""
 
 
 class ApiError(Exception):
@@ -156,6 +162,38 @@ def parse_time(text: str) -> datetime | None:
     if parsed.tzinfo is None:
         return None
     return parsed
+
+
+def copy_json(value: Any, what: str = "request body") -> Any:
+    """A deep copy of JSON-like ``value``; 400002 when it is nested too deeply to copy.
+
+    ``copy.deepcopy`` recurses (a few frames per level); request bodies are already limited to
+    ``MAX_JSON_DEPTH`` levels, so this is the backstop that keeps a copy from ever becoming a 500.
+    """
+    try:
+        return copy.deepcopy(value)
+    except RecursionError:
+        raise ApiError(400, BAD_FIELD, f"{what} is nested too deeply to copy") from None
+
+
+def nested_deeper_than(value: Any, limit: int) -> bool:
+    """Whether JSON-like ``value`` nests objects/arrays more than ``limit`` levels deep.
+
+    Walks with an explicit stack (no recursion), so any depth can be measured.
+    """
+    stack: list[tuple[Any, int]] = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if isinstance(item, dict):
+            children: Any = item.values()
+        elif isinstance(item, list):
+            children = item
+        else:
+            continue
+        if depth > limit:
+            return True
+        stack.extend((child, depth + 1) for child in children)
+    return False
 
 
 def dumps(value: Any) -> str:

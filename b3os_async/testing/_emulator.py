@@ -25,8 +25,9 @@ from b3os_async.testing import (
 from b3os_async.testing._common import IdSource, now_iso
 from b3os_async.testing._engine import Engine
 from b3os_async.testing._faults import FaultRegistry
+from b3os_async.testing._middleware import middleware
 from b3os_async.testing._render import run_json
-from b3os_async.testing._server import CONTEXT, Context, RecordedRequest, middleware
+from b3os_async.testing._server import CONTEXT, Context, RecordedRequest, mark_started
 from b3os_async.testing._store import TERMINAL, ApiKey, Org, Store
 from b3os_async.testing._streams import Broker
 
@@ -41,6 +42,7 @@ def build_app(ctx: Context) -> web.Application:
     """The aiohttp application with every route of the emulator."""
     app = web.Application(middlewares=[middleware])
     app[CONTEXT] = ctx
+    app.on_response_prepare.append(mark_started)
     app.add_routes(_routes_runs.ROUTES)
     app.add_routes(_routes_workflows.ROUTES)
     app.add_routes(_routes_versions.ROUTES)

@@ -16,10 +16,12 @@ a stream opened before the POST sees it. Execution then happens in one asyncio t
 * ``if`` nodes take the children whose ``branch`` matches (``then``/``else``; no branch = ``then``);
   ``wait`` nodes take ``resumed`` (or no branch) children after a resume and ``timed_out`` children
   after ``timeoutMs``. Children not taken, and every descendant of a failed node, are marked
-  ``skipped`` (``node_skipped``, depth-first order).
+  ``skipped`` (``node_skipped``, depth-first order). Graph walks use explicit stacks and every
+  node runs in its own task in one flat set per run, so no walk recurses however long a chain is.
 * A ``wait`` node is ``waiting``; the run is ``waiting`` while any node waits (``run_waiting`` with
-  the node id). :meth:`Engine.resume` (or the timeout) publishes ``run_resumed`` and the node
-  completes with the resume ``data`` (or ``{"timedOut": true}``) as its result.
+  the node id). :meth:`Engine.resume` (or the timeout) publishes ``run_resumed`` (its ``status``
+  is the run's status after the resume: ``waiting`` while another node still waits, else
+  ``running``) and the node completes with the resume ``data`` (or ``{"timedOut": true}``).
 * When no work is left: ``success`` if no node failed; ``partial`` if a node failed but some branch
   reached a successful leaf (a successful node none of whose children ran); else ``failure``.
   The terminal event is ``run_completed`` (success/partial) or ``run_failed``.
@@ -135,8 +137,25 @@ class Engine:
     # -- execution ----------------------------------------------------------------------------
 
     async def _execute(self, run: Run, kept: frozenset[str]) -> None:
+        # Every node executes in a task of its own, and all of them are owned here in ONE flat
+        # set (a node spawns its children into it) instead of a tree of nested gathers: a chain
+        # thousands of nodes long then needs no recursion, neither to run nor to be cancelled
+        # (cancelling nested gathers recurses once per level and overflows the stack).
+        tasks: set[asyncio.Task[None]] = set()
+        loop = asyncio.get_running_loop()
+
+        def spawn(node_id: str) -> None:
+            tasks.add(loop.create_task(self._node(run, node_id, kept, spawn)))
+
         try:
-            await self._node(run, run.trigger_node_id, kept)
+            spawn(run.trigger_node_id)
+            while tasks:
+                # A parent spawns its children before it finishes, so the set only empties
+                # when no work is left.
+                done, _ = await asyncio.wait(tasks, return_when=asyncio.FIRST_COMPLETED)
+                for task in done:
+                    tasks.discard(task)
+                    task.result()  # an emulator bug in a node task fails the run (below)
             self._finish(run)
         except asyncio.CancelledError:
             pass  # cancel() already finished the run, or the emulator is closing
@@ -144,24 +163,29 @@ class Engine:
             logger.exception("emulator engine error in run %s", run.id)
             self._finish(run, internal=f"emulator engine error: {exc!r}")
         finally:
+            for task in tasks:
+                task.cancel()
+            if tasks:
+                await asyncio.gather(*tasks, return_exceptions=True)
             self._tasks.pop(run.id, None)
             for key in [key for key in self._waits if key[0] == run.id]:
                 self._waits.pop(key).cancel()
 
-    async def _node(self, run: Run, node_id: str, kept: frozenset[str]) -> None:
+    async def _node(
+        self, run: Run, node_id: str, kept: frozenset[str], spawn: Callable[[str], None]
+    ) -> None:
         state = run.nodes[node_id]
         node = nodes_of(run.definition)[node_id]
         if node_id not in kept:
             if state.status != "pending":
                 return  # reached again through another parent: it runs once
             if not await self._run_node(run, node_id, node, state):
-                for child in children_of(node):
-                    self._skip(run, child)
+                self._skip(run, children_of(node))
                 return
         taken, skipped = self._split_children(run, node, state)
-        for child in skipped:
-            self._skip(run, child)
-        await asyncio.gather(*(self._node(run, child, kept) for child in taken))
+        self._skip(run, skipped)
+        for child in taken:
+            spawn(child)
 
     def _split_children(
         self, run: Run, node: dict[str, Any], state: NodeState
@@ -180,15 +204,25 @@ class Engine:
             (taken if (branch or default) == state.branch else skipped).append(child)
         return taken, skipped
 
-    def _skip(self, run: Run, node_id: str) -> None:
-        state = run.nodes.get(node_id)
-        if state is None or state.status != "pending":
-            return
-        state.status = "skipped"
-        state.finished_at = now_iso()
-        self._broker.run_channel(run.id).publish("node_skipped", "skipped", nodeId=node_id)
-        for child in children_of(nodes_of(run.definition)[node_id]):
-            self._skip(run, child)
+    def _skip(self, run: Run, node_ids: list[str]) -> None:
+        """Mark ``node_ids`` and their descendants ``skipped`` (those still pending), depth-first.
+
+        An explicit stack, not recursion: the chain below a failed node may be thousands of
+        nodes long. Popping from a stack of reversed children visits nodes in the same
+        pre-order a recursive walk would.
+        """
+        nodes = nodes_of(run.definition)
+        channel = self._broker.run_channel(run.id)
+        stack = list(reversed(node_ids))
+        while stack:
+            node_id = stack.pop()
+            state = run.nodes.get(node_id)
+            if state is None or state.status != "pending":
+                continue
+            state.status = "skipped"
+            state.finished_at = now_iso()
+            channel.publish("node_skipped", "skipped", nodeId=node_id)
+            stack.extend(reversed(children_of(nodes[node_id])))
 
     async def _run_node(
         self, run: Run, node_id: str, node: dict[str, Any], state: NodeState
@@ -298,8 +332,10 @@ class Engine:
         run.nodes[node_id].status = "running"
         still_waiting = any(state.status == "waiting" for state in run.nodes.values())
         run.status = "waiting" if still_waiting else "running"
+        # The event carries the run's status AFTER the resume: another wait node may still
+        # hold the run "waiting" (GET /v1/runs/{id} says the same).
         self._broker.run_channel(run.id).publish(
-            "run_resumed", "running", nodeId=node_id, result=result
+            "run_resumed", run.status, nodeId=node_id, result=result
         )
         self._touch()
 

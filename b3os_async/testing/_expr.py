@@ -57,6 +57,8 @@ class ConditionError(ValueError):
 
 def resolve(value: Any, lookup: Lookup) -> Any:
     """``value`` with every ``{{…}}`` placeholder resolved (recursing into objects and lists)."""
+    # Recursion is safe here: payloads come from request bodies, which the server refuses when
+    # nested more than MAX_JSON_DEPTH (128) levels; the same holds for references() below.
     if isinstance(value, str):
         return _resolve_string(value, lookup)
     if isinstance(value, Mapping):
@@ -148,6 +150,15 @@ def _as_text(value: Any) -> str:
 
 def evaluate_condition(condition: Any) -> bool:
     """Evaluate an already-resolved condition (see the module docstring for its shape)."""
+    # The resolved condition can embed node results, which are not bounded in depth the way
+    # request bodies are; a runaway nesting of $and/$or is the condition's fault, not a crash.
+    try:
+        return _evaluate_condition(condition)
+    except RecursionError:
+        raise ConditionError("the condition is nested too deeply") from None
+
+
+def _evaluate_condition(condition: Any) -> bool:
     if not isinstance(condition, Mapping):
         raise ConditionError("a condition must be an object")
     if "$and" in condition or "$or" in condition:
@@ -155,7 +166,7 @@ def evaluate_condition(condition: Any) -> bool:
         parts = condition[key]
         if not isinstance(parts, list):
             raise ConditionError(f"{key} takes a list of conditions")
-        results = (evaluate_condition(part) for part in parts)
+        results = (_evaluate_condition(part) for part in parts)
         return all(results) if key == "$and" else any(results)
     if "op" not in condition:
         raise ConditionError('a condition needs "$and", "$or" or "left"/"op"/"right"')

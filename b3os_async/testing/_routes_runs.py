@@ -18,6 +18,7 @@ from b3os_async.testing._common import (
     NOT_RETRYABLE,
     RUN_NOT_FOUND,
     ApiError,
+    copy_json,
     is_run_id,
     not_found,
     now_iso,
@@ -84,7 +85,7 @@ def new_run(
     dust: bool = False,
 ) -> Run:
     """A fresh run (not launched): every node reachable from ``trigger`` is ``pending``."""
-    snapshot = copy.deepcopy(definition)
+    snapshot = copy_json(definition, "'definition'")
     at = now_iso()
     nodes = nodes_of(snapshot)
     return Run(
@@ -98,8 +99,8 @@ def new_run(
         trigger_node_id=trigger,
         trigger_source=source,
         triggered_by=who.key_id,
-        trigger_result={**copy.deepcopy(payload), "triggeredAt": at},
-        prop_values=copy.deepcopy(prop_values),
+        trigger_result={**copy_json(payload, "'payload'"), "triggeredAt": at},
+        prop_values=copy_json(prop_values, "'propValues'"),
         started_at=at,
         is_simulation=simulate,
         is_dust_test=dust,

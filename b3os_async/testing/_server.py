@@ -1,23 +1,12 @@
-"""The emulator's HTTP layer: the aiohttp application, its middleware and response helpers.
+"""The emulator's HTTP layer: per-request state, the shared context and response helpers.
 
 Theory of operation
 -------------------
-One middleware wraps every request, in this order:
-
-1. a request id ``req_…`` (seeded) is assigned; every answer carries it in ``X-Request-ID`` and in
-   the body's ``requestId``;
-2. the request is appended to ``emu.requests`` (method, raw path, query, headers without
-   ``Authorization``, body bytes);
-3. fault injection (``_faults.py``): a matching fault answers instead of the handler, delays it,
-   or is handed to the stream handler (faults model the network in front of the API, so they
-   apply to any path, before anything else);
-4. unknown routes answer 404 (404001), wrong methods 405 (405001), before authentication;
-5. authentication: ``Authorization: Bearer b3sk_…`` must name a known key (401001 missing,
-   401002 unknown); ``X-Org-ID``, when sent, must be the key's organization (403002); a ``read``
-   key may only ``GET``/``HEAD`` (403001). The resume route also accepts ``?secret=`` (the
-   workflow's ``triggerSecret``) instead of a bearer token; its handler checks the secret;
-6. the handler; an :class:`ApiError` anywhere becomes an error body
-   ``{code, message, details, requestId}`` with the HTTP status.
+Every request passes through the middleware (``_middleware.py``), which assigns a request id
+``req_…`` and keeps per-request state (the id, the authenticated :class:`Principal`, a matched
+stream fault, whether the answer has started) in a context variable read by the helpers here.
+Handlers raise :class:`ApiError`; the middleware turns it into an error body
+``{code, message, details, requestId}`` with the HTTP status.
 
 Successful JSON answers use the envelope ``{code: <HTTP status>, data, message: "OK", requestId}``
 (the resume route answers bare ``{action, reason}``, as the OpenAPI document declares).
@@ -25,36 +14,32 @@ Successful JSON answers use the envelope ``{code: <HTTP status>, data, message: 
 
 from __future__ import annotations
 
-import asyncio
 import contextvars
 import re
 from collections import deque
-from collections.abc import Awaitable, Callable
-from http import HTTPStatus
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 import attrs
 from aiohttp import web
-from multidict import CIMultiDict, CIMultiDictProxy, MultiDict, MultiDictProxy
 
 from b3os_async.testing._common import (
     BAD_FIELD,
     BAD_JSON,
     BAD_PAGING,
     BAD_QUERY,
-    INVALID_KEY,
-    METHOD_NOT_ALLOWED,
+    MAX_JSON_DEPTH,
     MISSING_TOKEN,
-    NO_ROUTE,
-    ORG_MISMATCH,
-    RATE_LIMITED,
-    READ_ONLY_KEY,
     ApiError,
     IdSource,
     dumps,
+    nested_deeper_than,
 )
 
 if TYPE_CHECKING:
+    import asyncio
+
+    from multidict import CIMultiDictProxy, MultiDictProxy
+
     from b3os_async.testing._engine import Engine
     from b3os_async.testing._faults import Fault, FaultRegistry
     from b3os_async.testing._store import Store
@@ -112,17 +97,38 @@ CONTEXT = web.AppKey("b3os_emulator_context", Context)
 
 
 @attrs.define
-class _RequestState:
+class RequestState:
+    """What the middleware learned about the current request (see :func:`request_state`)."""
+
     request_id: str
     principal: Principal | None = None
     stream_fault: Fault | None = None
+    started: bool = False
+    """Whether the answer's headers went out (a stream): it can no longer be replaced."""
 
 
 # Per-request state lives in a context variable: aiohttp runs every request in its own task
 # (with a copied context), and request["key"] storage warns on recent aiohttp versions.
-_STATE: contextvars.ContextVar[_RequestState] = contextvars.ContextVar("b3os_emulator_request")
+_STATE: contextvars.ContextVar[RequestState] = contextvars.ContextVar("b3os_emulator_request")
 
-Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+def begin_request(rid: str) -> RequestState:
+    """Start the state of a new request (called once, by the middleware)."""
+    state = RequestState(rid)
+    _STATE.set(state)
+    return state
+
+
+def request_state() -> RequestState:
+    """The current request's state."""
+    return _STATE.get()
+
+
+async def mark_started(request: web.Request, response: web.StreamResponse) -> None:
+    """``on_response_prepare`` signal: the answer's headers are being sent."""
+    state = _STATE.get(None)
+    if state is not None:
+        state.started = True
 
 
 def context(request: web.Request) -> Context:
@@ -153,7 +159,10 @@ def stream_fault(request: web.Request) -> Fault | None:
     return _STATE.get().stream_fault
 
 
-def _json(status: int, body: Any, rid: str, headers: dict[str, str] | None = None) -> web.Response:
+def json_response(
+    status: int, body: Any, rid: str, headers: dict[str, str] | None = None
+) -> web.Response:
+    """A JSON answer with ``body`` as given and the ``X-Request-ID`` header."""
     response = web.Response(
         status=status, text=dumps(body), content_type="application/json", headers=headers
     )
@@ -164,12 +173,12 @@ def _json(status: int, body: Any, rid: str, headers: dict[str, str] | None = Non
 def ok(request: web.Request, data: Any) -> web.Response:
     """A 200 with the B3OS envelope around ``data``."""
     rid = request_id(request)
-    return _json(200, {"code": 200, "data": data, "message": "OK", "requestId": rid}, rid)
+    return json_response(200, {"code": 200, "data": data, "message": "OK", "requestId": rid}, rid)
 
 
 def bare(request: web.Request, data: Any) -> web.Response:
     """A 200 with ``data`` as the whole body (for routes the OpenAPI declares bare)."""
-    return _json(200, data, request_id(request))
+    return json_response(200, data, request_id(request))
 
 
 def error_response(
@@ -182,20 +191,33 @@ def error_response(
         "details": error.details,
         "requestId": rid,
     }
-    return _json(error.status, body, rid, headers)
+    return json_response(error.status, body, rid, headers)
 
 
 async def json_body(request: web.Request) -> dict[str, Any]:
-    """The request's JSON object body (``{}`` when empty); 400001 when not a JSON object."""
+    """The request's JSON object body (``{}`` when empty).
+
+    400001 when it is not a JSON object; 400002 when nested deeper than ``MAX_JSON_DEPTH``.
+    """
     raw = await request.read()
     if not raw.strip():
         return {}
     try:
         parsed = await request.json()
+    except RecursionError:  # json's decoder gives up on very deep nesting ([[[[…]]]])
+        raise ApiError(
+            400, BAD_JSON, "request body is not valid JSON: nested too deeply to parse"
+        ) from None
     except ValueError:
         raise ApiError(400, BAD_JSON, "request body is not valid JSON") from None
     if not isinstance(parsed, dict):
         raise ApiError(400, BAD_JSON, "request body must be a JSON object")
+    # A bound on nesting keeps every later walk of the body (copies, expression resolution,
+    # JSON encoding of answers and events) far from Python's recursion limit.
+    if nested_deeper_than(parsed, MAX_JSON_DEPTH):
+        raise ApiError(
+            400, BAD_FIELD, f"request body is nested more than {MAX_JSON_DEPTH} levels deep"
+        )
     return parsed
 
 
@@ -268,133 +290,3 @@ def optional(body: dict[str, Any], name: str, kind: type | tuple[type, ...], wha
     if body.get(name) is None:
         return None
     return require(body, name, kind, what)
-
-
-# -- middleware ----------------------------------------------------------------------------------
-
-
-def _retry_after(value: float | int | str) -> str:
-    if isinstance(value, str):
-        return value
-    return str(int(value)) if float(value).is_integer() else str(value)
-
-
-_HTML = (
-    "<html>\r\n<head><title>{status} {phrase}</title></head>\r\n<body>\r\n"
-    "<center><h1>{status} {phrase}</h1></center>\r\n<hr><center>emulated-proxy</center>\r\n"
-    "</body>\r\n</html>\r\n"
-)
-
-
-async def _apply_fault(request: web.Request, fault: Fault) -> web.StreamResponse | None:
-    rid = request_id(request)
-    if fault.stream_only:
-        _STATE.get().stream_fault = fault
-        return None
-    if fault.kind in ("delay", "stall"):
-        await asyncio.sleep(fault.seconds)
-        return None
-    phrase = _phrase(fault.http_status)
-    if fault.kind == "html_error":
-        response = web.Response(
-            status=fault.http_status,
-            text=_HTML.format(status=fault.http_status, phrase=phrase),
-            content_type="text/html",
-        )
-        response.headers["X-Request-ID"] = rid
-        return response
-    if fault.kind == "truncated_body":
-        return await _truncated(request, rid)
-    headers = {} if fault.retry_after is None else {"Retry-After": _retry_after(fault.retry_after)}
-    if fault.body is None:
-        code = RATE_LIMITED if fault.http_status == 429 else fault.http_status * 1000
-        message = f"{phrase} (injected by the emulator)"
-        return error_response(rid, ApiError(fault.http_status, code, message), headers)
-    if isinstance(fault.body, (dict, list)):
-        return _json(fault.http_status, fault.body, rid, headers)
-    text = fault.body.decode() if isinstance(fault.body, bytes) else str(fault.body)
-    response = web.Response(status=fault.http_status, text=text, headers=headers)
-    response.headers["X-Request-ID"] = rid
-    return response
-
-
-def _phrase(status: int) -> str:
-    try:
-        return HTTPStatus(status).phrase
-    except ValueError:
-        return "Error"
-
-
-async def _truncated(request: web.Request, rid: str) -> web.StreamResponse:
-    partial = b'{"code":200,"data":{"id":"wf_trunc'
-    response = web.StreamResponse(status=200)
-    response.content_type = "application/json"
-    response.content_length = len(partial) + 512
-    response.headers["X-Request-ID"] = rid
-    await response.prepare(request)
-    await response.write(partial)
-    # Close mid-body: the client sees fewer bytes than Content-Length promised.
-    if request.transport is not None:
-        request.transport.close()
-    return response
-
-
-def _authenticate(request: web.Request, ctx: Context) -> None:
-    header = request.headers.get("Authorization")
-    route_name = request.match_info.route.name
-    if header is None and route_name in SECRET_ROUTES and "secret" in request.query:
-        return  # the handler checks the secret
-    if not header:
-        raise ApiError(401, MISSING_TOKEN, "missing bearer token: send Authorization: Bearer …")
-    scheme, _, token = header.strip().partition(" ")
-    key = ctx.store.keys.get(token.strip()) if scheme.lower() == "bearer" else None
-    if key is None:
-        raise ApiError(401, INVALID_KEY, "invalid API key")
-    org_header = request.headers.get("X-Org-ID")
-    if org_header and org_header != key.org_id:
-        raise ApiError(403, ORG_MISMATCH, "X-Org-ID does not match the API key's organization")
-    if key.scope == "read" and request.method not in ("GET", "HEAD"):
-        raise ApiError(403, READ_ONLY_KEY, "this API key is read-only (scope 'read')")
-    org = ctx.store.orgs[key.org_id]
-    _STATE.get().principal = Principal(key.org_id, key.scope, key.id, org.user_id)
-
-
-@web.middleware
-async def middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
-    """Request id, request log, faults, routing errors, authentication, error bodies."""
-    ctx = context(request)
-    rid = ctx.ids.new("req_", 20)
-    _STATE.set(_RequestState(rid))
-    headers = CIMultiDict(request.headers)
-    headers.popall("Authorization", None)
-    ctx.requests.append(
-        RecordedRequest(
-            request.method,
-            request.rel_url.raw_path,
-            MultiDictProxy(MultiDict(request.query)),
-            CIMultiDictProxy(headers),
-            await request.read(),
-        )
-    )
-    task = asyncio.current_task()
-    if task is not None:
-        ctx.inflight.add(task)
-    try:
-        stream = request.path.endswith("/stream")
-        fault = ctx.faults.match(request.method, request.path, stream=stream)
-        if fault is not None:
-            answered = await _apply_fault(request, fault)
-            if answered is not None:
-                return answered
-        routing_error = request.match_info.http_exception
-        if routing_error is not None:
-            if routing_error.status == 405:
-                raise ApiError(405, METHOD_NOT_ALLOWED, f"method {request.method} not allowed")
-            raise ApiError(404, NO_ROUTE, f"no route for {request.method} {request.path}")
-        _authenticate(request, ctx)
-        return await handler(request)
-    except ApiError as error:
-        return error_response(rid, error)
-    finally:
-        if task is not None:
-            ctx.inflight.discard(task)

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+import pytest
+
 from b3os_async._cli._parser import build_parser
 from b3os_async.cli import main
 
 if TYPE_CHECKING:
     from pathlib import Path
-
-    import pytest
 
 
 def test_help_exits_zero(capsys: pytest.CaptureFixture[str]) -> None:
@@ -51,9 +51,30 @@ def test_missing_api_key_is_a_config_error(
     monkeypatch.delenv("B3OS_API_KEY", raising=False)
     assert main(["runs", "list"]) == 2
     err = capsys.readouterr().err
-    assert err.startswith("error: no API key")
+    assert err.startswith("error: no API key: pass --api-key or set B3OS_API_KEY")
+    assert "B3OS(" not in err  # the SDK's wording is for Python code, not for the command line
     assert "Traceback" not in err
     assert err.count("\n") == 1
+
+
+@pytest.mark.parametrize("value", ["-5", "60001", "soon"])
+def test_demo_delay_ms_out_of_range_is_a_usage_error(
+    value: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``demo --delay-ms`` outside 0..60000 (or not a number) is a usage error: exit 2."""
+    assert main(["demo", "--delay-ms", value]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("error: argument --delay-ms: ")
+    assert err.count("\n") == 1
+
+
+def test_demo_delay_ms_bounds_are_accepted() -> None:
+    """``demo --delay-ms`` accepts 0 and 60000."""
+    parser = build_parser()
+    assert [parser.parse_args(["demo", "--delay-ms", v]).delay_ms for v in ("0", "60000")] == [
+        0,
+        60000,
+    ]
 
 
 def test_insecure_base_url_is_a_config_error(capsys: pytest.CaptureFixture[str]) -> None:

@@ -192,3 +192,32 @@ def test_error_on_terminal_is_still_one_line() -> None:
     assert text.count("\n") == 1
     assert text.startswith("error: xxx")
     assert "supersecret" not in text
+
+
+def test_run_view_hides_synthetic_events_that_repeat_the_loaded_state() -> None:
+    """After load_run, a recovered event repeating a shown state prints nothing; news prints."""
+    out, stdout, _ = _plain()
+    run = Run(
+        id="run_x",
+        status=RunStatus.WAITING,
+        execution_state={
+            "root": ExecutionNode(status=ExecutionNodeStatus.SUCCESS),
+            "gate": ExecutionNode(status=ExecutionNodeStatus.WAITING),
+        },
+    )
+    view = RunView(out, title="run run_x")
+    view.load_run(run)
+    with view:
+        view.event(_Event("run_started", status="running", synthetic=True))
+        view.event(_Event("node_completed", "root", status="success", synthetic=True))
+        view.event(_Event("run_waiting", "gate", status="waiting", synthetic=True))
+        view.event(_Event("run_waiting", status="waiting", synthetic=True))
+        view.event(_Event("node_completed", "gate", status="success", synthetic=True))
+        view.event(_Event("run_completed", status="success", synthetic=True))
+    lines = stdout.getvalue().splitlines()
+    assert [line.split()[1:4] for line in lines[1:]] == [
+        ["node_completed", "gate", "success"],
+        ["run_completed", "-", "success"],
+    ]
+    assert all(line.endswith("(recovered)") for line in lines[1:])
+    assert view.run_status == "success"

@@ -11,8 +11,10 @@ import asyncio
 import json
 import os
 import re
+import shutil
 import signal
 import sys
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import aiohttp
@@ -127,6 +129,56 @@ async def test_demo_runs_every_node_and_summarises() -> None:
     assert out.rstrip().endswith("finished: success")
 
 
+async def test_demo_cut_off_by_head_exits_quietly(tmp_path: Path) -> None:
+    """``b3os demo | head -2``: exit 141, nothing on stderr but the start note, no traceback."""
+    bash = shutil.which("bash")
+    if bash is None:
+        pytest.skip("needs bash for the pipeline")
+    err_file = tmp_path / "stderr.txt"
+    # head leaves after two lines; the demo's writes after its 300 ms delay hit a closed pipe.
+    script = (
+        '"$0" -m b3os_async demo --delay-ms 300 2>"$1" | head -2 >/dev/null; '
+        'echo "${PIPESTATUS[0]}"'
+    )
+    proc = await asyncio.create_subprocess_exec(
+        bash, "-c", script, sys.executable, str(err_file),
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE, env=_env(),
+    )  # fmt: skip
+    code, out, err = await _finish(proc)
+    assert (code, err) == (0, "")
+    assert out.strip() == "141"
+    demo_err = err_file.read_text()
+    assert "Broken pipe" not in demo_err
+    assert all(line.startswith("started a local B3OS emulator") for line in demo_err.splitlines())
+
+
+async def test_demo_with_base_url_uses_that_server(emu: Emulator, b3: B3OS) -> None:
+    """``demo --base-url/--api-key`` runs on the given server and starts no emulator of its own."""
+    code, out, err = await _b3os("demo", "--delay-ms", "10", *_conn(emu))
+    assert code == 0, err
+    assert "started a local B3OS emulator" not in err
+    workflows = [wf async for wf in b3.workflows.list()]
+    assert [wf.name for wf in workflows] == ["b3os demo: price alert"]
+    runs = [run async for run in b3.runs.list()]
+    assert [(run.workflow_id, run.status) for run in runs] == [(workflows[0].id, "success")]
+    assert out.rstrip().endswith(f"run {runs[0].id} finished: success")
+
+
+async def test_the_installed_b3os_console_script(emu: Emulator, b3: B3OS) -> None:
+    """The ``b3os`` entry point installed next to the interpreter runs a command."""
+    script = Path(sys.executable).parent / "b3os"
+    if not script.exists():
+        pytest.skip(f"no console script at {script} (package not installed in this environment)")
+    wf = await b3.workflows.create(name="via script", description="d", definition=SIMPLE)
+    proc = await asyncio.create_subprocess_exec(
+        str(script), "workflows", "list", "--json", *_conn(emu),
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE, env=_env(),
+    )  # fmt: skip
+    code, out, err = await _finish(proc)
+    assert code == 0, err
+    assert [(w["id"], w["name"]) for w in json.loads(out)] == [(wf.id, "via script")]
+
+
 async def test_emulator_command_serves_and_stops_on_sigint() -> None:
     """``b3os emulator`` prints URL, key and an export line, serves them, and exits 0 on Ctrl-C."""
     proc = await _spawn("emulator", "--host", "127.0.0.1", "--port", "0", "--seed", "1")
@@ -198,36 +250,60 @@ async def test_workflows_run_watch(emu: Emulator, b3: B3OS) -> None:
     assert out.rstrip().endswith("finished: success")
 
 
-async def test_runs_watch_survives_a_dropped_connection(emu: Emulator, b3: B3OS) -> None:
-    """``runs watch`` notes a reconnect on stderr and still shows each later event once."""
+async def _watch_through_a_drop(emu: Emulator, b3: B3OS, after_events: int) -> tuple[int, str, str]:
+    """``runs watch`` a waiting GATED run whose first stream is cut after ``after_events``."""
     wf = await b3.workflows.create(name="g", description="d", definition=GATED)
     created = await b3.workflows.run(wf.id, payload={"word": "go"})
     run_id = created.run_id
     await emu.wait_for_run(run_id, status="waiting")
-    # The watcher's first connection is cut after its first event; the reconnect is not.
-    drop = emu.faults.add(Fault.drop_stream(after_events=1), path=f"/v1/runs/{run_id}/stream")
+    path = f"/v1/runs/{run_id}/stream"
+    drop = emu.faults.add(Fault.drop_stream(after_events=after_events), path=path, times=1)
     proc = await _spawn("runs", "watch", run_id, *_conn(emu))
     try:
-        for _ in range(int(_TIMEOUT / 0.02)):  # until the watcher's stream is connected
-            if drop.hits:
-                break
-            await asyncio.sleep(0.02)
+        assert proc.stdout is not None
+        # The headline comes once the watcher is subscribed and has read the run's state
+        # (root done, gate waiting); only then does the run go on.
+        headline = await asyncio.wait_for(proc.stdout.readline(), _TIMEOUT)
         assert drop.hits == 1
-        drop.remove()
         await b3.runs.resume_node(run_id, "gate")
         code, out, err = await _finish(proc)
+        return code, headline.decode() + out, err
     finally:
         if proc.returncode is None:
             proc.kill()
             await proc.communicate()
+
+
+def _check_watch_output(code: int, out: str, err: str) -> list[list[str]]:
+    """What a watch through a dropped connection guarantees; returns the event lines."""
     assert code == 0, err
     assert "reconnecting" in err
     assert "Traceback" not in err
-    events = [w[1:4] for w in _event_lines(out)]
-    assert events[0][0] == "run_resumed"
-    completed = [e[1] for e in events if e[0] == "node_completed"]
-    assert completed == ["gate", "pause", "done"]
-    assert events[-1] == ["run_completed", "-", "success"]
+    assert "waiting  (1 of 4 nodes done)" in out.splitlines()[0]
+    events = [w[1:3] for w in _event_lines(out)]
+    # An event written just before the drop may be lost; the reconnect then rebuilds state
+    # from GET /v1/runs/{id} ("(recovered)" lines). Either way nothing is told twice …
+    assert len(events) == len({tuple(e) for e in events}), events
+    # … the pre-watch history shown in the headline is not repeated …
+    assert ["run_started", "-"] not in events
+    assert ["node_completed", "root"] not in events
+    # … and the run is followed to its end.
+    assert {node for kind, node in events if kind == "node_completed"} == {"gate", "pause", "done"}
+    assert events[-1] == ["run_completed", "-"]
+    assert out.rstrip().endswith("finished: success")
+    return events
+
+
+async def test_runs_watch_survives_a_dropped_connection(emu: Emulator, b3: B3OS) -> None:
+    """``runs watch`` cut after its first event reconnects and shows the rest, none twice."""
+    _check_watch_output(*await _watch_through_a_drop(emu, b3, after_events=1))
+
+
+async def test_runs_watch_recovery_does_not_repeat_the_headline(emu: Emulator, b3: B3OS) -> None:
+    """A reconnect rebuilt from the run's state prints no "(recovered)" line the headline showed."""
+    code, out, err = await _watch_through_a_drop(emu, b3, after_events=0)
+    events = _check_watch_output(code, out, err)
+    assert ["run_waiting", "gate"] not in events
 
 
 async def test_ctrl_c_during_watch_exits_130_quietly(emu: Emulator, b3: B3OS) -> None:

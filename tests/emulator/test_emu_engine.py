@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 from typing import TYPE_CHECKING, Any
 
 import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestServer
-from emu_helpers import Api, linear
+from emu_helpers import Api, SseReader, linear
 
 from b3os_async.testing._expr import ConditionError, evaluate_condition, resolve
 
@@ -251,6 +252,36 @@ async def test_wait_timeout_takes_the_timed_out_branch(api: Api) -> None:
     assert _state(run, "approval")["result"] == {"timedOut": True}
     assert _state(run, "late")["status"] == "success"
     assert _state(run, "go")["status"] == "skipped"
+
+
+async def test_run_resumed_carries_the_runs_status_after_the_resume(api: Api) -> None:
+    """run_resumed says "waiting" while another wait node holds the run (GET agrees)."""
+    definition = {
+        "nodes": {
+            "root": {"type": "manual", "payload": {}, "children": ["w1", "w2"]},
+            "w1": {"type": "wait", "payload": {}},
+            "w2": {"type": "wait", "payload": {}},
+        }
+    }
+    run_id = (await api.data("POST", "/v1/runs", json={"definition": definition}))["runId"]
+    for _ in range(200):  # until both wait nodes wait
+        run = await api.data("GET", f"/v1/runs/{run_id}")
+        if all(_state(run, node)["status"] == "waiting" for node in ("w1", "w2")):
+            break
+        await asyncio.sleep(0.005)
+    await api.call("POST", f"/v1/runs/{run_id}/nodes/w1/resume", json={"data": {}})
+    assert (await api.data("GET", f"/v1/runs/{run_id}"))["status"] == "waiting"
+    await api.call("POST", f"/v1/runs/{run_id}/nodes/w2/resume", json={"data": {}})
+    assert (await api.emu.wait_for_run(run_id))["status"] == "success"
+    headers = {"Last-Event-ID": "0"}
+    async with api.session.get(f"/v1/runs/{run_id}/stream", headers=headers) as response:
+        events = await SseReader(response).rest()
+    resumed = [
+        (event["json"]["nodeId"], event["json"]["status"])
+        for event in events
+        if event["event"] == "run_resumed"
+    ]
+    assert resumed == [("w1", "waiting"), ("w2", "running")]
 
 
 @pytest.fixture
