@@ -343,6 +343,8 @@ class SessionManager:
             data = jsonlib.dumps(json, separators=(",", ":"), ensure_ascii=False).encode()
             req_headers.setdefault("Content-Type", "application/json")
         per_attempt = self._client_timeout if timeout is None else client_timeout(timeout)
+        # Only a body-less write needs it; a GET never gets a Content-Type (and skipping it costs).
+        skip_headers = ("Content-Type",) if data is None and method not in ("GET", "HEAD") else None
         started = time.monotonic()
         attempt = 0
         while True:
@@ -357,7 +359,7 @@ class SessionManager:
                     timeout=self._attempt_timeout(per_attempt, attempt, started),
                     allow_redirects=False,
                     # else aiohttp labels an empty PUT/POST "application/octet-stream"
-                    skip_auto_headers=None if data is not None else ("Content-Type",),
+                    skip_auto_headers=skip_headers,
                 ) as resp:
                     body = await resp.read()
             except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
