@@ -137,7 +137,8 @@ class B3OSError(Exception):
         return (_restore, (type(self), self.args[0] if self.args else "", dict(self.__dict__)))
 
     def __str__(self) -> str:
-        return self.message
+        # The full text (what happened, what to do); `message` may be shorter (see APIStatusError).
+        return str(self.args[0]) if self.args else self.message
 
     def __repr__(self) -> str:
         fields = ", ".join(f"{k}={v!r}" for k, v in self._repr_fields() if v is not None)
@@ -189,7 +190,12 @@ class APITimeoutError(APIConnectionError):
 
 
 class APIStatusError(_HTTPContextError):
-    """The API answered with an error status. Subclasses name the common statuses."""
+    """The API answered with an error status. Subclasses name the common statuses.
+
+    ``str(err)`` is the whole story (request, status, the API's message and code, what to do,
+    attempts, request id); ``err.message`` is the API's own message only (e.g. ``"workflow
+    'wf_1' not found"``), or a short excerpt when the body was not a B3OS error (an HTML page).
+    """
 
     status: int
     code: int | str | None
@@ -209,8 +215,11 @@ class APIStatusError(_HTTPContextError):
         url: object | None = None,
         attempts: int = 1,
         headers: Mapping[str, str] | None = None,
+        api_message: str | None = None,
     ) -> None:
         super().__init__(message, method=method, url=url, attempts=attempts)
+        if api_message is not None:
+            self.message = redact_text(api_message)
         self.status = status
         self.code = code
         self.details = list(details or [])

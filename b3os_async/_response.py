@@ -297,6 +297,7 @@ def error_from_response(
         "url": url,
         "attempts": attempts,
         "headers": dict(headers),
+        "api_message": message.rstrip(),
     }
     if issubclass(cls, RateLimitError):
         return cls(" ".join(parts), retry_after=retry_after, **fields)

@@ -32,9 +32,10 @@ resolves the future that interrupts a pending connect, reconcile request or wait
 stream of the client (:meth:`EventStream._on_client_closed`), except that the consumer's pending
 or next ``__anext__`` raises :class:`ConfigurationError` ("client was closed") instead of ending
 quietly: events stop because of a shutdown, not because the stream is over. An error raised to the
-consumer releases the connection first. A cancelled consumer leaves the stream intact (``aclose()`` / ``async with``
-releases it). A stream dropped without ``aclose()`` (a bare ``break``) closes its socket in
-``__del__``: aiohttp itself keeps an unreleased response alive from the connection.
+consumer releases the connection first. A cancelled consumer leaves the stream intact
+(``aclose()`` / ``async with`` releases it). A stream dropped without ``aclose()`` (a bare
+``break``) closes its socket in ``__del__``: aiohttp itself keeps an unreleased response alive
+from the connection.
 """
 
 from __future__ import annotations

@@ -213,3 +213,17 @@ def test_secret_query_values_in_free_text_are_redacted() -> None:
     assert "s3cr3t" not in str(err)
     assert "s3cr3t" not in repr(err)
     assert "?secret=<redacted>&x=1" in str(err)
+
+
+def test_status_error_message_is_the_apis_own_and_str_tells_the_whole_story() -> None:
+    """``err.message`` is the API's message; ``str(err)`` adds the request, code and hint."""
+    body = b'{"code": 404002, "message": "workflow \'wf_1\' not found", "requestId": "req_1"}'
+    err = error_from_response(
+        status=404, reason="Not Found", headers={}, body=body, method="GET", url="https://h/v1/x"
+    )
+    assert err.message == "workflow 'wf_1' not found"
+    assert "GET https://h/v1/x -> 404" in str(err)
+    assert "404002" in str(err)
+    assert "req_1" in str(err)
+    restored = pickle.loads(pickle.dumps(err))
+    assert (restored.message, str(restored)) == (err.message, str(err))
