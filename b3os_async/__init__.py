@@ -19,6 +19,7 @@ from __future__ import annotations
 import importlib
 from typing import TYPE_CHECKING, Any
 
+from b3os_async import models as _models
 from b3os_async._client import B3OS
 from b3os_async._errors import (
     APIConnectionError,
@@ -83,44 +84,22 @@ if TYPE_CHECKING:
     )
 
 # Public name -> module that defines it, for the names imported on first use (see docstring).
-_LAZY = {
+# The model names are those of `b3os_async.models`, itself lazy (importing it loads no model).
+_LAZY = dict.fromkeys(_models.__all__, "b3os_async.models") | {
     "ActivityEvent": "b3os_async.models.events",
     "ActivityStream": "b3os_async.streams",
     "AsyncPager": "b3os_async.pagination",
-    "ConnectorReference": "b3os_async.models",
     "EventStream": "b3os_async.streams",
-    "ExecutionNode": "b3os_async.models",
-    "ExecutionNodeStatus": "b3os_async.models",
     "MergedEventStream": "b3os_async.streams",
-    "NodeResumeResult": "b3os_async.models",
-    "OpenEnum": "b3os_async.models",
     "Page": "b3os_async.pagination",
-    "PausedReason": "b3os_async.models",
     "ReconnectInfo": "b3os_async._stream_config",
-    "Run": "b3os_async.models",
-    "RunCreated": "b3os_async.models",
     "RunEvent": "b3os_async.models.events",
     "RunEventStream": "b3os_async.streams",
     "RunHandle": "b3os_async._run_handle",
-    "RunListItem": "b3os_async.models",
     "RunNotificationStream": "b3os_async.streams",
-    "RunStatus": "b3os_async.models",
-    "RunStatusCounts": "b3os_async.models",
     "SSEDecoder": "b3os_async.sse",
     "ServerSentEvent": "b3os_async.sse",
     "StreamTimeouts": "b3os_async._stream_config",
-    "ValidationErrorItem": "b3os_async.models",
-    "ValidationResult": "b3os_async.models",
-    "Workflow": "b3os_async.models",
-    "WorkflowDefinition": "b3os_async.models",
-    "WorkflowInput": "b3os_async.models",
-    "WorkflowListItem": "b3os_async.models",
-    "WorkflowNode": "b3os_async.models",
-    "WorkflowRunCounts": "b3os_async.models",
-    "WorkflowStatus": "b3os_async.models",
-    "WorkflowVersionCount": "b3os_async.models",
-    "WorkflowVisibility": "b3os_async.models",
-    "WorkflowVisibilityUpdate": "b3os_async.models",
 }
 
 
