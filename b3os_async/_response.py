@@ -15,13 +15,13 @@ current in the calling task's context, so awaiting any SDK coroutine inside
 
 from __future__ import annotations
 
-import json
 import re
 from contextvars import ContextVar
 from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 import attrs
 
+from b3os_async import _json
 from b3os_async._errors import (
     APIStatusError,
     RateLimitError,
@@ -180,8 +180,8 @@ def decode_body(
     if not body.strip():
         return None, request_id
     try:
-        decoded = json.loads(body)
-    except ValueError:  # JSONDecodeError and UnicodeDecodeError are both ValueErrors
+        decoded = _json.loads(body)
+    except ValueError:  # invalid JSON, bad UTF-8 or too deep: all ValueErrors
         excerpt = body_excerpt(body)
         raise ResponseValidationError(
             f"{method} {url} returned {status} with a body that is not JSON "
@@ -230,7 +230,7 @@ def _hint(status: int, retry_after: float | None) -> str:
 def _error_fields(body: bytes) -> tuple[str | None, int | str | None, list[Any], str | None]:
     """Extract ``(message, code, details, request_id)`` from an error body, if it is JSON."""
     try:
-        decoded = json.loads(body)
+        decoded = _json.loads(body)
     except ValueError:
         return None, None, [], None
     if not isinstance(decoded, dict):

@@ -42,13 +42,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import json
 from collections import deque
 from typing import TYPE_CHECKING, Generic, Protocol, TypeVar
 
 import aiohttp
 
 from b3os_async._errors import ConfigurationError
+from b3os_async._json import loads
 from b3os_async._response import error_from_response
 from b3os_async._retry import Failure, parse_retry_after
 from b3os_async._stream_config import DEFAULT_MAX_EVENT_SIZE
@@ -395,7 +395,7 @@ class EventStream(StreamConnection, Generic[E]):
     def _error_event(self, sse: ServerSentEvent) -> None:
         """Map an ``event: error`` frame like an HTTP error response and end the connection."""
         try:
-            payload = json.loads(sse.data)
+            payload = loads(sse.data)
         except ValueError:
             payload = None
         status = payload.get("status") if isinstance(payload, dict) else None

@@ -7,7 +7,7 @@ The transport loop (connect, read, dedupe, reconnect with backoff, timeouts, rel
 module adds what is specific to each endpoint:
 
 * :class:`RunEventStream` (``GET /v1/runs/{id}/stream``): events are :class:`RunEvent` built
-  straight from ``json.loads`` (no cattrs on the hot path); the dedupe key is the run's ``seq``
+  straight from the parsed JSON (no cattrs on the hot path); the dedupe key is the run's ``seq``
   (else the numeric id); the stream **stops after the terminal event** (``run_completed``,
   ``run_failed``, ``run_cancelled``). When a reconnect cannot resume by id -- no id to send, the
   server sends no ids, or the first event after sending ``Last-Event-ID`` has none (no replay)
@@ -22,11 +22,11 @@ module adds what is specific to each endpoint:
 
 from __future__ import annotations
 
-import json
 from typing import TYPE_CHECKING, Any
 
 from b3os_async._convert import parse_datetime, structure
 from b3os_async._errors import NotFoundError, StreamError
+from b3os_async._json import loads
 from b3os_async._paths import check_run_id, path
 from b3os_async._reconcile import RunProgress
 from b3os_async._run_handle import RunHandle
@@ -65,26 +65,6 @@ __all__ = [
     "decode_activity_event",
     "decode_run_event",
 ]
-
-_loads = json.loads
-# The decoder's C scanner (an instance attribute, which typeshed does not declare).
-_scan: Callable[[str, int], tuple[Any, int]] = vars(json.JSONDecoder())["scan_once"]
-
-
-def _parse_json(text: str) -> Any:
-    """``json.loads(text)``, faster for the usual case of exactly one JSON value.
-
-    Why: ``json.loads`` runs two whitespace regexes around the C scanner, a visible share of
-    the per-event cost; the scanner alone parses the same value. Anything else (surrounding
-    whitespace, trailing data, invalid JSON) goes through ``json.loads`` (which may raise).
-    """
-    try:
-        value, end = _scan(text, 0)
-    except (StopIteration, ValueError):
-        return _loads(text)
-    if end == len(text):
-        return value
-    return _loads(text)
 
 
 def _run_event_factory() -> Callable[..., RunEvent]:
@@ -157,7 +137,7 @@ def decode_run_event(sse: ServerSentEvent, event_id: str | None) -> RunEvent:
     """
     text = sse.data
     try:
-        obj = _parse_json(text)
+        obj = loads(text)
     except ValueError:
         obj = text
     etype = sse.event
@@ -202,7 +182,7 @@ def decode_run_event(sse: ServerSentEvent, event_id: str | None) -> RunEvent:
 def decode_activity_event(sse: ServerSentEvent, event_id: str | None) -> ActivityEvent:
     """Build an :class:`ActivityEvent` from one SSE event (wrong-typed fields become None)."""
     try:
-        obj = _parse_json(sse.data)
+        obj = loads(sse.data)
     except ValueError:
         obj = sse.data
     etype = sse.event

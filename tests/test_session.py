@@ -215,6 +215,18 @@ async def test_non_json_2xx_is_response_validation_error(
     assert "502 Bad Gateway" in str(err)
 
 
+async def test_deeply_nested_2xx_is_response_validation_error(
+    server: Server, make_client: Callable[..., B3OS]
+) -> None:
+    """JSON nested too deeply to parse is a ResponseValidationError, not a RecursionError."""
+    server.script("/v1/x", Reply(200, b"[" * 200_000, {"Content-Type": "application/json"}))
+    b3 = make_client()
+    with pytest.raises(ResponseValidationError) as info:
+        await b3._session.request("GET", "/v1/x")
+    assert info.value.status == 200
+    assert acquired(b3) == 0
+
+
 # -- error mapping -----------------------------------------------------------------------------
 
 

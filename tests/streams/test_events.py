@@ -71,6 +71,14 @@ def test_unknown_type_and_non_json_data_are_kept() -> None:
     )  # fmt: skip
 
 
+def test_too_deeply_nested_data_is_kept_as_text() -> None:
+    """Event data nested too deeply to parse is delivered as its raw text, not a RecursionError."""
+    text = "[" * 100_000
+    event = decode_run_event(_sse(text, event="node_teleported"), None)
+    assert (event.type, event.data, event.seq) == ("node_teleported", text, None)
+    assert decode_activity_event(_sse(text, event="x"), None).data == text
+
+
 def test_bad_timestamp_and_seq_become_none() -> None:
     """A timestamp that does not parse and a non-integer seq are None (raw kept in data)."""
     event = decode_run_event(_sse({"type": "x", "seq": "7", "timestamp": "yesterday"}), None)
