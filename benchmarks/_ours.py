@@ -77,3 +77,24 @@ def run_structurer() -> Any:
         return structure(data, Run)
 
     return decode
+
+
+STDLIB_JSON = "b3os_async (stdlib json)"
+
+
+def speedups_available() -> bool:
+    """True when the SDK parses JSON with msgspec (the ``speedups`` extra is installed)."""
+    from b3os_async import _json
+
+    return _json.speedups_available()
+
+
+def use_speedups(enabled: bool) -> None:
+    """Switch the SDK's JSON parser: msgspec (``speedups`` extra) or the standard library.
+
+    Results are identical either way (tests/test_json.py); scenarios use it to measure the SDK
+    as installed without the extra, in the same process run as everything else.
+    """
+    from b3os_async import _json
+
+    _json.use_speedups(enabled)

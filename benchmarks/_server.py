@@ -185,6 +185,27 @@ async def _serve() -> None:
         await runner.cleanup()
 
 
+def _pin(server_pid: int) -> None:
+    """Give the server the last CPU and this (client) process the others, where possible.
+
+    Why: unpinned, the scheduler moves both processes across the two cores, and a client that
+    shares its core with the server for a while measures the server's work as its own slowness;
+    pinning removed much of the run-to-run noise. Without sched_setaffinity (macOS) or with a
+    single CPU, nothing is pinned.
+    """
+    setaffinity = getattr(os, "sched_setaffinity", None)
+    # All CPUs, not this process's current set: a process pinned by an earlier server (a worker
+    # it spawned, or --in-process runs) must still give its own server a CPU of its own.
+    cpus = list(range(os.cpu_count() or 1))
+    if setaffinity is None or len(cpus) < 2:
+        return
+    try:
+        setaffinity(server_pid, {cpus[-1]})
+        setaffinity(0, set(cpus[:-1]))
+    except OSError:  # a container may forbid it; the figures are only noisier
+        return
+
+
 class ServerProcess:
     """``with ServerProcess() as srv:`` starts the server in a child process (``srv.url``)."""
 
@@ -209,6 +230,7 @@ class ServerProcess:
             self.__exit__(None, None, None)
             raise RuntimeError(f"benchmark server did not start (said {line!r})")
         self.url = f"http://127.0.0.1:{int(line.split()[1])}"
+        _pin(self._proc.pid)
         return self
 
     def __exit__(

@@ -35,6 +35,8 @@ async def _measure(url: str, cfg: Config, result: ScenarioResult) -> None:
         if why is None:
             b3 = await stack.enter_async_context(_ours.client(url))
             readers["b3os_async"] = _streaming.ours(b3)
+            if _ours.speedups_available():  # the parser is switched before each sample
+                readers[_ours.STDLIB_JSON] = _streaming.ours(b3)
         else:
             result.skipped["b3os_async"] = why
         session = await stack.enter_async_context(aiohttp.ClientSession())
@@ -55,12 +57,19 @@ async def _measure(url: str, cfg: Config, result: ScenarioResult) -> None:
 
         names = list(readers)
         for name in names:  # warm-up
-            await readers[name](f"run_bench_warm_{name.replace('+', '_')}", _streaming._noop)
+            if name.startswith("b3os_async"):
+                _ours.use_speedups(name != _ours.STDLIB_JSON)
+            await readers[name](
+                f"run_bench_warm_{''.join(c if c.isalnum() else '_' for c in name)}",
+                _streaming._noop,
+            )
         rate: dict[str, list[float]] = {name: [] for name in names}
         cpu: dict[str, list[float]] = {name: [] for name in names}
         for r in range(repeats):
             for name in rotated(names, r):
-                run_id = f"run_bench_e2e_{r}_{name.replace('+', '_').replace('-', '_')}"
+                run_id = f"run_bench_e2e_{r}_{''.join(c if c.isalnum() else '_' for c in name)}"
+                if name.startswith("b3os_async"):
+                    _ours.use_speedups(name != _ours.STDLIB_JSON)
                 wall, cpu0 = time.perf_counter(), time.process_time()
                 count = await readers[name](run_id, _streaming._noop)
                 wall, cpu0 = time.perf_counter() - wall, time.process_time() - cpu0
@@ -68,6 +77,8 @@ async def _measure(url: str, cfg: Config, result: ScenarioResult) -> None:
                     raise AssertionError(f"{name} saw {count} events, expected {events}")
                 rate[name].append(count / wall)
                 cpu[name].append(cpu0 / count * 1e6)
+        if _ours.STDLIB_JSON in readers:
+            _ours.use_speedups(True)  # back to the default (for --in-process runs)
     for name in names:
         result.rows.append(Row(CASE, name, "events/s", rate[name]))
     for name in names:
@@ -86,6 +97,14 @@ def run(cfg: Config) -> ScenarioResult:
     )
     for other in ("aiohttp+SSEDecoder", "httpx-sse"):
         add_ratio(result, CASE, "b3os_async", other, f"b3os_async / {other}", "events/s")
+    add_ratio(
+        result,
+        CASE,
+        _ours.STDLIB_JSON,
+        "aiohttp-minimal",
+        f"{_ours.STDLIB_JSON} / aiohttp-minimal",
+        "events/s without the speedups extra",
+    )
     result.targets.append(
         Target(">= 0.5x raw aiohttp (minimal split) incl. typed decoding", ">=", 0.5, minimal)
     )
