@@ -371,3 +371,80 @@ def test_present_key_with_factory_default_is_still_type_checked() -> None:
     with pytest.raises(ResponseValidationError) as info:
         structure({"type": "manual", "payload": [1]}, WorkflowNode)
     assert info.value.path == "payload"
+
+
+# -- fast decoding paths -----------------------------------------------------------------------
+
+
+def _list_item(index: int, **extra: Any) -> dict[str, Any]:
+    return {"id": f"run_{index}", "status": "success", "workflowVersion": index, **extra}
+
+
+def test_decoded_objects_are_exact_frozen_model_instances() -> None:
+    """Decoded objects are instances of the model class itself (not a helper) and stay frozen."""
+    item = structure(_list_item(1, summary="s"), RunListItem)
+    assert type(item) is RunListItem
+    assert item == RunListItem(
+        id="run_1", status=RunStatus.SUCCESS, workflow_version=1, summary="s"
+    )
+    with pytest.raises(attrs.exceptions.FrozenInstanceError):
+        item.summary = "changed"  # type: ignore[misc]
+
+
+def test_items_with_and_without_optional_keys_each_get_their_own_values() -> None:
+    """Complete and sparse items interleaved (both key-fetch modes) decode to their own values."""
+    every_key = {to_camel(a.name): None for a in attrs.fields(RunListItem)}
+    data = [
+        _list_item(i, totalCu=1.5) if i % 3 == 0 else {**every_key, **_list_item(i), "summary": "s"}
+        for i in range(300)
+    ]
+    items = structure_items(data, RunListItem)
+    assert [item.workflow_version for item in items] == list(range(300))
+    assert [item.total_cu for item in items] == [1.5 if i % 3 == 0 else None for i in range(300)]
+    assert [item.summary for item in items] == [None if i % 3 == 0 else "s" for i in range(300)]
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("2024-05-01T10:00:00.123456789Z", datetime(2024, 5, 1, 10, 0, 0, 123456, tzinfo=UTC)),
+        ("2024-05-01T12:00:00+02:00", datetime(2024, 5, 1, 10, tzinfo=UTC)),
+        ("2024-05-01T10:00:00", datetime(2024, 5, 1, 10, tzinfo=UTC)),
+        ("2024-05-01t10:00:00z", datetime(2024, 5, 1, 10, tzinfo=UTC)),
+        ("0999-01-01T00:00:00Z", datetime(999, 1, 1, tzinfo=UTC)),
+        ("0001-01-01T00:00:00Z", None),
+        ("", None),
+    ],
+)
+def test_timestamps_in_models_match_the_timestamp_rules(
+    text: str, expected: datetime | None
+) -> None:
+    """The inline timestamp path gives what the rules say (aware, UTC if naive, zero -> None)."""
+    item = structure(_list_item(1, startedAt=text), RunListItem)
+    assert item.started_at == expected
+    assert item.started_at is None or item.started_at.tzinfo is not None
+
+
+@pytest.mark.parametrize(
+    ("extra", "path"),
+    [
+        ({"startedAt": 5}, "items[1].started_at"),
+        ({"startedAt": "yesterday"}, "items[1].started_at"),
+        ({"status": ["success"]}, "items[1].status"),
+        ({"workflowVersion": 1.5}, "items[1].workflow_version"),
+    ],
+)
+def test_bad_values_in_list_items_are_reported_with_their_path(
+    extra: dict[str, Any], path: str
+) -> None:
+    """A wrong value in a later item fails with that item's field path."""
+    with pytest.raises(ResponseValidationError) as info:
+        structure_items([_list_item(0), _list_item(1, **extra)], RunListItem)
+    assert info.value.path == path
+
+
+def test_non_string_in_a_string_list_is_reported_with_its_index() -> None:
+    """A number among a node's children ids is an error at children[1]."""
+    with pytest.raises(ResponseValidationError) as info:
+        structure({"type": "x", "children": ["a", 5]}, WorkflowNode)
+    assert info.value.path == "children[1]"
