@@ -146,6 +146,27 @@ def test_redact_url_userinfo() -> None:
     assert redact_url("https://user:pw@h/x") == "https://<redacted>@h/x"
 
 
+@pytest.mark.parametrize(
+    ("url", "hidden"),
+    [
+        ("https://h/v1/x?Secret=abc&x=1", "abc"),
+        ("https://h/v1/x?a=1&TOKEN=abc", "abc"),
+        ("https://h/v1/x?a=1&Sig=abc", "abc"),
+        ("https://h/v1/keys/b3sk_live_abcdef", "abcdef"),
+        ("https://u:abc@h/v1/x", "abc"),
+    ],
+)
+def test_redact_url_finds_secrets_in_any_case(url: str, hidden: str) -> None:
+    """Secret query values (in any case), API keys and userinfo are removed from a URL."""
+    assert hidden not in redact_url(url)
+
+
+def test_redact_url_leaves_a_clean_url_as_it_is() -> None:
+    """A URL with nothing secret comes back unchanged (keys merely ending in 'key' included)."""
+    url = "https://h/v1/runs?status=success&limit=20&offset=0&monkey=1"
+    assert redact_url(url) == url
+
+
 # -- error_from_response -----------------------------------------------------------------------
 
 
