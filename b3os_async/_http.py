@@ -54,6 +54,9 @@ QueryValue = QueryScalar | Sequence[QueryScalar] | None
 _UNRESERVED = re.compile(r"[A-Za-z0-9_.~-]*").fullmatch
 
 
+_ENCODED_KEYS: dict[str, str] = {}
+
+
 def _query_text(value: QueryScalar) -> str:
     if type(value) is str:
         return value
@@ -73,19 +76,30 @@ def build_query(params: Mapping[str, QueryValue] | None) -> str:
     """Encode query parameters (None dropped, sequences repeated, bools as ``true``/``false``).
 
     The result equals ``urlencode(pairs, quote_via=quote, safe="")``, built without it: this runs
-    on every request.
+    on every request, so ints (always safe) and strings take the shortest path, and encoded keys
+    (a small, fixed set: the resources' parameter names) are remembered.
     """
     if not params:
         return ""
     parts: list[str] = []
+    append = parts.append
     for key, value in params.items():
         if value is None:
             continue
-        name = _encode(key)
-        if isinstance(value, (list, tuple, set, frozenset)):
+        name = _ENCODED_KEYS.get(key)
+        if name is None:
+            name = _encode(key)
+            if len(_ENCODED_KEYS) < 256:
+                _ENCODED_KEYS[key] = name
+        kind = type(value)
+        if kind is int:  # not bool (its type is bool) nor IntEnum (its own type)
+            append(f"{name}={value}")
+        elif kind is str:
+            append(f"{name}={_encode(value)}")  # type: ignore[arg-type]
+        elif isinstance(value, (list, tuple, set, frozenset)):
             parts.extend(f"{name}={_encode(_query_text(v))}" for v in value)
         else:
-            parts.append(f"{name}={_encode(_query_text(value))}")  # type: ignore[arg-type]
+            append(f"{name}={_encode(_query_text(value))}")  # type: ignore[arg-type]
     return "&".join(parts)
 
 

@@ -745,17 +745,28 @@ async def test_chained_transport_error_carries_no_key() -> None:
         assert KEY[-20:] not in dumped
 
 
+_SCALARS = st.one_of(st.text(max_size=12), st.integers(), st.booleans())
+
+
+def _as_query_text(value: str | int | bool) -> str:
+    return ("true" if value else "false") if isinstance(value, bool) else str(value)
+
+
 @settings(max_examples=300, deadline=None)
 @given(
     st.dictionaries(
         st.text(min_size=1, max_size=12),
-        st.one_of(st.text(max_size=12), st.lists(st.text(max_size=6), max_size=3)),
+        st.one_of(_SCALARS, st.lists(_SCALARS, max_size=3)),
         max_size=5,
     )
 )
-def test_build_query_equals_urlencode(params: dict[str, str | list[str]]) -> None:
+def test_build_query_equals_urlencode(params: dict[str, Any]) -> None:
     """The hand-rolled query encoder gives exactly what urlencode(quote_via=quote) would."""
-    pairs = [(k, item) for k, v in params.items() for item in (v if isinstance(v, list) else [v])]
+    pairs = [
+        (k, _as_query_text(item))
+        for k, v in params.items()
+        for item in (v if isinstance(v, list) else [v])
+    ]
     assert build_query(params) == urlencode(pairs, quote_via=quote, safe="")
 
 
