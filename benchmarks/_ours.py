@@ -66,6 +66,13 @@ def run_list_items_decoder() -> Any:
     return decode
 
 
+def json_loads() -> Any:
+    """The SDK's JSON parser (msgspec with the ``speedups`` extra, else the standard library)."""
+    from b3os_async._json import loads
+
+    return loads
+
+
 def run_structurer() -> Any:
     """A callable ``data -> Run`` using the SDK's private converter."""
     from b3os_async import _convert

@@ -142,7 +142,7 @@ async def _open_competitors(
 async def _measure(url: str, cfg: Config, result: ScenarioResult) -> None:
     n_seq = cfg.size(1000, 100)
     n_conc = cfg.size(2000, 200)
-    repeats = cfg.repeats(7, 2)
+    repeats = cfg.repeats(15, 2)  # its ratios are the noisiest: 7 repeats moved them by +-0.1
     result.params.update(
         sequential_requests=n_seq,
         concurrent_requests=n_conc,
