@@ -240,7 +240,14 @@ def _make_converter(*, detailed: bool) -> cattrs.Converter:
 
 
 _FAST = _make_converter(detailed=False)
-_DETAILED = _make_converter(detailed=True)
+_DETAILED: cattrs.Converter | None = None  # built on the first failure (saves import time)
+
+
+def _detailed() -> cattrs.Converter:
+    global _DETAILED
+    if _DETAILED is None:
+        _DETAILED = _make_converter(detailed=True)
+    return _DETAILED
 
 
 # --------------------------------------------------------------------------------------------
@@ -285,7 +292,7 @@ def _type_name(tp: Any) -> str:
 def _validation_error(data: Any, tp: Any, path: str, first: BaseException) -> Exception:
     """Re-run ``data`` through the detailed converter and describe where it fails."""
     try:
-        _DETAILED.structure(data, tp)
+        _detailed().structure(data, tp)
     except Exception as detailed_exc:
         where, leaf = _locate(detailed_exc, path)
         more = _count_failures(detailed_exc) - 1
