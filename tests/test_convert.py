@@ -448,3 +448,48 @@ def test_non_string_in_a_string_list_is_reported_with_its_index() -> None:
     with pytest.raises(ResponseValidationError) as info:
         structure({"type": "x", "children": ["a", 5]}, WorkflowNode)
     assert info.value.path == "children[1]"
+
+
+@attrs.frozen(kw_only=True)
+class _Finalized:
+    """A model whose ``__del__`` would see a half-built object: no builder subclass for it."""
+
+    name: str
+    count: int = 0
+
+    def __del__(self) -> None:
+        pass
+
+
+class _Registering:
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+
+
+@attrs.frozen(kw_only=True)
+class _Hooked(_Registering):
+    """A model whose base reacts to subclassing: no builder subclass for it either."""
+
+    name: str
+    count: int = 0
+
+
+@pytest.mark.parametrize("cls", [_Finalized, _Hooked])
+def test_classes_unsafe_for_the_builder_still_decode_through_slot_setters(cls: type) -> None:
+    """Models that could observe a builder subclass decode exactly, with no subclass created."""
+    item = structure({"name": "a", "count": 2, "extra": True}, cls)
+    assert type(item) is cls
+    assert item == cls(name="a", count=2)
+    assert cls.__subclasses__() == []
+    with pytest.raises(attrs.exceptions.FrozenInstanceError):
+        item.name = "b"  # type: ignore[attr-defined]
+    with pytest.raises(ResponseValidationError) as info:
+        structure({"name": "a", "count": "2"}, cls)
+    assert info.value.path == "count"
+
+
+def test_ordinary_models_get_a_private_builder_subclass() -> None:
+    """A plain frozen model is assembled through its one private builder subclass."""
+    structure({"id": "run_1", "status": "success"}, RunListItem)
+    builders = RunListItem.__subclasses__()
+    assert [b.__name__ for b in builders] == ["_BuildRunListItem"]
