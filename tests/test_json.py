@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import math
+import subprocess
+import sys
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -67,6 +69,19 @@ json_values = st.recursive(
 def test_msgspec_is_installed_with_the_test_extra() -> None:
     """The test extra installs msgspec, so the speedups path is really exercised here."""
     assert _json.speedups_available()
+
+
+def test_without_msgspec_the_standard_library_parses() -> None:
+    """Where msgspec cannot be imported (a plain install), loads() still parses, with json."""
+    code = (
+        "import sys; sys.modules['msgspec'] = None\n"
+        "from b3os_async import _json\n"
+        "assert not _json.speedups_available()\n"
+        "print(_json.loads(b'{\"a\": [1, 2.5, 18446744073709551616]}'))\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "{'a': [1, 2.5, 18446744073709551616]}"
 
 
 def test_use_speedups_returns_the_previous_state() -> None:
