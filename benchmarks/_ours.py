@@ -29,7 +29,11 @@ def why_missing(*modules: str) -> str | None:
 
 
 def client(
-    base_url: str, *, max_connections: int | None = None, max_streams: int | None = None
+    base_url: str,
+    *,
+    max_connections: int | None = None,
+    max_streams: int | None = None,
+    api_key: str = API_KEY,
 ) -> B3OS:
     """A ``B3OS`` client for the benchmark server: zero-wait retries, big enough pools."""
     from b3os_async._client import B3OS
@@ -40,7 +44,7 @@ def client(
         kwargs["max_connections"] = max_connections
     if max_streams is not None:
         kwargs["max_streams"] = max_streams
-    return B3OS(api_key=API_KEY, base_url=base_url, retry=RetryPolicy.no_wait(), **kwargs)
+    return B3OS(api_key=api_key, base_url=base_url, retry=RetryPolicy.no_wait(), **kwargs)
 
 
 async def first_runs_page(b3: B3OS, *, status: str, page_size: int) -> Any:

@@ -185,7 +185,7 @@ async def _serve() -> None:
         await runner.cleanup()
 
 
-def _pin(server_pid: int) -> None:
+def pin_server(server_pid: int) -> None:
     """Give the server the last CPU and this (client) process the others, where possible.
 
     Why: unpinned, the scheduler moves both processes across the two cores, and a client that
@@ -230,7 +230,7 @@ class ServerProcess:
             self.__exit__(None, None, None)
             raise RuntimeError(f"benchmark server did not start (said {line!r})")
         self.url = f"http://127.0.0.1:{int(line.split()[1])}"
-        _pin(self._proc.pid)
+        pin_server(self._proc.pid)
         return self
 
     def __exit__(
