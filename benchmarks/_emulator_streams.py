@@ -20,16 +20,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import gc
-import os
-import subprocess
 import sys
 import time
 import tracemalloc
 from typing import TYPE_CHECKING, Any
 
-if TYPE_CHECKING:
-    from types import TracebackType
+from benchmarks._server import ServerProcess, raise_fd_limit, rss, wait_until_open
 
+if TYPE_CHECKING:
     from b3os_async._client import B3OS
 
 DEFINITION = {
@@ -41,11 +39,6 @@ DEFINITION = {
     "triggerNodeIds": ["root"],
 }
 OPEN_TIMEOUT = 180.0
-
-
-def _rss() -> int:
-    with open("/proc/self/statm") as f:
-        return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
 
 
 async def create_workflow(b3: B3OS) -> str:
@@ -85,27 +78,21 @@ async def emulator_pass(b3: B3OS, workflow_id: str, streams: int, traced: bool) 
         await b3.runs.resume_node(run_id, "hold", data={"go": True})
 
     gc.collect()
-    rss0 = _rss()
+    rss0 = rss()
     if traced:
         tracemalloc.start()
     traced0 = tracemalloc.get_traced_memory()[0] if traced else 0
     wall, cpu = time.perf_counter(), time.process_time()
     tasks = [asyncio.ensure_future(follow(i)) for i in range(streams)]
-    opened = asyncio.ensure_future(all_waiting.wait())
-    done, _ = await asyncio.wait(
-        [opened, *tasks], timeout=OPEN_TIMEOUT, return_when=asyncio.FIRST_COMPLETED
+    await wait_until_open(
+        all_waiting,
+        tasks,
+        OPEN_TIMEOUT,
+        lambda: f"{waiting} of {streams} runs reached the wait node",
     )
-    if opened not in done:  # a stream ended or failed before its run was released
-        opened.cancel()
-        for task in tasks:
-            task.cancel()
-        outcomes = await asyncio.gather(*tasks, return_exceptions=True)
-        errors = [o for o in outcomes if isinstance(o, BaseException)]
-        detail = f"; first error: {errors[0]!r}" if errors else ""
-        raise AssertionError(f"only {waiting} of {streams} runs reached the wait node{detail}")
     open_seconds = time.perf_counter() - wall
     gc.collect()
-    rss_open = _rss() - rss0
+    rss_open = rss() - rss0
     traced_open = tracemalloc.get_traced_memory()[0] - traced0 if traced else 0
     await asyncio.gather(*(release(run_id) for run_id in run_ids))
     counts = await asyncio.gather(*tasks)
@@ -122,58 +109,22 @@ async def emulator_pass(b3: B3OS, workflow_id: str, streams: int, traced: bool) 
     }
 
 
-class EmulatorProcess:
+class EmulatorProcess(ServerProcess):
     """``with EmulatorProcess() as emu:`` runs the emulator in a child (``url``, ``api_key``)."""
 
+    MODULE = "benchmarks._emulator_streams"
+    LABEL = "the emulator"
+
     def __init__(self) -> None:
-        self._proc: subprocess.Popen[bytes] | None = None
-        self.url = ""
+        super().__init__()
         self.api_key = ""
 
-    def __enter__(self) -> EmulatorProcess:
-        from benchmarks._server import pin_server
-
-        root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-        env = dict(os.environ)
-        env["PYTHONPATH"] = os.pathsep.join(p for p in (root, env.get("PYTHONPATH")) if p)
-        self._proc = subprocess.Popen(
-            [sys.executable, "-m", "benchmarks._emulator_streams"],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE,
-            env=env,
-        )
-        assert self._proc.stdout is not None
-        line = self._proc.stdout.readline().decode().split()
-        if len(line) != 3 or line[0] != "READY":
-            self.__exit__(None, None, None)
-            raise RuntimeError(f"the emulator did not start (said {line!r})")
-        self.url, self.api_key = line[1], line[2]
-        pin_server(self._proc.pid)
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        proc, self._proc = self._proc, None
-        if proc is None:
-            return
-        if proc.stdin is not None:
-            proc.stdin.close()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        if proc.stdout is not None:
-            proc.stdout.close()
+    def _ready(self, fields: list[str]) -> None:
+        self.url, self.api_key = fields  # "READY <url> <api key>"
 
 
 async def _serve() -> None:
     from b3os_async.testing import Emulator
-    from benchmarks._server import raise_fd_limit
 
     raise_fd_limit()
     loop = asyncio.get_running_loop()

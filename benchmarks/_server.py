@@ -34,14 +34,17 @@ import socket
 import subprocess
 import sys
 import threading
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
 from benchmarks import _payloads
 
 if TYPE_CHECKING:
+    from collections.abc import Callable, Sequence
     from types import TracebackType
+
+    from typing_extensions import Self
 
 WRITE_SIZE = 64 * 1024  # bytes per write of a stream body
 MAX_LIFETIME = 1800.0  # seconds; the server stops by itself after this
@@ -207,29 +210,43 @@ def pin_server(server_pid: int) -> None:
 
 
 class ServerProcess:
-    """``with ServerProcess() as srv:`` starts the server in a child process (``srv.url``)."""
+    """``with ServerProcess() as srv:`` starts the server in a child process (``srv.url``).
+
+    The child is ``python -m <MODULE>``: it prints ``READY <fields...>`` once it listens and stops
+    when its stdin closes. Subclasses name another module and read other fields (``_ready``).
+    """
+
+    MODULE = "benchmarks._server"
+    LABEL = "benchmark server"
 
     def __init__(self) -> None:
         self._proc: subprocess.Popen[bytes] | None = None
         self.url = ""
 
-    def __enter__(self) -> ServerProcess:
+    def _ready(self, fields: list[str]) -> None:
+        """Read the child's ``READY`` fields (here: the port)."""
+        self.url = f"http://127.0.0.1:{int(fields[0])}"
+
+    def __enter__(self) -> Self:
         env = dict(os.environ)
         env["PYTHONPATH"] = os.pathsep.join(
             p for p in (os.path.dirname(os.path.dirname(__file__)), env.get("PYTHONPATH")) if p
         )
         self._proc = subprocess.Popen(
-            [sys.executable, "-m", "benchmarks._server"],
+            [sys.executable, "-m", self.MODULE],
             stdin=subprocess.PIPE,
             stdout=subprocess.PIPE,
             env=env,
         )
         assert self._proc.stdout is not None
         line = self._proc.stdout.readline().decode()  # "" if the child died before binding
-        if not line.startswith("READY "):
+        try:
+            if not line.startswith("READY "):
+                raise ValueError(line)
+            self._ready(line.split()[1:])
+        except (ValueError, IndexError):
             self.__exit__(None, None, None)
-            raise RuntimeError(f"benchmark server did not start (said {line!r})")
-        self.url = f"http://127.0.0.1:{int(line.split()[1])}"
+            raise RuntimeError(f"{self.LABEL} did not start (said {line!r})") from None
         pin_server(self._proc.pid)
         return self
 
@@ -245,12 +262,44 @@ class ServerProcess:
         if proc.stdin is not None:
             proc.stdin.close()
         try:
-            proc.wait(timeout=10)
+            proc.wait(timeout=20)
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
         if proc.stdout is not None:
             proc.stdout.close()
+
+
+def rss() -> int:
+    """This process's resident set size in bytes (Linux ``/proc``)."""
+    with open("/proc/self/statm") as f:
+        return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+
+
+async def wait_until_open(
+    opened: asyncio.Event,
+    tasks: Sequence[asyncio.Future[int]],
+    timeout: float,
+    what: Callable[[], str],
+) -> None:
+    """Wait for ``opened``; if a task ends first (or time runs out), cancel all and fail.
+
+    Held streams cannot end before they are released, so a task that finishes early has failed.
+    ``what()`` completes the failure message "only ..." (e.g. "3 of 1000 streams opened").
+    """
+    waiter: asyncio.Future[Any] = asyncio.ensure_future(opened.wait())
+    done, _ = await asyncio.wait(
+        [waiter, *tasks], timeout=timeout, return_when=asyncio.FIRST_COMPLETED
+    )
+    if waiter in done:
+        return
+    waiter.cancel()
+    for task in tasks:
+        task.cancel()
+    outcomes = await asyncio.gather(*tasks, return_exceptions=True)
+    errors = [o for o in outcomes if isinstance(o, BaseException)]
+    detail = f"; first error: {errors[0]!r}" if errors else ""
+    raise AssertionError(f"only {what()}{detail}")
 
 
 async def post_json(url: str, body: object) -> None:

@@ -42,7 +42,7 @@ import aiohttp
 from benchmarks import _ours, _streaming
 from benchmarks._emulator_streams import EmulatorProcess
 from benchmarks._harness import Config, Row, ScenarioResult, Target, add_ratio, rotated
-from benchmarks._server import ServerProcess, post_json, raise_fd_limit
+from benchmarks._server import ServerProcess, post_json, raise_fd_limit, rss, wait_until_open
 
 NAME = "many_streams"
 EMULATOR = "b3os_async@emulator"
@@ -52,11 +52,6 @@ HOLD = 10  # events each stream receives before the server holds it
 OPEN_TIMEOUT = 120.0  # seconds for all streams to open and receive their first HOLD events
 READERS = ("b3os_async", "aiohttp-minimal", EMULATOR)
 ROOT = Path(__file__).resolve().parent.parent.parent
-
-
-def _rss() -> int:
-    with open("/proc/self/statm") as f:
-        return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
 
 
 async def _pass(
@@ -75,7 +70,7 @@ async def _pass(
                 all_open.set()
 
     gc.collect()
-    rss0 = _rss()
+    rss0 = rss()
     if traced:
         tracemalloc.start()
     traced0 = tracemalloc.get_traced_memory()[0] if traced else 0
@@ -84,22 +79,12 @@ async def _pass(
         asyncio.ensure_future(read(f"run_bench_many_{tag}_{i:05d}", on_event))
         for i in range(streams)
     ]
-    opened = asyncio.ensure_future(all_open.wait())
-    # Held streams cannot end before the release: a reader that finishes now has failed.
-    done, _ = await asyncio.wait(
-        [opened, *tasks], timeout=OPEN_TIMEOUT, return_when=asyncio.FIRST_COMPLETED
+    await wait_until_open(
+        all_open, tasks, OPEN_TIMEOUT, lambda: f"{arrived} of {streams} streams opened"
     )
-    if opened not in done:
-        opened.cancel()
-        for task in tasks:
-            task.cancel()
-        outcomes = await asyncio.gather(*tasks, return_exceptions=True)
-        errors = [o for o in outcomes if isinstance(o, BaseException)]
-        detail = f"; first error: {errors[0]!r}" if errors else ""
-        raise AssertionError(f"only {arrived} of {streams} streams opened{detail}")
     open_seconds = time.perf_counter() - wall
     gc.collect()
-    rss_open = _rss() - rss0
+    rss_open = rss() - rss0
     traced_open = tracemalloc.get_traced_memory()[0] - traced0 if traced else 0
     await post_json(f"{url}/_bench/release", {})
     counts = await asyncio.gather(*tasks)
