@@ -39,14 +39,14 @@ from b3os_async._errors import (
     StreamError,
     WebhookVerificationError,
 )
-from b3os_async._paths import new_run_id
-from b3os_async._response import RawResponse, ResponseMeta
 from b3os_async._retry import RetryPolicy, Timeout
+from b3os_async._transport.paths import new_run_id
+from b3os_async._transport.raw import RawResponse, ResponseMeta
 from b3os_async._version import __version__
 
 if TYPE_CHECKING:
-    from b3os_async._run_handle import RunHandle
-    from b3os_async._stream_config import ReconnectInfo, StreamTimeouts
+    from b3os_async._streams.config import ReconnectInfo, StreamTimeouts
+    from b3os_async._streams.handle import RunHandle
     from b3os_async.models import (
         ConnectorReference,
         ExecutionNode,
@@ -92,14 +92,14 @@ _LAZY = dict.fromkeys(_models.__all__, "b3os_async.models") | {
     "EventStream": "b3os_async.streams",
     "MergedEventStream": "b3os_async.streams",
     "Page": "b3os_async.pagination",
-    "ReconnectInfo": "b3os_async._stream_config",
+    "ReconnectInfo": "b3os_async._streams.config",
     "RunEvent": "b3os_async.models.events",
     "RunEventStream": "b3os_async.streams",
-    "RunHandle": "b3os_async._run_handle",
+    "RunHandle": "b3os_async._streams.handle",
     "RunNotificationStream": "b3os_async.streams",
     "SSEDecoder": "b3os_async.sse",
     "ServerSentEvent": "b3os_async.sse",
-    "StreamTimeouts": "b3os_async._stream_config",
+    "StreamTimeouts": "b3os_async._streams.config",
 }
 
 

@@ -14,9 +14,9 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import urlsplit
 
 from b3os_async._errors import ConfigurationError
-from b3os_async._response import RawResponse
-from b3os_async._response import with_raw_response as _with_raw_response
 from b3os_async._retry import RetryPolicy, Timeout
+from b3os_async._transport.raw import RawResponse
+from b3os_async._transport.raw import with_raw_response as _with_raw_response
 
 if TYPE_CHECKING:
     from collections.abc import Awaitable
@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 
     import aiohttp
 
-    from b3os_async._session import SessionManager
+    from b3os_async._transport.session import SessionManager
     from b3os_async.resources.activity import Activity
     from b3os_async.resources.runs import Runs
     from b3os_async.resources.workflows import Workflows
@@ -37,7 +37,8 @@ DEFAULT_BASE_URL = "https://api.b3os.org"
 
 _HERE = os.path.dirname(os.path.abspath(__file__))
 _OWN_FILES = frozenset(
-    os.path.join(_HERE, name) for name in ("_client.py", "_session.py", "_response.py")
+    os.path.join(_HERE, *name.split("/"))
+    for name in ("_client.py", "_transport/session.py", "_transport/pools.py")
 )
 
 
@@ -160,7 +161,7 @@ class B3OS:
         if retry is not None and not isinstance(retry, RetryPolicy):
             raise TypeError(f"retry must be a RetryPolicy, got {type(retry).__name__}")
         # Imported here, not at module level, so that `import b3os_async` does not load aiohttp.
-        from b3os_async._session import SessionManager
+        from b3os_async._transport.session import SessionManager
 
         self._session: SessionManager = SessionManager(
             api_key=key,

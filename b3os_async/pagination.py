@@ -35,7 +35,7 @@ from b3os_async._errors import ConfigurationError, ResponseValidationError
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Iterator, Mapping
 
-    from b3os_async._http import QueryValue
+    from b3os_async._transport.http import QueryValue
 
 __all__ = ["AsyncPager", "Page"]
 

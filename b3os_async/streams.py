@@ -3,8 +3,8 @@
 Theory of operation
 -------------------
 The transport loop (connect, read, dedupe, reconnect with backoff, timeouts, release) lives in
-:mod:`b3os_async._stream_loop` and is shared by every stream; its header states those rules. This
-module adds what is specific to each endpoint:
+:mod:`b3os_async._streams.machine` and is shared by every stream; its header states those
+rules. This module adds what is specific to each endpoint:
 
 * :class:`RunEventStream` (``GET /v1/runs/{id}/stream``): events are :class:`RunEvent` built
   straight from the parsed JSON (no cattrs on the hot path); the dedupe key is the run's ``seq``
@@ -12,8 +12,8 @@ module adds what is specific to each endpoint:
   ``run_failed``, ``run_cancelled``). When a reconnect cannot resume by id -- no id to send, the
   server sends no ids, or the first event after sending ``Last-Event-ID`` has none (no replay)
   -- the new connection is open first, then ``GET /v1/runs/{id}`` is fetched and what was
-  missed is yielded as ``synthetic=True`` events (:mod:`b3os_async._reconcile`). A 204 ends the
-  stream the same way: the run's state supplies a terminal event that was missed.
+  missed is yielded as ``synthetic=True`` events (:mod:`b3os_async._streams.reconcile`). A 204
+  ends the stream the same way: the run's state supplies a terminal event that was missed.
   :meth:`RunEventStream.until_complete` drains the stream and returns the final :class:`Run`.
 * :class:`RunNotificationStream` (``/v1/workflows/{id}/runs/stream``, ``/v1/workflow-runs/stream``)
   and :class:`ActivityStream` (``/v1/activity/stream``): no terminal event and no reconcile; they
@@ -26,19 +26,19 @@ from typing import TYPE_CHECKING, Any
 
 from b3os_async._convert import parse_datetime, structure
 from b3os_async._errors import NotFoundError, StreamError
-from b3os_async._json import loads
-from b3os_async._paths import check_run_id, path
-from b3os_async._reconcile import RunProgress
-from b3os_async._run_handle import RunHandle
-from b3os_async._stream_config import (
+from b3os_async._streams.config import (
     DEFAULT_MAX_EVENT_SIZE,
     DEFAULT_RECONNECT,
     ReconnectCallback,
     ReconnectInfo,
     StreamTimeouts,
 )
-from b3os_async._stream_loop import EventStream, _id_key
-from b3os_async._stream_merge import MergedEventStream
+from b3os_async._streams.handle import RunHandle
+from b3os_async._streams.machine import EventStream, _id_key
+from b3os_async._streams.merge import MergedEventStream
+from b3os_async._streams.reconcile import RunProgress
+from b3os_async._transport.json_parser import loads
+from b3os_async._transport.paths import check_run_id, path
 from b3os_async.models.events import TERMINAL_RUN_EVENT_TYPES, ActivityEvent, RunEvent
 from b3os_async.models.runs import Run
 
@@ -46,7 +46,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable
 
     from b3os_async._retry import RetryPolicy
-    from b3os_async._session import SessionManager
+    from b3os_async._transport.session import SessionManager
     from b3os_async.sse import ServerSentEvent
 
 __all__ = [

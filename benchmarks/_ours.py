@@ -72,7 +72,7 @@ def run_list_items_decoder() -> Any:
 
 def json_loads() -> Any:
     """The SDK's JSON parser (msgspec with the ``speedups`` extra, else the standard library)."""
-    from b3os_async._json import loads
+    from b3os_async._transport.json_parser import loads
 
     return loads
 
@@ -95,7 +95,7 @@ STDLIB_JSON = "b3os_async (stdlib json)"
 
 def speedups_available() -> bool:
     """True when the SDK parses JSON with msgspec (the ``speedups`` extra is installed)."""
-    from b3os_async import _json
+    from b3os_async._transport import json_parser as _json
 
     return _json.speedups_available()
 
@@ -106,6 +106,6 @@ def use_speedups(enabled: bool) -> None:
     Results are identical either way (tests/test_json.py); scenarios use it to measure the SDK
     as installed without the extra, in the same process run as everything else.
     """
-    from b3os_async import _json
+    from b3os_async._transport import json_parser as _json
 
     _json.use_speedups(enabled)

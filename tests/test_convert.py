@@ -18,7 +18,7 @@ from b3os_async._convert import (
     to_camel,
     unstructure,
 )
-from b3os_async._convert_leaves import parse_datetime_slow
+from b3os_async._convert.leaves import parse_datetime_slow
 from b3os_async._errors import ResponseValidationError
 from b3os_async.models import (
     ConnectorReference,

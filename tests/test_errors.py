@@ -28,7 +28,7 @@ from b3os_async._errors import (
     redact_url,
     status_error_class,
 )
-from b3os_async._response import body_excerpt, error_from_response
+from b3os_async._transport.errors import body_excerpt, error_from_response
 
 KEY = "b3sk_prod_9f8e7d6c5b4a39281706ZYXW"
 

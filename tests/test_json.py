@@ -1,4 +1,4 @@
-"""JSON parsing (b3os_async._json): the same results with and without the msgspec speedups."""
+"""JSON parsing (``_transport.json_parser``): the same results with and without msgspec."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from b3os_async import _json
+from b3os_async._transport import json_parser as _json
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -75,7 +75,7 @@ def test_without_msgspec_the_standard_library_parses() -> None:
     """Where msgspec cannot be imported (a plain install), loads() still parses, with json."""
     code = (
         "import sys; sys.modules['msgspec'] = None\n"
-        "from b3os_async import _json\n"
+        "from b3os_async._transport import json_parser as _json\n"
         "assert not _json.speedups_available()\n"
         "print(_json.loads(b'{\"a\": [1, 2.5, 18446744073709551616]}'))\n"
     )

@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from b3os_async._errors import ConfigurationError
-from b3os_async._paths import check_run_id, encode_segment, new_run_id, path
+from b3os_async._transport.paths import check_run_id, encode_segment, new_run_id, path
 
 
 @pytest.mark.parametrize(

@@ -36,10 +36,10 @@ from b3os_async._errors import (
     ResponseValidationError,
     redact_url,
 )
-from b3os_async._http import NOT_GIVEN, build_query, classify_exception, raise_for_status
-from b3os_async._paths import path
-from b3os_async._response import unwrap_envelope
 from b3os_async._retry import Failure, RetryPolicy, Timeout
+from b3os_async._transport.envelope import unwrap_envelope
+from b3os_async._transport.http import NOT_GIVEN, build_query, classify_exception, raise_for_status
+from b3os_async._transport.paths import path
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Callable

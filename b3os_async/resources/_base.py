@@ -12,14 +12,14 @@ import attrs
 
 from b3os_async._convert import structure, unstructure
 from b3os_async._errors import BadRequestError, ConfigurationError
-from b3os_async._http import NOT_GIVEN
-from b3os_async._paths import check_run_id, new_run_id
+from b3os_async._transport.http import NOT_GIVEN
+from b3os_async._transport.paths import check_run_id, new_run_id
 from b3os_async.models.runs import RunCreated
 from b3os_async.pagination import AsyncPager
 
 if TYPE_CHECKING:
-    from b3os_async._http import QueryValue
-    from b3os_async._session import SessionManager
+    from b3os_async._transport.http import QueryValue
+    from b3os_async._transport.session import SessionManager
     from b3os_async.models.definitions import WorkflowDefinition
 
 __all__ = ["DUPLICATE_RUN_ID", "Resource", "compact", "definition_json"]

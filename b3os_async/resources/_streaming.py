@@ -1,7 +1,7 @@
 """The streaming methods of ``b3.runs`` and ``b3.workflows``, as mixins of those resources.
 
 Each method only builds a stream or a run handle (no I/O happens until it is iterated, awaited or
-entered); the behaviour lives in :mod:`b3os_async.streams` and :mod:`b3os_async._run_handle`.
+entered); the behaviour lives in :mod:`b3os_async.streams` and :mod:`b3os_async._streams.handle`.
 """
 
 from __future__ import annotations
@@ -9,17 +9,17 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any, Protocol
 
 from b3os_async._errors import ConfigurationError
-from b3os_async._paths import check_run_id, new_run_id, path
-from b3os_async._run_handle import RunHandle
-from b3os_async._stream_merge import MergedEventStream
+from b3os_async._streams.handle import RunHandle
+from b3os_async._streams.merge import MergedEventStream
+from b3os_async._transport.paths import check_run_id, new_run_id, path
 from b3os_async.streams import RunEventStream, RunNotificationStream
 
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
 
     from b3os_async._retry import RetryPolicy
-    from b3os_async._session import SessionManager
-    from b3os_async._stream_config import ReconnectCallback, StreamTimeouts
+    from b3os_async._streams.config import ReconnectCallback, StreamTimeouts
+    from b3os_async._transport.session import SessionManager
     from b3os_async.models.definitions import WorkflowDefinition
     from b3os_async.models.events import RunEvent
     from b3os_async.models.runs import RunCreated

@@ -9,7 +9,7 @@ from b3os_async.streams import ActivityStream
 
 if TYPE_CHECKING:
     from b3os_async._retry import RetryPolicy
-    from b3os_async._stream_config import ReconnectCallback, StreamTimeouts
+    from b3os_async._streams.config import ReconnectCallback, StreamTimeouts
 
 __all__ = ["Activity"]
 

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 from b3os_async._convert import format_datetime
 from b3os_async._errors import ConfigurationError
-from b3os_async._paths import path
+from b3os_async._transport.paths import path
 from b3os_async.models.runs import (
     NodeResumeResult,
     Run,

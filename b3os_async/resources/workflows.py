@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from b3os_async._paths import path
+from b3os_async._transport.paths import path
 from b3os_async.models.runs import RunCreated, RunListItem, WorkflowRunCounts
 from b3os_async.models.workflows import (
     ValidationResult,

@@ -9,7 +9,8 @@ Cases:
 * ``from dict``: the already-parsed JSON object -> model (the converter's own work):
   ``structure(data, Run)`` vs ``Run.model_validate(data)`` vs ``msgspec.convert(data, Run)``.
 * ``from bytes``: JSON bytes -> model, each library's fastest path: the SDK's own JSON parser
-  (``b3os_async._json.loads``: msgspec with the ``speedups`` extra, else ``json.loads``) +
+  (``b3os_async._transport.json_parser.loads``: msgspec with the ``speedups`` extra, else
+  ``json.loads``) +
   ``structure`` vs ``Run.model_validate_json`` vs ``msgspec.json.decode(..., type=Run)``.
 """
 

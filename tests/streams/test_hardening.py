@@ -9,9 +9,9 @@ from typing import TYPE_CHECKING, Any
 import pytest
 from stream_fakes import NO_WAIT, RUN_ID, Conn, collect, frame, run_events
 
-from b3os_async import _stream_connect
 from b3os_async._errors import ConfigurationError, StreamError
 from b3os_async._retry import RetryPolicy
+from b3os_async._streams import connection as _stream_connect
 
 if TYPE_CHECKING:
     from conftest import Serve

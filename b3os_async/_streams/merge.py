@@ -24,7 +24,7 @@ if TYPE_CHECKING:
     from collections.abc import Sequence
     from types import TracebackType
 
-    from b3os_async._stream_loop import EventStream, _Event
+    from b3os_async._streams.machine import EventStream, _Event
 
 __all__ = ["MergedEventStream"]
 

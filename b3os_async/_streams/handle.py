@@ -31,15 +31,15 @@ from collections.abc import Awaitable, Callable, Generator
 from typing import TYPE_CHECKING, Any
 
 from b3os_async._convert import structure
-from b3os_async._paths import path
+from b3os_async._transport.paths import path
 from b3os_async.models.runs import Run, RunCreated
 
 if TYPE_CHECKING:
     from types import TracebackType
 
     from b3os_async._retry import RetryPolicy
-    from b3os_async._session import SessionManager
-    from b3os_async._stream_config import ReconnectCallback, StreamTimeouts
+    from b3os_async._streams.config import ReconnectCallback, StreamTimeouts
+    from b3os_async._transport.session import SessionManager
     from b3os_async.models.events import RunEvent
     from b3os_async.streams import RunEventStream
 

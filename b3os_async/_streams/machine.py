@@ -5,7 +5,7 @@ Theory of operation
 An :class:`EventStream` is ONE explicit state machine driven by ``__anext__`` (never an async
 generator, whose ``aclose()`` races with a running ``__anext__``). Each call returns the next
 buffered event, or makes progress until there is one: connect or reconnect (the rules live in
-:mod:`b3os_async._stream_connect`), or read one chunk.
+:mod:`b3os_async._streams.connection`), or read one chunk.
 
 * **Read.** Chunks (``resp.content.readany()``, never ``readline``, which breaks on long lines)
   go into a fresh :class:`~b3os_async.sse.SSEDecoder` per connection. Its size caps raise
@@ -18,7 +18,7 @@ buffered event, or makes progress until there is one: connect or reconnect (the 
   (the decoder's id is sticky; each connection starts unseeded and a repeated id is ignored), so
   events of a server that sends no ids are never mistaken for duplicates. A new event resets the
   failure budget; duplicates and error frames do not (and a connection that ends without a new
-  event is a failure, see :mod:`b3os_async._stream_connect`).
+  event is a failure, see :mod:`b3os_async._streams.connection`).
 * **Hold.** After a reconnect a subclass may set ``_hold_idless``: if the connection's first event
   has no id, decoding stops before it, ``_on_hold()`` runs (the run stream reconciles there:
   the server did not replay), then the held events are decoded.
@@ -48,21 +48,21 @@ from typing import TYPE_CHECKING, Generic, Protocol, TypeVar
 import aiohttp
 
 from b3os_async._errors import ConfigurationError
-from b3os_async._json import loads
-from b3os_async._response import error_from_response
 from b3os_async._retry import Failure, parse_retry_after
-from b3os_async._stream_config import DEFAULT_MAX_EVENT_SIZE
-from b3os_async._stream_connect import StreamConnection, _Closed, _Ending
+from b3os_async._streams.config import DEFAULT_MAX_EVENT_SIZE
+from b3os_async._streams.connection import StreamConnection, _Closed, _Ending
+from b3os_async._transport.errors import error_from_response
+from b3os_async._transport.json_parser import loads
 from b3os_async.sse import SSEDecoder
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
     from types import TracebackType
 
-    from b3os_async._http import QueryValue
     from b3os_async._retry import RetryPolicy
-    from b3os_async._session import SessionManager
-    from b3os_async._stream_config import ReconnectCallback, StreamTimeouts
+    from b3os_async._streams.config import ReconnectCallback, StreamTimeouts
+    from b3os_async._transport.http import QueryValue
+    from b3os_async._transport.session import SessionManager
     from b3os_async.sse import ServerSentEvent
 
 __all__ = ["EventStream"]

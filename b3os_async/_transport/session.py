@@ -3,7 +3,7 @@
 Theory of operation
 -------------------
 The sessions' lifecycle (NEW -> OPEN -> CLOSED, one event loop, a second pool for streams) is
-stated in :mod:`b3os_async._session_base`.
+stated in :mod:`b3os_async._transport.pools`.
 
 A request (:meth:`SessionManager.request`): build the URL from the base URL and an already-encoded
 path (sent with ``yarl.URL(..., encoded=True)`` so nothing re-normalises ``%2F`` or ``%2E%2E``),
@@ -14,15 +14,15 @@ closed, on every path: success, error status, exception, cancellation), then:
   (the pure rules: idempotency, attempts, time budget, ``Retry-After``) -> log the decision at
   debug level on logger ``b3os_async`` -> sleep and resend, or raise the mapped error carrying
   ``attempts``;
-* success -> record :class:`~b3os_async._response.ResponseMeta` for ``with_raw_response`` ->
-  decode JSON and unwrap the envelope (:mod:`b3os_async._response`).
+* success -> record :class:`~b3os_async._transport.raw.ResponseMeta` for ``with_raw_response`` ->
+  decode JSON and unwrap the envelope (:mod:`b3os_async._transport.envelope`).
 
 Redirects are not followed (a redirect could carry the bearer key elsewhere); they surface as
 :class:`APIStatusError`.
 
 For the stream module: :meth:`SessionManager.open_stream` opens a raw streaming GET with the same
 URL rules and headers (``Accept: text/event-stream``) and returns the response unread;
-:func:`~b3os_async._http.raise_for_status`, :func:`~b3os_async._response.error_from_response` and
+:func:`~b3os_async._transport.errors.error_from_response` and
 :func:`~b3os_async._retry.parse_retry_after` map its error statuses exactly as ``request`` does.
 """
 
@@ -42,22 +42,6 @@ from b3os_async._errors import (
     ConfigurationError,
     redact_url,
 )
-from b3os_async._http import (
-    NOT_GIVEN,
-    QueryValue,
-    build_query,
-    classify_exception,
-    client_timeout,
-    describe_exception,
-    scrub_exception,
-)
-from b3os_async._response import (
-    ResponseMeta,
-    capturing,
-    decode_body,
-    error_from_response,
-    record_response,
-)
 from b3os_async._retry import (
     IDEMPOTENT_METHODS,
     Outcome,
@@ -66,7 +50,19 @@ from b3os_async._retry import (
     decide_retry,
     parse_retry_after,
 )
-from b3os_async._session_base import SessionBase
+from b3os_async._transport.envelope import decode_body
+from b3os_async._transport.errors import error_from_response
+from b3os_async._transport.http import (
+    NOT_GIVEN,
+    QueryValue,
+    build_query,
+    classify_exception,
+    client_timeout,
+    describe_exception,
+    scrub_exception,
+)
+from b3os_async._transport.pools import SessionBase
+from b3os_async._transport.raw import ResponseMeta, capturing, record_response
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -115,9 +111,10 @@ class SessionManager(SessionBase):
     ) -> Any:
         """Send a request with retries; return the unwrapped ``data`` (or bare body, or None).
 
-        ``path`` comes from :func:`b3os_async._paths.path` (ids already encoded). ``json`` is the
-        body (``NOT_GIVEN``: none). ``idempotent`` None means "by method" (GET, PUT, DELETE, HEAD);
-        pass True for a POST that is safe to resend. ``headers``/``timeout`` override per call.
+        ``path`` comes from :func:`b3os_async._transport.paths.path` (ids already encoded).
+        ``json`` is the body (``NOT_GIVEN``: none). ``idempotent`` None means "by method" (GET,
+        PUT, DELETE, HEAD); pass True for a POST that is safe to resend. ``headers`` and
+        ``timeout`` override per call.
         Raises the :mod:`b3os_async._errors` classes, never aiohttp's.
         """
         method = method.upper()

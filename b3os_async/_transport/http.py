@@ -18,8 +18,8 @@ import aiohttp
 from multidict import CIMultiDict, CIMultiDictProxy
 
 from b3os_async._errors import APIConnectionError, APITimeoutError, redact_url
-from b3os_async._response import error_from_response
 from b3os_async._retry import Failure, Timeout, parse_retry_after
+from b3os_async._transport.errors import error_from_response
 from b3os_async._version import __version__
 
 __all__ = [

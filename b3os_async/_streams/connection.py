@@ -2,7 +2,7 @@
 
 Theory of operation
 -------------------
-:class:`StreamConnection` is the transport half of :class:`~b3os_async._stream_loop.EventStream`
+:class:`StreamConnection` is the transport half of :class:`~b3os_async._streams.machine.EventStream`
 (which reads and decodes). It owns the current response and decides every (re)connect:
 
 * **An attempt** is ``GET`` with ``Accept: text/event-stream`` and ``Last-Event-ID`` when an id is
@@ -77,18 +77,18 @@ from b3os_async._errors import (
     StreamError,
     redact_url,
 )
-from b3os_async._http import classify_exception
-from b3os_async._response import error_from_response
 from b3os_async._retry import Failure, Outcome, decide_retry, parse_retry_after
-from b3os_async._stream_config import DEFAULT_RECONNECT, ReconnectInfo, StreamTimeouts
+from b3os_async._streams.config import DEFAULT_RECONNECT, ReconnectInfo, StreamTimeouts
+from b3os_async._transport.errors import error_from_response
+from b3os_async._transport.http import classify_exception
 
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Mapping
 
-    from b3os_async._http import QueryValue
     from b3os_async._retry import RetryPolicy
-    from b3os_async._session import SessionManager
-    from b3os_async._stream_config import ReconnectCallback
+    from b3os_async._streams.config import ReconnectCallback
+    from b3os_async._transport.http import QueryValue
+    from b3os_async._transport.session import SessionManager
 
 __all__ = ["StreamConnection"]
 

@@ -42,7 +42,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 import attrs
 
-from b3os_async._convert_leaves import (
+from b3os_async._convert.leaves import (
     Hook,
     NoneType,
     fast_fromisoformat,

@@ -18,7 +18,8 @@ Lifecycle: NEW -> OPEN -> CLOSED, one way only.
 
 Two pools: requests use the session of ``max_connections``; event streams get a second session
 of ``max_streams`` (see :meth:`SessionBase._ensure_stream_session`), tracked weakly so that
-:meth:`SessionBase.aclose` can end them first. The request loop is in :mod:`b3os_async._session`.
+:meth:`SessionBase.aclose` can end them first. The request loop is in
+:mod:`b3os_async._transport.session`.
 """
 
 from __future__ import annotations
@@ -31,8 +32,8 @@ from typing import Any
 import aiohttp
 
 from b3os_async._errors import ConfigurationError, redact_key
-from b3os_async._http import client_timeout, default_user_agent
 from b3os_async._retry import RetryPolicy, Timeout
+from b3os_async._transport.http import client_timeout, default_user_agent
 
 __all__ = ["SessionBase"]
 
@@ -40,8 +41,8 @@ __all__ = ["SessionBase"]
 class SessionBase:
     """Configuration and lifecycle of a client's aiohttp sessions (see the module docs).
 
-    :class:`~b3os_async._session.SessionManager` adds the requests. ``base_url`` must already be
-    validated (scheme, host) by the caller.
+    :class:`~b3os_async._transport.session.SessionManager` adds the requests. ``base_url`` must
+    already be validated (scheme, host) by the caller.
     """
 
     def __init__(

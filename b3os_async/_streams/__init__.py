@@ -1,0 +1,1 @@
+"""Event streams (placeholder header; rewritten with the stream core)."""
