@@ -14,17 +14,21 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import urlsplit
 
 from b3os_async._errors import ConfigurationError
-from b3os_async._retry import RetryPolicy, Timeout
+from b3os_async._options import CallOptions, check_header_value
 from b3os_async._transport.raw import RawResponse
 from b3os_async._transport.raw import with_raw_response as _with_raw_response
 
 if TYPE_CHECKING:
-    from collections.abc import Awaitable
+    from collections.abc import Awaitable, Mapping
     from types import TracebackType
 
     import aiohttp
 
-    from b3os_async._transport.session import SessionManager
+    from b3os_async._retry import RetryPolicy, Timeout
+    from b3os_async._streams.config import ReconnectCallback, StreamTimeouts
+    from b3os_async._streams.raw import RawEventStream
+    from b3os_async._transport.http import QueryValue
+    from b3os_async._transport.session import Requester, SessionManager
     from b3os_async.resources.activity import Activity
     from b3os_async.resources.runs import Runs
     from b3os_async.resources.workflows import Workflows
@@ -60,8 +64,15 @@ def check_base_url(base_url: str, *, allow_insecure_http: bool = False) -> str:
 
     Only ``https://`` is accepted, except plain ``http://`` to a loopback host (127.0.0.0/8,
     ``::1``, ``localhost``), or anywhere with ``allow_insecure_http=True``: the bearer key must
-    not travel in clear over a network.
+    not travel in clear over a network. Whitespace and control characters are refused: ``urlsplit``
+    would silently drop a TAB or a newline while the raw string would still be sent.
     """
+    if not isinstance(base_url, str):
+        raise ConfigurationError(f"base_url must be a string, got {type(base_url).__name__}")
+    if any(c.isspace() or not c.isprintable() for c in base_url):
+        raise ConfigurationError(
+            f"invalid base_url {base_url!r}: it contains whitespace or control characters"
+        )
     try:
         parts = urlsplit(base_url)
         host = parts.hostname
@@ -118,7 +129,12 @@ class B3OS:
       loopback hosts or ``allow_insecure_http=True``.
     * ``org_id`` (``B3OS_ORG_ID``): sent as ``X-Org-ID`` when set.
     * ``timeout``: a :class:`Timeout` or a number of seconds (the total per attempt).
-    * ``retry``: a :class:`RetryPolicy` (default ``RetryPolicy()``).
+    * ``retry``: a :class:`RetryPolicy` for requests (default ``RetryPolicy()``).
+    * ``stream_timeouts``, ``reconnect``, ``on_reconnect``, ``max_event_size``: the defaults of
+      event streams (:class:`StreamTimeouts`; the reconnect budget, a ``RetryPolicy`` defaulting
+      to 10 consecutive failures within 5 minutes; a callback taking a :class:`ReconnectInfo`;
+      the largest event accepted, 16 MiB).
+    * ``headers``: extra headers sent with every request and stream.
     * ``max_connections``: size of the connection pool of requests (default 100).
     * ``max_streams``: size of the separate pool of event streams (default 1000). Streams hold
       their connection while followed, so they never take the connections requests need.
@@ -127,8 +143,14 @@ class B3OS:
       then do not apply).
     * ``user_agent``: a product token put in front of ours in ``User-Agent``.
 
-    One client serves many concurrent tasks; it belongs to the event loop it is first used in.
+    Every setting from ``timeout`` to ``headers`` can be changed for some calls only with
+    :meth:`with_options`. One client serves many concurrent tasks; it belongs to the event loop
+    it is first used in.
     """
+
+    _manager: SessionManager
+    _options: CallOptions
+    _owner: bool
 
     def __init__(
         self,
@@ -138,6 +160,11 @@ class B3OS:
         org_id: str | None = None,
         timeout: Timeout | float | None = None,
         retry: RetryPolicy | None = None,
+        stream_timeouts: StreamTimeouts | None = None,
+        reconnect: RetryPolicy | None = None,
+        on_reconnect: ReconnectCallback | None = None,
+        max_event_size: int | None = None,
+        headers: Mapping[str, str] | None = None,
         max_connections: int = 100,
         max_streams: int = 1000,
         session: aiohttp.ClientSession | None = None,
@@ -158,43 +185,58 @@ class B3OS:
             _from_env(base_url, "B3OS_BASE_URL") or DEFAULT_BASE_URL,
             allow_insecure_http=allow_insecure_http,
         )
-        if retry is not None and not isinstance(retry, RetryPolicy):
-            raise TypeError(f"retry must be a RetryPolicy, got {type(retry).__name__}")
+        org = _from_env(org_id, "B3OS_ORG_ID")
+        if org is not None:
+            check_header_value("org_id (B3OS_ORG_ID)", org)
+        if user_agent is not None:
+            check_header_value("user_agent", user_agent)
+        options = CallOptions().replace(
+            timeout=timeout,
+            retry=retry,
+            headers=headers,
+            stream_timeouts=stream_timeouts,
+            reconnect=reconnect,
+            on_reconnect=on_reconnect,
+            max_event_size=max_event_size,
+        )
         # Imported here, not at module level, so that `import b3os_async` does not load aiohttp.
+        from b3os_async._transport.pools import Pools
         from b3os_async._transport.session import SessionManager
 
-        self._session: SessionManager = SessionManager(
-            api_key=key,
-            base_url=url,
-            org_id=_from_env(org_id, "B3OS_ORG_ID"),
-            timeout=Timeout.coerce(timeout),
-            retry=retry,
+        pools = Pools(
             max_connections=max_connections,
             max_streams=max_streams,
             session=session,
-            user_agent=user_agent,
             created_at=_creation_site(),
         )
+        self._manager = SessionManager(
+            api_key=key, base_url=url, pools=pools, org_id=org, user_agent=user_agent
+        )
+        self._options = options
+        self._owner = True
+
+    # -- configuration and lifecycle -------------------------------------------------------------
 
     @property
     def base_url(self) -> str:
         """The API base URL in use."""
-        return self._session.base_url
+        return self._manager.base_url
 
     @property
     def org_id(self) -> str | None:
         """The organization sent as ``X-Org-ID``, or None."""
-        return self._session.org_id
+        return self._manager.org_id
 
     @property
     def closed(self) -> bool:
-        """True once :meth:`aclose` was called."""
-        return self._session.closed
+        """True once :meth:`aclose` was called (on this client or the one it is a view of)."""
+        return self._manager.pools.closed
 
     def __repr__(self) -> str:
+        view = "" if self._owner else ", view=True"
         return (
             f"B3OS(base_url={self.base_url!r}, org_id={self.org_id!r}, "
-            f"api_key={self._session.key_hint!r})"
+            f"api_key={self._manager.key_hint!r}{view})"
         )
 
     async def __aenter__(self) -> B3OS:
@@ -209,8 +251,55 @@ class B3OS:
         await self.aclose()
 
     async def aclose(self) -> None:
-        """Close the connection pool (not a caller-owned session). Safe to call more than once."""
-        await self._session.aclose()
+        """Close the connection pools and end open streams. Safe to call more than once.
+
+        A view made by :meth:`with_options` owns nothing: closing it does nothing (close the
+        client it came from). Works from any event loop, also after the client was used from
+        the wrong one, so that it can always be shut down without warnings.
+        """
+        if self._owner:
+            await self._manager.pools.aclose()
+
+    def with_options(
+        self,
+        *,
+        timeout: Timeout | float | None = None,
+        retry: RetryPolicy | None = None,
+        headers: Mapping[str, str] | None = None,
+        stream_timeouts: StreamTimeouts | None = None,
+        reconnect: RetryPolicy | None = None,
+        on_reconnect: ReconnectCallback | None = None,
+        max_event_size: int | None = None,
+    ) -> B3OS:
+        """A view of this client with some settings replaced, for the calls made through it.
+
+        ``await b3.with_options(timeout=120).runs.get(run_id)`` or
+        ``b3.with_options(on_reconnect=log).runs.stream(run_id)``. The view shares this client's
+        connection pools (it is cheap: keep it or make one per call); arguments left ``None``
+        keep their current value; ``headers`` replaces the extra headers. Closing the view does
+        nothing; close the original client.
+        """
+        view = object.__new__(B3OS)
+        view._manager = self._manager
+        view._options = self._options.replace(
+            timeout=timeout,
+            retry=retry,
+            headers=headers,
+            stream_timeouts=stream_timeouts,
+            reconnect=reconnect,
+            on_reconnect=on_reconnect,
+            max_event_size=max_event_size,
+        )
+        view._owner = False
+        return view
+
+    @functools.cached_property
+    def _requester(self) -> Requester:
+        from b3os_async._transport.session import Requester
+
+        return Requester(self._manager, self._options)
+
+    # -- raw access --------------------------------------------------------------------------------
 
     async def with_raw_response(self, awaitable: Awaitable[T]) -> RawResponse[T]:
         """Await an SDK call and return its result with status, headers, request id and timing.
@@ -220,23 +309,75 @@ class B3OS:
         """
         return await _with_raw_response(awaitable)
 
+    async def request(
+        self,
+        method: str,
+        path: str,
+        *ids: str | int,
+        params: Mapping[str, QueryValue] | None = None,
+        json: Any = None,
+        idempotent: bool | None = None,
+    ) -> Any:
+        """Call any endpoint, wrapped or not yet: the escape hatch. Returns the unwrapped JSON.
+
+        ``await b3.request("GET", "/v1/workflows/{}/schedule", wf_id)``: each ``{}`` of ``path``
+        takes one of ``ids``, percent-encoded as one path segment. ``json`` is the body (``None``:
+        no body). Authentication, retries (GET, PUT, DELETE by default; pass ``idempotent=True``
+        for a POST that is safe to resend), error mapping and :meth:`with_raw_response` work as
+        for every wrapped call.
+        """
+        from b3os_async._transport.http import NOT_GIVEN
+        from b3os_async._transport.paths import check_method
+        from b3os_async._transport.paths import path as build_path
+
+        return await self._requester.request(
+            check_method(method),
+            build_path(path, *ids),
+            params=params,
+            json=NOT_GIVEN if json is None else json,
+            idempotent=idempotent,
+        )
+
+    def stream(
+        self,
+        path: str,
+        *ids: str | int,
+        params: Mapping[str, QueryValue] | None = None,
+        last_event_id: str | None = None,
+    ) -> RawEventStream:
+        """Follow any Server-Sent Events endpoint, wrapped or not yet: the streaming escape hatch.
+
+        ``async with b3.stream("/v1/activity/stream") as events: async for sse in events: ...``
+        yields raw :class:`ServerSentEvent` s with the reconnect, resume and dedupe rules of every
+        stream (``Last-Event-ID``, backoff, timeouts and ``on_reconnect`` from the client's
+        settings or :meth:`with_options`). It runs until closed, a 204, or an error.
+        """
+        from b3os_async._streams.raw import RawEventStream
+        from b3os_async._transport.paths import path as build_path
+
+        return RawEventStream(
+            self._requester, build_path(path, *ids), params=params, last_event_id=last_event_id
+        )
+
+    # -- API areas -------------------------------------------------------------------------------
+
     @functools.cached_property
     def workflows(self) -> Workflows:
         """Workflows: create, update, publish, run, list, versions."""
         from b3os_async.resources.workflows import Workflows
 
-        return Workflows(self._session)
+        return Workflows(self._requester)
 
     @functools.cached_property
     def runs(self) -> Runs:
-        """Runs: get, list, cancel, stream."""
+        """Runs: get, list, cancel, retry, stream, start."""
         from b3os_async.resources.runs import Runs
 
-        return Runs(self._session)
+        return Runs(self._requester)
 
     @functools.cached_property
     def activity(self) -> Activity:
-        """Organization activity (feed and stream)."""
+        """Organization activity (the notification stream)."""
         from b3os_async.resources.activity import Activity
 
-        return Activity(self._session)
+        return Activity(self._requester)

@@ -25,7 +25,7 @@ be iterated more than once.
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, NoReturn, Protocol, TypeVar
 
 import attrs
 
@@ -46,7 +46,7 @@ _PAGE_KEYS = frozenset({"items", "limit", "offset", "hasMore"})
 
 
 class _Requester(Protocol):
-    """What the pager needs from the session (``SessionManager.request``)."""
+    """What the pager needs from the session (``Requester.request``)."""
 
     async def request(
         self, method: str, path: str, *, params: Mapping[str, QueryValue] | None = ...
@@ -168,6 +168,18 @@ class AsyncPager(Generic[T]):
 
     def __aiter__(self) -> AsyncIterator[T]:
         return _ItemIterator(_PageIterator(self))
+
+    if not TYPE_CHECKING:  # hidden from type checkers, so that `await pager` stays a type error
+
+        def __await__(self) -> NoReturn:
+            # Why: `await b3.runs.list()` is an easy slip (most methods are awaited); Python's
+            # own "object AsyncPager can't be used in 'await' expression" says nothing about
+            # what to do instead.
+            raise TypeError(
+                "an AsyncPager is not awaited: iterate it (`async for item in pager`), await "
+                "one page (`await pager.first_page()`), or collect it "
+                "(`[x async for x in pager]`)"
+            )
 
 
 class _PageIterator(Generic[T]):

@@ -141,7 +141,7 @@ def test_repr_redacts_key() -> None:
 def test_timeout_number_is_total() -> None:
     """A plain number passed as timeout sets Timeout.total and keeps the other defaults."""
     b3 = B3OS(api_key=KEY, timeout=5)
-    assert b3._session.timeout == Timeout(total=5.0, connect=10.0, read=None)
+    assert b3._options.timeout == Timeout(total=5.0, connect=10.0, read=None)
 
 
 def test_retry_must_be_policy() -> None:
@@ -175,7 +175,7 @@ def drop(holder: list[B3OS]) -> None:
 async def test_context_manager_and_idempotent_aclose(url: str) -> None:
     """async with closes the client; further aclose() calls are no-ops."""
     async with B3OS(api_key=KEY, base_url=url) as b3:
-        assert await b3._session.request("GET", "/v1/ok") == {"ok": True}
+        assert await b3._requester.request("GET", "/v1/ok") == {"ok": True}
     assert b3.closed
     await b3.aclose()
     await b3.aclose()
@@ -187,7 +187,7 @@ async def test_aclose_before_any_request() -> None:
     b3 = B3OS(api_key=KEY)
     await b3.aclose()
     assert b3.closed
-    assert b3._session.client_session is None
+    assert b3._manager.pools.request_session is None
 
 
 async def test_use_after_close_is_clear(url: str) -> None:
@@ -195,7 +195,7 @@ async def test_use_after_close_is_clear(url: str) -> None:
     b3 = B3OS(api_key=KEY, base_url=url)
     await b3.aclose()
     with pytest.raises(ConfigurationError, match="closed"):
-        await b3._session.request("GET", "/v1/ok")
+        await b3._requester.request("GET", "/v1/ok")
 
 
 @pytest.fixture
@@ -218,17 +218,36 @@ def test_other_event_loop_refused_quickly(
     first.run_until_complete(server.start_server())
     b3 = B3OS(api_key=KEY, base_url=str(server.make_url("")).rstrip("/"))
     try:
-        first.run_until_complete(b3._session.request("GET", "/v1/ok"))
+        first.run_until_complete(b3._requester.request("GET", "/v1/ok"))
         started = time.monotonic()
         with pytest.raises(ConfigurationError, match="different event loop"):
-            second.run_until_complete(b3._session.request("GET", "/v1/ok"))
-        with pytest.raises(ConfigurationError, match="event loop"):
-            second.run_until_complete(b3.aclose())
+            second.run_until_complete(b3._requester.request("GET", "/v1/ok"))
         assert time.monotonic() - started < 1.0
     finally:
         first.run_until_complete(b3.aclose())
         first.run_until_complete(server.close())
     assert b3.closed
+
+
+def test_aclose_from_another_loop_still_closes(
+    loops: tuple[asyncio.AbstractEventLoop, asyncio.AbstractEventLoop],
+) -> None:
+    """A client used from the wrong loop can be closed from it: no error, no unclosed warnings."""
+    first, second = loops
+    server = TestServer(_app(), host="127.0.0.1")
+    first.run_until_complete(server.start_server())
+    b3 = B3OS(api_key=KEY, base_url=str(server.make_url("")).rstrip("/"))
+    first.run_until_complete(b3._requester.request("GET", "/v1/ok"))
+    with pytest.raises(ConfigurationError, match="different event loop"):
+        second.run_until_complete(b3._requester.request("GET", "/v1/ok"))
+    second.run_until_complete(b3.aclose())  # the way out
+    first.run_until_complete(server.close())
+    assert b3.closed
+    session = b3._manager.pools.request_session
+    assert session is not None
+    assert session.closed
+    del b3, session
+    gc.collect()  # an unclosed session or connector would warn here (warnings are errors)
 
 
 def test_closed_loop_named_in_error(
@@ -239,14 +258,14 @@ def test_closed_loop_named_in_error(
     server = TestServer(_app(), host="127.0.0.1")
     first.run_until_complete(server.start_server())
     b3 = B3OS(api_key=KEY, base_url=str(server.make_url("")).rstrip("/"))
-    first.run_until_complete(b3._session.request("GET", "/v1/ok"))
-    session = b3._session.client_session
+    first.run_until_complete(b3._requester.request("GET", "/v1/ok"))
+    session = b3._manager.pools.request_session
     assert session is not None
     first.run_until_complete(session.close())  # what a loop's teardown would have to do
     first.run_until_complete(server.close())
     first.close()
     with pytest.raises(ConfigurationError, match="that loop is closed"):
-        second.run_until_complete(b3._session.request("GET", "/v1/ok"))
+        second.run_until_complete(b3._requester.request("GET", "/v1/ok"))
     second.run_until_complete(b3.aclose())  # nothing left to close: just marks it closed
     assert b3.closed
 
@@ -255,8 +274,8 @@ async def test_unclosed_client_warns_with_creation_site(url: str) -> None:
     """A client that opened a session and was never closed warns, naming where it was created."""
     line = sys._getframe().f_lineno + 1
     b3 = B3OS(api_key=KEY, base_url=url)
-    await b3._session.request("GET", "/v1/ok")
-    session = b3._session.client_session
+    await b3._requester.request("GET", "/v1/ok")
+    session = b3._manager.pools.request_session
     assert session is not None
     await session.close()  # close aiohttp's session ourselves so only our warning is left
     del session
@@ -280,7 +299,7 @@ async def test_unopened_client_does_not_warn() -> None:
 async def test_closed_client_does_not_warn(url: str) -> None:
     """A client that was closed properly leaves no ResourceWarning behind."""
     b3 = B3OS(api_key=KEY, base_url=url, retry=RetryPolicy.no_wait())
-    await b3._session.request("GET", "/v1/ok")
+    await b3._requester.request("GET", "/v1/ok")
     await b3.aclose()
     holder = [b3]
     del b3
@@ -303,7 +322,7 @@ def test_caller_session_from_other_loop_refused(
     try:
         b3 = B3OS(api_key=KEY, base_url="http://127.0.0.1:9", session=own)
         with pytest.raises(ConfigurationError, match="different event loop"):
-            second.run_until_complete(b3._session.request("GET", "/v1/ok"))
+            second.run_until_complete(b3._requester.request("GET", "/v1/ok"))
     finally:
         first.run_until_complete(own.close())
 

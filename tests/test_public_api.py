@@ -2,30 +2,33 @@
 
 from __future__ import annotations
 
+import ast
+import enum
+import importlib
 import inspect
+import pkgutil
 import re
 import subprocess
 import sys
 from pathlib import Path
+from typing import Any
 
+import attrs
 import pytest
 
 import b3os_async
+import b3os_async.models
 
 EXPECTED = {
     "APIConnectionError", "APIStatusError", "APITimeoutError", "ActivityEvent", "ActivityStream",
     "AsyncPager", "AuthenticationError", "B3OS", "B3OSError", "BadRequestError",
-    "ConfigurationError", "ConflictError", "ConnectorReference", "EventStream", "ExecutionNode",
-    "ExecutionNodeStatus", "InsufficientCreditsError", "InternalServerError", "MergedEventStream",
-    "NodeResumeResult", "NotFoundError", "OpenEnum", "Page", "PausedReason",
-    "PermissionDeniedError", "RateLimitError", "RawResponse", "ReconnectInfo", "ResponseMeta",
-    "ResponseValidationError", "RetryPolicy", "Run", "RunCreated", "RunEvent", "RunEventStream",
-    "RunHandle", "RunListItem", "RunNotificationStream", "RunStatus", "RunStatusCounts",
-    "SSEDecoder", "ServerSentEvent", "StreamError", "StreamTimeouts", "Timeout",
-    "ValidationErrorItem", "ValidationResult", "WebhookVerificationError", "Workflow",
-    "WorkflowDefinition", "WorkflowInput", "WorkflowListItem", "WorkflowNode", "WorkflowRunCounts",
-    "WorkflowStatus", "WorkflowVersionCount", "WorkflowVisibility", "WorkflowVisibilityUpdate",
-    "__version__", "new_run_id",
+    "ConfigurationError", "ConflictError", "EventStream", "InsufficientCreditsError",
+    "InternalServerError", "MergedEventStream", "NotFoundError", "Page", "PermissionDeniedError",
+    "RateLimitError", "RawEventStream", "RawResponse", "ReconnectInfo", "ResponseMeta",
+    "ResponseValidationError", "RetryPolicy", "Run", "RunEvent", "RunEventStream", "RunHandle",
+    "RunNotificationStream", "RunStatus", "SSEDecoder", "ServerSentEvent", "StreamError",
+    "StreamTimeouts", "Timeout", "WebhookVerificationError", "Workflow", "WorkflowDefinition",
+    "WorkflowNode", "WorkflowStatus", "__version__", "new_run_id",
 }  # fmt: skip
 
 
@@ -54,6 +57,39 @@ def test_every_public_class_and_function_has_a_docstring() -> None:
         and not (obj.__doc__ or "").strip()
     ]
     assert undocumented == []
+
+
+def _type_checking_imports(module: Any) -> dict[str, str]:
+    """``name -> module`` of the imports inside ``if TYPE_CHECKING:`` of a package ``__init__``."""
+    tree = ast.parse(Path(module.__file__).read_text("utf-8"))
+    found: dict[str, str] = {}
+    for node in tree.body:
+        if isinstance(node, ast.If) and getattr(node.test, "id", None) == "TYPE_CHECKING":
+            for stmt in node.body:
+                assert isinstance(stmt, ast.ImportFrom)
+                assert stmt.module is not None
+                for alias in stmt.names:
+                    assert alias.asname == alias.name, "re-export as `import X as X`"
+                    found[alias.name] = stmt.module
+    return found
+
+
+@pytest.mark.parametrize("package", [b3os_async, b3os_async.models], ids=["door", "models"])
+def test_export_table_matches_type_checking_imports(package: Any) -> None:
+    """The one export table and the imports type checkers read name the same modules."""
+    assert _type_checking_imports(package) == package._EXPORTS
+
+
+def test_every_model_is_in_the_models_table() -> None:
+    """Every attrs class and enum defined in b3os_async.models.* is exported by the table."""
+    defined: dict[str, str] = {}
+    for info in pkgutil.iter_modules(b3os_async.models.__path__):
+        module = importlib.import_module(f"b3os_async.models.{info.name}")
+        for name, obj in vars(module).items():
+            is_model = inspect.isclass(obj) and (attrs.has(obj) or issubclass(obj, enum.Enum))
+            if is_model and obj.__module__ == module.__name__ and not name.startswith("_"):
+                defined[name] = module.__name__
+    assert defined == b3os_async.models._EXPORTS
 
 
 def test_unknown_attribute_raises_attribute_error() -> None:

@@ -34,11 +34,12 @@ from b3os_async._errors import (
     PermissionDeniedError,
     RateLimitError,
     ResponseValidationError,
+    StreamError,
     redact_url,
 )
 from b3os_async._retry import Failure, RetryPolicy, Timeout
 from b3os_async._transport.envelope import unwrap_envelope
-from b3os_async._transport.http import NOT_GIVEN, build_query, classify_exception, raise_for_status
+from b3os_async._transport.http import NOT_GIVEN, build_query, classify_exception
 from b3os_async._transport.paths import path
 
 if TYPE_CHECKING:
@@ -136,7 +137,7 @@ def envelope(data: Any, request_id: str | None = "req-body-1") -> dict[str, Any]
 
 def acquired(b3: B3OS) -> int:
     """Connections currently checked out of the client's pool (aiohttp keeps no public counter)."""
-    session = b3._session.client_session
+    session = b3._manager.pools.request_session
     assert session is not None
     connector = session.connector
     assert connector is not None
@@ -194,7 +195,7 @@ async def test_request_unwraps_over_http(
 ) -> None:
     """request() returns the unwrapped data for every envelope variant and empty bodies."""
     server.script("/v1/x", reply)
-    assert await make_client()._session.request("GET", "/v1/x") == expected
+    assert await make_client()._requester.request("GET", "/v1/x") == expected
 
 
 async def test_non_json_2xx_is_response_validation_error(
@@ -204,7 +205,7 @@ async def test_non_json_2xx_is_response_validation_error(
     page = "<html><head><style>p{}</style></head><body><h1>502 Bad Gateway</h1>" + "x" * 500
     server.script("/v1/x", Reply(200, page, {"Content-Type": "text/html"}))
     with pytest.raises(ResponseValidationError) as info:
-        await make_client()._session.request("GET", "/v1/x")
+        await make_client()._requester.request("GET", "/v1/x")
     err = info.value
     assert err.status == 200
     assert err.content_type == "text/html"
@@ -222,7 +223,7 @@ async def test_deeply_nested_2xx_is_response_validation_error(
     server.script("/v1/x", Reply(200, b"[" * 200_000, {"Content-Type": "application/json"}))
     b3 = make_client()
     with pytest.raises(ResponseValidationError) as info:
-        await b3._session.request("GET", "/v1/x")
+        await b3._requester.request("GET", "/v1/x")
     assert info.value.status == 200
     assert acquired(b3) == 0
 
@@ -248,7 +249,7 @@ async def test_error_status_maps_to_class_with_hint(
     body = {"code": status * 1000 + 1, "message": "nope", "details": [{"f": 1}], "requestId": "q1"}
     server.script("/v1/x", Reply(status, body))
     with pytest.raises(APIStatusError) as info:
-        await make_client(retry=RetryPolicy.disabled())._session.request("GET", "/v1/x")
+        await make_client(retry=RetryPolicy.disabled())._requester.request("GET", "/v1/x")
     err = info.value
     assert type(err) is cls
     assert (err.status, err.code, err.details, err.request_id) == (
@@ -267,7 +268,7 @@ async def test_429_carries_retry_after(server: Server, make_client: Callable[...
     """A final 429 is a RateLimitError whose retry_after and message come from Retry-After."""
     server.script("/v1/x", Reply(429, {"code": 429, "message": "slow"}, {"Retry-After": "7"}))
     with pytest.raises(RateLimitError) as info:
-        await make_client(retry=RetryPolicy.disabled())._session.request("GET", "/v1/x")
+        await make_client(retry=RetryPolicy.disabled())._requester.request("GET", "/v1/x")
     assert info.value.retry_after == 7.0
     assert "retry after 7 s" in str(info.value)
 
@@ -279,7 +280,7 @@ async def test_html_error_body_keeps_status_class(
     page = "<html><body><center><h1>502 Bad Gateway</h1></center><hr>cloudflare</body></html>"
     server.script("/v1/x", Reply(502, page, {"Content-Type": "text/html"}))
     with pytest.raises(InternalServerError) as info:
-        await make_client(retry=RetryPolicy.disabled())._session.request("GET", "/v1/x")
+        await make_client(retry=RetryPolicy.disabled())._requester.request("GET", "/v1/x")
     assert "502 Bad Gateway cloudflare" in str(info.value)
     assert "<h1>" not in str(info.value)
 
@@ -290,7 +291,7 @@ async def test_empty_error_body_and_request_id_header(
     """An empty 404 is a NotFoundError saying so, with the X-Request-ID header as request_id."""
     server.script("/v1/x", Reply(404, b"", {"X-Request-ID": "hdr-9"}))
     with pytest.raises(NotFoundError) as info:
-        await make_client()._session.request("GET", "/v1/x")
+        await make_client()._requester.request("GET", "/v1/x")
     assert "empty body" in str(info.value)
     assert info.value.request_id == "hdr-9"
 
@@ -300,7 +301,7 @@ async def test_legacy_error_envelope(server: Server, make_client: Callable[..., 
     body = {"success": False, "error": {"message": "Workflow gone", "code": "NOT_FOUND"}}
     server.script("/v1/x", Reply(404, body))
     with pytest.raises(NotFoundError) as info:
-        await make_client()._session.request("GET", "/v1/x")
+        await make_client()._requester.request("GET", "/v1/x")
     assert info.value.code == "NOT_FOUND"
     assert "Workflow gone" in str(info.value)
 
@@ -309,7 +310,7 @@ async def test_redirect_not_followed(server: Server, make_client: Callable[..., 
     """A redirect is surfaced as an APIStatusError instead of being followed with the key."""
     server.script("/v1/x", Reply(302, b"", {"Location": "http://127.0.0.1:1/steal"}))
     with pytest.raises(APIStatusError) as info:
-        await make_client()._session.request("GET", "/v1/x")
+        await make_client()._requester.request("GET", "/v1/x")
     assert info.value.status == 302
     assert server.hits("/v1/x") == 1
 
@@ -321,7 +322,7 @@ async def test_5xx_retried_then_surfaced(server: Server, make_client: Callable[.
     """A persistent 503 is retried up to max_attempts, then raised with attempts == max_attempts."""
     server.script("/v1/x", Reply(503, {"code": 503, "message": "down"}))
     with pytest.raises(InternalServerError) as info:
-        await make_client(retry=RetryPolicy.no_wait(4))._session.request("GET", "/v1/x")
+        await make_client(retry=RetryPolicy.no_wait(4))._requester.request("GET", "/v1/x")
     assert info.value.attempts == 4
     assert server.hits("/v1/x") == 4
 
@@ -329,7 +330,7 @@ async def test_5xx_retried_then_surfaced(server: Server, make_client: Callable[.
 async def test_5xx_then_success(server: Server, make_client: Callable[..., B3OS]) -> None:
     """A 500 followed by a 200 returns the data of the 200."""
     server.script("/v1/x", Reply(500, b"boom"), Reply(200, envelope(5)))
-    assert await make_client()._session.request("GET", "/v1/x") == 5
+    assert await make_client()._requester.request("GET", "/v1/x") == 5
     assert server.hits("/v1/x") == 2
 
 
@@ -337,7 +338,7 @@ async def test_post_not_retried_on_503(server: Server, make_client: Callable[...
     """A POST is not idempotent by default: one 503 is raised after exactly one request."""
     server.script("/v1/x", Reply(503, b""))
     with pytest.raises(InternalServerError) as info:
-        await make_client()._session.request("POST", "/v1/x", json={"a": 1})
+        await make_client()._requester.request("POST", "/v1/x", json={"a": 1})
     assert info.value.attempts == 1
     assert server.hits("/v1/x") == 1
 
@@ -345,7 +346,7 @@ async def test_post_not_retried_on_503(server: Server, make_client: Callable[...
 async def test_idempotent_post_retried(server: Server, make_client: Callable[..., B3OS]) -> None:
     """A POST marked idempotent=True is resent after a 503."""
     server.script("/v1/x", Reply(503, b""), Reply(200, envelope("ok")))
-    result = await make_client()._session.request("POST", "/v1/x", json={}, idempotent=True)
+    result = await make_client()._requester.request("POST", "/v1/x", json={}, idempotent=True)
     assert result == "ok"
     assert server.hits("/v1/x") == 2
 
@@ -356,7 +357,7 @@ async def test_429_retry_after_is_waited(server: Server, make_client: Callable[.
     policy = RetryPolicy(max_attempts=2, initial_delay=0, max_delay=0)
     b3 = make_client(retry=policy)
     started = time.monotonic()
-    assert await b3._session.request("GET", "/v1/x") == 1
+    assert await b3._requester.request("GET", "/v1/x") == 1
     assert time.monotonic() - started >= 0.9
 
 
@@ -364,7 +365,7 @@ async def test_connect_refused_retried_for_post(make_client: Callable[..., B3OS]
     """Connection refused means nothing was sent, so even a POST is retried, then raised."""
     b3 = make_client(base_url=f"http://127.0.0.1:{closed_port()}")
     with pytest.raises(APIConnectionError) as info:
-        await b3._session.request("POST", "/v1/x", json={})
+        await b3._requester.request("POST", "/v1/x", json={})
     assert type(info.value) is APIConnectionError
     assert info.value.attempts == 3
     assert info.value.method == "POST"
@@ -379,7 +380,7 @@ async def test_timeout_becomes_api_timeout_error(
     b3 = make_client(timeout=Timeout(total=0.2), retry=RetryPolicy.no_wait(2))
     try:
         with pytest.raises(APITimeoutError) as info:
-            await b3._session.request("GET", "/v1/slow")
+            await b3._requester.request("GET", "/v1/slow")
     finally:
         release.set()
     assert info.value.attempts == 2
@@ -397,7 +398,7 @@ async def test_a_retry_never_runs_past_max_elapsed(
     started = time.monotonic()
     try:
         with pytest.raises(APITimeoutError) as info:
-            await b3._session.request("GET", "/v1/flaky")
+            await b3._requester.request("GET", "/v1/flaky")
     finally:
         release.set()
     assert time.monotonic() - started < 5.0
@@ -421,7 +422,7 @@ async def test_connections_released_after_errors(
             ("/v1/err", InternalServerError),
         ]:
             with pytest.raises(exc):
-                await b3._session.request("GET", route)
+                await b3._requester.request("GET", route)
             assert acquired(b3) == 0
     finally:
         release.set()
@@ -434,7 +435,7 @@ async def test_connection_released_on_cancel(
     release = asyncio.Event()
     server.script("/v1/slow", Reply(200, b"{}", wait=release))
     b3 = make_client()
-    task = asyncio.ensure_future(b3._session.request("GET", "/v1/slow"))
+    task = asyncio.ensure_future(b3._requester.request("GET", "/v1/slow"))
     try:
         for _ in range(200):  # until the server has the request (at most ~1 s)
             if server.hits("/v1/slow"):
@@ -468,8 +469,8 @@ async def test_max_connections_applied(server: Server, make_client: Callable[...
     """max_connections sets the connector's total and per-host limits."""
     server.script("/v1/x", Reply(200, envelope(1)))
     b3 = make_client(max_connections=7)
-    await b3._session.request("GET", "/v1/x")
-    session = b3._session.client_session
+    await b3._requester.request("GET", "/v1/x")
+    session = b3._manager.pools.request_session
     assert session is not None
     connector = session.connector
     assert isinstance(connector, aiohttp.TCPConnector)
@@ -497,7 +498,7 @@ async def test_path_encoding_seen_by_server(
     """An id reaches the server as one encoded segment under the intended route."""
     route = f"/v1/workflows/{raw_segment}/runs"
     server.script(route, Reply(200, envelope(ident)))
-    assert await make_client()._session.request("GET", path("/v1/workflows/{}/runs", ident)) == (
+    assert await make_client()._requester.request("GET", path("/v1/workflows/{}/runs", ident)) == (
         ident
     )
     assert server.seen[-1].raw_path == route
@@ -506,7 +507,7 @@ async def test_path_encoding_seen_by_server(
 async def test_default_headers(server: Server, make_client: Callable[..., B3OS]) -> None:
     """Bearer auth, JSON accept and the b3os-async/python/aiohttp user agent are sent."""
     server.script("/v1/x", Reply(200, envelope(1)))
-    await make_client()._session.request("GET", "/v1/x")
+    await make_client()._requester.request("GET", "/v1/x")
     headers = server.seen[-1].headers
     assert headers["Authorization"] == f"Bearer {KEY}"
     assert headers["Accept"] == "application/json"
@@ -520,7 +521,7 @@ async def test_org_id_and_user_agent_prefix(
 ) -> None:
     """org_id is sent as X-Org-ID and user_agent is put in front of our product token."""
     server.script("/v1/x", Reply(200, envelope(1)))
-    await make_client(org_id="org_42", user_agent="myapp/2.0")._session.request("GET", "/v1/x")
+    await make_client(org_id="org_42", user_agent="myapp/2.0")._requester.request("GET", "/v1/x")
     headers = server.seen[-1].headers
     assert headers["X-Org-ID"] == "org_42"
     assert headers["User-Agent"].startswith("myapp/2.0 b3os-async/")
@@ -531,7 +532,7 @@ async def test_json_body_and_query(server: Server, make_client: Callable[..., B3
     server.script("/v1/x", Reply(200, envelope(1)))
     b3 = make_client()
     params = {"status": ["a", "b"], "q": None, "flag": True, "n": 3, "s": "x y&z"}
-    await b3._session.request("POST", "/v1/x", params=params, json={"k": [1, None]})
+    await b3._requester.request("POST", "/v1/x", params=params, json={"k": [1, None]})
     seen = server.seen[-1]
     assert seen.raw_path == "/v1/x?status=a&status=b&flag=true&n=3&s=x%20y%26z"
     assert seen.headers["Content-Type"] == "application/json"
@@ -544,8 +545,8 @@ async def test_none_json_is_null_and_not_given_is_empty(
     """json=None sends the JSON literal null; json=NOT_GIVEN sends no body."""
     server.script("/v1/x", Reply(200, envelope(1)))
     b3 = make_client()
-    await b3._session.request("PUT", "/v1/x", json=None)
-    await b3._session.request("PUT", "/v1/x", json=NOT_GIVEN)
+    await b3._requester.request("PUT", "/v1/x", json=None)
+    await b3._requester.request("PUT", "/v1/x", json=NOT_GIVEN)
     assert [s.body for s in server.seen] == [b"null", b""]
     assert "Content-Type" not in server.seen[1].headers
 
@@ -568,13 +569,13 @@ async def test_key_never_logged_or_in_errors(
     server.script("/v1/x", Reply(503, echo, {"Content-Type": "text/html"}))
     b3 = make_client()
     with pytest.raises(InternalServerError) as info:
-        await b3._session.request("GET", "/v1/x", params={"secret": "s3cr3t-value"})
+        await b3._requester.request("GET", "/v1/x", params={"secret": "s3cr3t-value"})
     assert any("(retrying)" in r.getMessage() for r in caplog.records)
     for record in caplog.records:
         assert KEY not in record.getMessage()
         if not record.name.startswith("aiohttp.access"):  # the test server's own access log
             assert "s3cr3t-value" not in record.getMessage()
-    for text in (str(info.value), repr(info.value), repr(b3), repr(b3._session)):
+    for text in (str(info.value), repr(info.value), repr(b3), repr(b3._manager)):
         assert KEY not in text
         assert "s3cr3t-value" not in text
     assert info.value.url is not None
@@ -590,7 +591,7 @@ async def test_with_raw_response_meta(server: Server, make_client: Callable[...,
         "/v1/x", Reply(502, b""), Reply(200, envelope({"v": 1}, None), {"X-Request-ID": "hdr-1"})
     )
     b3 = make_client()
-    raw = await b3.with_raw_response(b3._session.request("GET", "/v1/x", params={"token": "t"}))
+    raw = await b3.with_raw_response(b3._requester.request("GET", "/v1/x", params={"token": "t"}))
     assert raw.parsed == {"v": 1}
     meta = raw.meta
     assert (meta.status, meta.request_id, meta.retries_taken, meta.method) == (
@@ -611,7 +612,7 @@ async def test_raw_request_id_from_envelope(
     """The envelope's requestId is the meta request_id, preferred to the X-Request-ID header."""
     server.script("/v1/x", Reply(200, envelope(1), {"X-Request-ID": "hdr-2"}))
     b3 = make_client()
-    raw = await b3.with_raw_response(b3._session.request("GET", "/v1/x"))
+    raw = await b3.with_raw_response(b3._requester.request("GET", "/v1/x"))
     assert raw.meta.request_id == "req-body-1"
 
 
@@ -621,7 +622,7 @@ async def test_with_raw_response_refuses_tasks(
     """Passing a Task to with_raw_response raises TypeError (its context was already copied)."""
     server.script("/v1/x", Reply(200, envelope(1)))
     b3 = make_client()
-    task = asyncio.ensure_future(b3._session.request("GET", "/v1/x"))
+    task = asyncio.ensure_future(b3._requester.request("GET", "/v1/x"))
     with pytest.raises(TypeError, match="not a Task"):
         await b3.with_raw_response(task)
     assert await task == 1
@@ -633,8 +634,8 @@ async def test_raw_capture_is_per_call(server: Server, make_client: Callable[...
     server.script("/v1/b", Reply(201, envelope("b", None), {"X-Request-ID": "rb"}))
     b3 = make_client()
     ra, rb = await asyncio.gather(
-        b3.with_raw_response(b3._session.request("GET", "/v1/a")),
-        b3.with_raw_response(b3._session.request("GET", "/v1/b")),
+        b3.with_raw_response(b3._requester.request("GET", "/v1/a")),
+        b3.with_raw_response(b3._requester.request("GET", "/v1/b")),
     )
     assert (ra.parsed, ra.meta.request_id, ra.meta.status) == ("a", "ra", 200)
     assert (rb.parsed, rb.meta.request_id, rb.meta.status) == ("b", "rb", 201)
@@ -647,10 +648,10 @@ async def test_use_after_close(server: Server, make_client: Callable[..., B3OS])
     """A request after aclose() raises a ConfigurationError saying the client is closed."""
     server.script("/v1/x", Reply(200, envelope(1)))
     b3 = make_client()
-    await b3._session.request("GET", "/v1/x")
+    await b3._requester.request("GET", "/v1/x")
     await b3.aclose()
     with pytest.raises(ConfigurationError, match="closed"):
-        await b3._session.request("GET", "/v1/x")
+        await b3._requester.request("GET", "/v1/x")
 
 
 async def test_caller_owned_session_left_open(
@@ -660,7 +661,7 @@ async def test_caller_owned_session_left_open(
     server.script("/v1/x", Reply(200, envelope(1)))
     async with aiohttp.ClientSession() as own:
         b3 = make_client(session=own)
-        assert await b3._session.request("GET", "/v1/x") == 1
+        assert await b3._requester.request("GET", "/v1/x") == 1
         await b3.aclose()
         assert not own.closed
         assert server.seen[-1].headers["Authorization"] == f"Bearer {KEY}"
@@ -669,47 +670,41 @@ async def test_caller_owned_session_left_open(
 # -- streaming helpers -------------------------------------------------------------------------
 
 
-async def test_open_stream_sends_stream_headers_and_stays_unread(
+async def test_stream_sends_stream_headers(
     server: Server, make_client: Callable[..., B3OS]
 ) -> None:
-    """open_stream sends Accept: text/event-stream plus extra headers and returns the response."""
+    """b3.stream() sends Accept: text/event-stream, Last-Event-ID and the key; yields raw events."""
     server.script(
-        "/v1/runs/run_1/stream", Reply(200, "data: 1\n\n", {"Content-Type": "text/event-stream"})
+        "/v1/runs/run_1/stream",
+        Reply(200, "id: 5\ndata: 1\n\n", {"Content-Type": "text/event-stream"}),
     )
     b3 = make_client()
-    resp = await b3._session.open_stream(
-        path("/v1/runs/{}/stream", "run_1"), headers={"Last-Event-ID": "4"}
-    )
-    try:
-        assert resp.status == 200
-        raise_for_status(resp, b"")
-        assert await resp.content.read() == b"data: 1\n\n"
-    finally:
-        resp.release()
-    headers = server.seen[-1].headers
+    async with b3.stream("/v1/runs/{}/stream", "run_1", last_event_id="4") as events:
+        first = await events.__anext__()
+    assert (first.id, first.data) == ("5", "1")
+    headers = server.seen[0].headers
     assert headers["Accept"] == "text/event-stream"
     assert headers["Last-Event-ID"] == "4"
     assert headers["Authorization"] == f"Bearer {KEY}"
 
 
-async def test_raise_for_status_maps_stream_errors(
+async def test_stream_error_status_maps_like_requests(
     server: Server, make_client: Callable[..., B3OS]
 ) -> None:
-    """raise_for_status maps a stream's 401 to AuthenticationError like request() does."""
+    """A stream answered 401 raises AuthenticationError with the API's message, like request()."""
     server.script("/v1/s", Reply(401, {"code": 401, "message": "bad key"}))
-    resp = await make_client()._session.open_stream("/v1/s")
-    try:
+    async with make_client().stream("/v1/s") as events:
         with pytest.raises(AuthenticationError, match="bad key"):
-            raise_for_status(resp, await resp.read())
-    finally:
-        resp.release()
+            await events.__anext__()
 
 
-async def test_open_stream_connect_error_is_ours(make_client: Callable[..., B3OS]) -> None:
-    """open_stream turns a refused connection into APIConnectionError, not an aiohttp error."""
+async def test_stream_connect_error_is_ours(make_client: Callable[..., B3OS]) -> None:
+    """A refused stream connection ends in StreamError caused by APIConnectionError (no aiohttp)."""
     b3 = make_client(base_url=f"http://127.0.0.1:{closed_port()}")
-    with pytest.raises(APIConnectionError):
-        await b3._session.open_stream("/v1/s")
+    async with b3.with_options(reconnect=RetryPolicy.disabled()).stream("/v1/s") as events:
+        with pytest.raises(StreamError) as info:
+            await events.__anext__()
+    assert isinstance(info.value.__cause__, APIConnectionError)
 
 
 async def test_chained_transport_error_carries_no_key() -> None:
@@ -728,7 +723,7 @@ async def test_chained_transport_error_carries_no_key() -> None:
             api_key=KEY, base_url=f"http://127.0.0.1:{port}", retry=RetryPolicy.disabled()
         ) as b3:
             with pytest.raises(APIConnectionError) as info:
-                await b3._session.request("GET", "/v1/organizations")
+                await b3._requester.request("GET", "/v1/organizations")
     finally:
         tcp.close()
         await tcp.wait_closed()

@@ -73,9 +73,8 @@ async def workflows_run(args: argparse.Namespace, out: Output) -> int:
             nodes = workflow.definition.nodes
             order = node_order(nodes, workflow.definition.trigger_node_ids)
             view.add_nodes([(n, nodes[n].type) for n in order])
-        async with b3.workflows.start(
-            args.workflow_id, payload=args.payload, on_reconnect=view.on_reconnect
-        ) as run:
+        watched = b3.with_options(on_reconnect=view.on_reconnect)
+        async with watched.workflows.start(args.workflow_id, payload=args.payload) as run:
             view.title = f"run {run.run_id} of {args.workflow_id}"
             with view:
                 async for event in run.events():
@@ -130,7 +129,9 @@ async def runs_watch(args: argparse.Namespace, out: Output) -> int:
     """Follow a run's events live until it ends, through reconnects."""
     async with make_client(args) as b3:
         view = RunView(out, title=f"run {args.run_id}")
-        async with b3.runs.stream(args.run_id, on_reconnect=view.on_reconnect) as stream:
+        watched = b3.with_options(on_reconnect=view.on_reconnect)
+        # Live only: the headline shows the state so far (read below), the stream what follows.
+        async with watched.runs.stream(args.run_id, history=False) as stream:
             # Subscribe first, then read the state: nothing can fall between the two. The GET
             # also turns a mistyped id into a 404 (the stream alone would wait for the run).
             await stream.connect()

@@ -99,9 +99,8 @@ async def _run_demo(
 
         async def watch() -> tuple[str, str | None]:
             view = RunView(out, nodes=[(n, nodes[n]["type"]) for n in order])
-            async with b3.workflows.start(
-                wf.id, payload=DEMO_PAYLOAD, on_reconnect=view.on_reconnect
-            ) as run:
+            watched = b3.with_options(on_reconnect=view.on_reconnect)
+            async with watched.workflows.start(wf.id, payload=DEMO_PAYLOAD) as run:
                 view.title = f"run {run.run_id} of {wf.id}"
                 with view:
                     async for event in run.events():

@@ -1,4 +1,4 @@
-"""Public configuration types of streams: time limits, reconnect reports, default policy."""
+"""Configuration of streams: time limits, reconnect reports, the default policy and constants."""
 
 from __future__ import annotations
 
@@ -13,6 +13,9 @@ from b3os_async._retry import RetryPolicy
 __all__ = [
     "DEFAULT_MAX_EVENT_SIZE",
     "DEFAULT_RECONNECT",
+    "ERROR_BODY_LIMIT",
+    "MIN_RECONNECT_DELAY",
+    "STEADY_CONNECTION",
     "ReconnectCallback",
     "ReconnectInfo",
     "StreamTimeouts",
@@ -25,6 +28,14 @@ DEFAULT_RECONNECT = RetryPolicy(
 )
 #: Largest accepted SSE line / event data (characters), as the decoder's caps.
 DEFAULT_MAX_EVENT_SIZE = 16 * 1024 * 1024
+#: The least wait before ANY reconnect, in seconds (x1-2 with jitter, capped by the policy's
+#: ``max_delay``): a server saying ``retry: 0`` and closing after every event cannot make us spin.
+MIN_RECONNECT_DELAY = 0.1
+#: A connection open at least this long (seconds) ends cleanly even without a new event: a quiet
+#: stream behind a proxy that caps connection lifetimes is not a failing server.
+STEADY_CONNECTION = 30.0
+#: Error bodies of stream responses are read up to this many bytes (the message needs the start).
+ERROR_BODY_LIMIT = 64 * 1024
 
 
 def _positive_or_none(_inst: object, attr: attrs.Attribute[Any], value: float | None) -> None:

@@ -7,9 +7,9 @@ with a client-generated run id, or ``run_started`` can be missed. :meth:`RunHand
 in that order:
 
 1. pick the run id (``run_`` + random unless given) and build the run's :class:`RunEventStream`
-   with ``last_event_id="0"``: the run is new, so all of its events are wanted, and a reconnect
-   before the first event asks a server that replays for all of them (a server without ids is
-   reconciled from the run's state instead, see :mod:`b3os_async.streams`);
+   (history included: the run is new, so all of its events are wanted, and a reconnect before
+   the first event asks a server that replays for all of them; a server without ids is
+   reconciled from the run's state instead, see :mod:`b3os_async._streams.runs`);
 2. ``await stream.connect()``: returns once the server's response headers arrived, i.e. the
    server has registered the subscription (a failed connect is retried like any reconnect);
 3. trigger the run with that id (``workflows.run()`` / ``runs.create()``). That request is
@@ -31,17 +31,15 @@ from collections.abc import Awaitable, Callable, Generator
 from typing import TYPE_CHECKING, Any
 
 from b3os_async._convert import structure
+from b3os_async._streams.runs import RunEventStream
 from b3os_async._transport.paths import path
 from b3os_async.models.runs import Run, RunCreated
 
 if TYPE_CHECKING:
     from types import TracebackType
 
-    from b3os_async._retry import RetryPolicy
-    from b3os_async._streams.config import ReconnectCallback, StreamTimeouts
-    from b3os_async._transport.session import SessionManager
+    from b3os_async._transport.session import Requester
     from b3os_async.models.events import RunEvent
-    from b3os_async.streams import RunEventStream
 
 __all__ = ["RunHandle", "Trigger"]
 
@@ -60,30 +58,14 @@ class RunHandle:
             final = await run.wait()
     """
 
-    __slots__ = ("_created", "_started", "_stream", "_trigger")
+    __slots__ = ("_created", "_req", "_started", "_stream", "_trigger")
 
-    def __init__(
-        self,
-        session: SessionManager,
-        run_id: str,
-        trigger: Trigger,
-        *,
-        timeouts: StreamTimeouts | None = None,
-        reconnect: RetryPolicy | None = None,
-        on_reconnect: ReconnectCallback | None = None,
-    ) -> None:
-        from b3os_async.streams import RunEventStream
-
-        # "0": everything of this brand-new run is wanted, so a reconnect before the first
-        # event asks a server that replays for all of it (one without ids is reconciled).
-        self._stream = RunEventStream(
-            session,
-            run_id,
-            last_event_id="0",
-            timeouts=timeouts,
-            reconnect=reconnect,
-            on_reconnect=on_reconnect,
-        )
+    def __init__(self, requester: Requester, run_id: str, trigger: Trigger) -> None:
+        # History included: everything of this brand-new run is wanted, so a reconnect before
+        # the first event asks a server that replays for all of it (one without ids is
+        # reconciled); the first connection itself needs no reconcile (presubscribed).
+        self._stream = RunEventStream(requester, run_id, presubscribed=True)
+        self._req = requester
         self._trigger = trigger
         self._created: RunCreated | None = None
         self._started = False
@@ -153,9 +135,7 @@ class RunHandle:
         already finished (the stream is closed either way).
         """
         try:
-            data = await self._stream._session.request(
-                "POST", path("/v1/runs/{}/cancel", self.run_id)
-            )
+            data = await self._req.request("POST", path("/v1/runs/{}/cancel", self.run_id))
             return structure(data, Run)
         finally:
             await self._stream.aclose()

@@ -60,6 +60,17 @@ _RUN_STATE = {
     "run_failed": "done",
     "run_cancelled": "done",
 }
+
+
+def _run_state(event: RunEvent) -> str | None:
+    """The run state an event reports: a ``run_resumed`` whose status is ``waiting`` leaves the
+    run waiting (another wait node holds it)."""
+    state = _RUN_STATE.get(event.type)
+    if state == "running" and event.type == "run_resumed" and event.status == "waiting":
+        return "waiting"
+    return state
+
+
 _TERMINAL_EVENT = {
     "success": "run_completed",
     "partial": "run_completed",
@@ -84,7 +95,7 @@ class RunProgress:
         node_id = event.node_id
         if node_id is not None and etype in _NODE_RANK:
             self.nodes[node_id] = etype
-        state = _RUN_STATE.get(etype)
+        state = _run_state(event)
         if state is not None:
             self.run_state = state
 
@@ -98,7 +109,7 @@ class RunProgress:
             return told is not None and rank <= _NODE_RANK[told]
         if etype == "run_started":
             return self.run_state is not None
-        state = _RUN_STATE.get(etype)
+        state = _run_state(event)
         return state is not None and state == self.run_state
 
     def synthesize(self, run: Any, run_id: str) -> list[RunEvent]:
@@ -124,10 +135,23 @@ class RunProgress:
                 if not isinstance(node_status, str):
                     continue
                 etype = _NODE_EVENT.get(node_status)
-                if etype is None or self.nodes.get(node_id) == etype:
+                if etype is None:
                     continue
                 done = _NODE_RANK[etype] == 4
                 when = node.get("finishedAt") if done else node.get("startedAt")
+                key = when if isinstance(when, str) else ""
+                told = self.nodes.get(node_id)
+                told_rank = _NODE_RANK[told] if told is not None else 0
+                if told == "run_waiting" and node_status != "waiting":
+                    # Resumed since: say so first, with the run's status as a live event would
+                    # carry it (another wait node may still hold the run "waiting").
+                    resumed = "waiting" if status == "waiting" else "running"
+                    timed.append(
+                        (key, _synthetic("run_resumed", run_id, resumed, None, node_id=node_id))
+                    )
+                    told_rank = _NODE_RANK["run_resumed"]
+                if _NODE_RANK[etype] <= told_rank:
+                    continue
                 event = _synthetic(
                     etype,
                     run_id,
@@ -137,7 +161,7 @@ class RunProgress:
                     result=node.get("result") if etype == "node_completed" else None,
                     error=node.get("error"),
                 )
-                timed.append((when if isinstance(when, str) else "", event))
+                timed.append((key, event))
         timed.sort(key=lambda pair: pair[0])  # RFC 3339 UTC strings sort by time; stable on ties
         out.extend(event for _, event in timed)
         for event in out:

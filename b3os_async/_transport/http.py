@@ -1,8 +1,7 @@
 """aiohttp glue shared by the session manager and the stream module.
 
-Pure helpers with no state: query-string encoding, the User-Agent, the mapping of our
-:class:`~b3os_async._retry.Timeout` to aiohttp's, the classification of transport exceptions
-into retry failure kinds, and :func:`raise_for_status` for responses read by hand.
+Pure helpers with no state: query-string encoding, the User-Agent, and the classification and
+scrubbing of transport exceptions.
 """
 
 from __future__ import annotations
@@ -17,9 +16,8 @@ from urllib.parse import quote
 import aiohttp
 from multidict import CIMultiDict, CIMultiDictProxy
 
-from b3os_async._errors import APIConnectionError, APITimeoutError, redact_url
-from b3os_async._retry import Failure, Timeout, parse_retry_after
-from b3os_async._transport.errors import error_from_response
+from b3os_async._errors import APIConnectionError, APITimeoutError
+from b3os_async._retry import Failure
 from b3os_async._version import __version__
 
 __all__ = [
@@ -27,10 +25,8 @@ __all__ = [
     "QueryValue",
     "build_query",
     "classify_exception",
-    "client_timeout",
     "default_user_agent",
     "describe_exception",
-    "raise_for_status",
     "scrub_exception",
 ]
 
@@ -113,13 +109,6 @@ def default_user_agent(extra: str | None = None) -> str:
     return f"{extra} {ours}" if extra else ours
 
 
-def client_timeout(timeout: Timeout) -> aiohttp.ClientTimeout:
-    """Map our :class:`Timeout` to ``aiohttp.ClientTimeout`` (``read`` is ``sock_read``)."""
-    return aiohttp.ClientTimeout(
-        total=timeout.total, connect=timeout.connect, sock_read=timeout.read
-    )
-
-
 # aiohttp >= 3.10 tells a connect timeout apart (the request was then provably not sent).
 _CONNECT_TIMEOUT: tuple[type[BaseException], ...] = tuple(
     t for t in (getattr(aiohttp, "ConnectionTimeoutError", None),) if t is not None
@@ -170,22 +159,3 @@ def scrub_exception(exc: BaseException) -> BaseException:
 def describe_exception(exc: BaseException) -> str:
     text = str(exc)
     return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
-
-
-def raise_for_status(resp: aiohttp.ClientResponse, body: bytes, *, attempts: int = 1) -> None:
-    """Raise the mapped :class:`APIStatusError` if ``resp`` has a status >= 300, else return.
-
-    ``body`` is the (possibly partial) body already read by the caller; it feeds the message.
-    """
-    if resp.status < 300:
-        return
-    raise error_from_response(
-        status=resp.status,
-        reason=resp.reason,
-        headers=resp.headers,
-        body=body,
-        method=resp.method,
-        url=redact_url(resp.url),
-        attempts=attempts,
-        retry_after=parse_retry_after(resp.headers.get("Retry-After")),
-    )

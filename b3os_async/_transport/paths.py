@@ -15,7 +15,7 @@ from urllib.parse import quote
 
 from b3os_async._errors import ConfigurationError
 
-__all__ = ["RUN_ID_PATTERN", "check_run_id", "encode_segment", "new_run_id", "path"]
+__all__ = ["RUN_ID_PATTERN", "check_method", "check_run_id", "encode_segment", "new_run_id", "path"]
 
 #: The shape of a valid run id (the API requires the ``run_`` prefix; the rest is our safe subset).
 RUN_ID_PATTERN = re.compile(r"run_[A-Za-z0-9_-]{1,128}")
@@ -80,3 +80,15 @@ def check_run_id(run_id: object) -> str:
             why = "after 'run_' only 1-128 letters, digits, '_' or '-' are allowed"
         raise ConfigurationError(f"invalid run id {shown!r}: {why}")
     return run_id
+
+
+_METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"})
+
+
+def check_method(method: object) -> str:
+    """Return ``method`` upper-cased if it is an HTTP method the API uses, else raise."""
+    if not isinstance(method, str) or method.upper() not in _METHODS:
+        raise ConfigurationError(
+            f"invalid HTTP method {method!r}: expected one of {', '.join(sorted(_METHODS))}"
+        )
+    return method.upper()

@@ -6,118 +6,70 @@ Lifecycle: NEW -> OPEN -> CLOSED, one way only.
 
 * NEW: nothing is allocated; constructing a client does no I/O and needs no event loop.
 * OPEN: the first request creates the ``aiohttp.ClientSession`` (bounded ``TCPConnector`` pool,
-  keep-alive, DNS cache) *inside the running loop* and binds the manager to that loop. aiohttp
+  keep-alive, DNS cache) *inside the running loop* and binds the pools to that loop. aiohttp
   connections cannot move between loops, so a call from any other loop raises
   :class:`ConfigurationError` at once -- before aiohttp could fail with "Event loop is closed" or
   hang on a future of a dead loop. A caller-owned session (``B3OS(session=...)``) is bound to the
   loop of its first use and is never closed by us.
-* CLOSED: ``aclose()`` (idempotent) closes the session we created; any later call raises
-  :class:`ConfigurationError`. A manager that opened a session and is garbage-collected without
-  ``aclose()`` emits a ``ResourceWarning`` naming where its client was created (``__del__`` only
+* CLOSED: ``aclose()`` (idempotent) closes the sessions we created; any later call raises
+  :class:`ConfigurationError`. ``aclose()`` works from any loop: from the bound loop it closes
+  normally; from another one (the bound loop is closed, or runs in another thread) it closes what
+  can still be closed and drops the rest without warnings, so a client used from the wrong loop
+  can still be shut down. Pools that opened a session and are garbage-collected without
+  ``aclose()`` emit a ``ResourceWarning`` naming where the client was created (``__del__`` only
   warns; it schedules nothing).
 
-Two pools: requests use the session of ``max_connections``; event streams get a second session
-of ``max_streams`` (see :meth:`SessionBase._ensure_stream_session`), tracked weakly so that
-:meth:`SessionBase.aclose` can end them first. The request loop is in
-:mod:`b3os_async._transport.session`.
+Two pools: requests use the session of ``max_connections``; event streams get a second session of
+``max_streams`` (:meth:`Pools.streams`), tracked weakly so that :meth:`Pools.aclose` can end them
+first. Why a second pool: a stream holds its connection for as long as it is followed. Sharing the
+request pool, ``max_connections`` open streams would leave no connection for the requests they
+wait on -- e.g. 100 run handles (each pre-subscribed) whose trigger POSTs could never be sent.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import warnings
 import weakref
 from typing import Any
 
 import aiohttp
 
-from b3os_async._errors import ConfigurationError, redact_key
-from b3os_async._retry import RetryPolicy, Timeout
-from b3os_async._transport.http import client_timeout, default_user_agent
+from b3os_async._errors import ConfigurationError
 
-__all__ = ["SessionBase"]
+__all__ = ["Pools"]
 
 
-class SessionBase:
-    """Configuration and lifecycle of a client's aiohttp sessions (see the module docs).
-
-    :class:`~b3os_async._transport.session.SessionManager` adds the requests. ``base_url`` must
-    already be validated (scheme, host) by the caller.
-    """
+class Pools:
+    """Owns the aiohttp sessions of one client (see the module docs)."""
 
     def __init__(
         self,
         *,
-        api_key: str,
-        base_url: str,
-        org_id: str | None = None,
-        timeout: Timeout | None = None,
-        retry: RetryPolicy | None = None,
         max_connections: int = 100,
         max_streams: int = 1000,
         session: aiohttp.ClientSession | None = None,
-        user_agent: str | None = None,
         created_at: str = "<unknown>",
         dns_cache_ttl: int = 300,
         keepalive_timeout: float = 15.0,
     ) -> None:
-        if max_connections < 1:
-            raise ConfigurationError(f"max_connections must be >= 1, got {max_connections}")
-        if max_streams < 1:
-            raise ConfigurationError(f"max_streams must be >= 1, got {max_streams}")
-        self._key_hint = redact_key(api_key)
-        self._base_url = base_url.rstrip("/")
-        self._org_id = org_id
-        self._timeout = timeout or Timeout()
-        self._client_timeout = client_timeout(self._timeout)  # built once: used by every call
-        self._retry = retry or RetryPolicy()
+        if type(max_connections) is not int or max_connections < 1:
+            raise ConfigurationError(f"max_connections must be >= 1, got {max_connections!r}")
+        if type(max_streams) is not int or max_streams < 1:
+            raise ConfigurationError(f"max_streams must be >= 1, got {max_streams!r}")
         self._max_connections = max_connections
         self._max_streams = max_streams
         self._dns_cache_ttl = dns_cache_ttl
         self._keepalive_timeout = keepalive_timeout
         self._created_at = created_at
-        self._headers: dict[str, str] = {
-            "Authorization": f"Bearer {api_key}",
-            "Accept": "application/json",
-            "User-Agent": default_user_agent(user_agent),
-        }
-        if org_id:
-            self._headers["X-Org-ID"] = org_id
         self._owns_session = session is None
         self._session: aiohttp.ClientSession | None = session
-        # Event streams get their own pool (see _ensure_stream_session); None until the first one.
         self._stream_session: aiohttp.ClientSession | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._closed = False
         # The event streams of this client, weakly: aclose() ends the ones still open.
         self._streams: weakref.WeakSet[Any] = weakref.WeakSet()
-
-    # -- state ---------------------------------------------------------------------------------
-
-    @property
-    def base_url(self) -> str:
-        """The API base URL, without a trailing slash."""
-        return self._base_url
-
-    @property
-    def org_id(self) -> str | None:
-        """The organization sent as ``X-Org-ID``, if any."""
-        return self._org_id
-
-    @property
-    def key_hint(self) -> str:
-        """The API key in display form (``b3sk_…`` + last 4 characters)."""
-        return self._key_hint
-
-    @property
-    def retry(self) -> RetryPolicy:
-        """The retry policy applied to every request."""
-        return self._retry
-
-    @property
-    def timeout(self) -> Timeout:
-        """The per-attempt timeout applied to every request."""
-        return self._timeout
 
     @property
     def closed(self) -> bool:
@@ -125,8 +77,8 @@ class SessionBase:
         return self._closed
 
     @property
-    def client_session(self) -> aiohttp.ClientSession | None:
-        """The underlying aiohttp session (None until the first request); for tests and streams."""
+    def request_session(self) -> aiohttp.ClientSession | None:
+        """The aiohttp session of requests (None until the first request)."""
         return self._session
 
     @property
@@ -135,14 +87,8 @@ class SessionBase:
         session when one was given)."""
         return self._session if not self._owns_session else self._stream_session
 
-    def __repr__(self) -> str:
-        return (
-            f"{type(self).__name__}(base_url={self._base_url!r}, org_id={self._org_id!r}, "
-            f"api_key={self._key_hint!r}, closed={self._closed})"
-        )
-
-    def _ensure_open(self) -> aiohttp.ClientSession:
-        """Return the session, creating it in the running loop; refuse a closed or foreign state."""
+    def requests(self) -> aiohttp.ClientSession:
+        """The session of requests, created in the running loop; refuses a closed or foreign use."""
         if self._closed:
             raise ConfigurationError(
                 "this B3OS client is closed (aclose() was called); create a new client"
@@ -167,6 +113,15 @@ class SessionBase:
             )
         return self._session
 
+    def streams(self) -> aiohttp.ClientSession:
+        """The session of event streams: a second pool, bounded by ``max_streams``."""
+        session = self.requests()
+        if not self._owns_session:
+            return session
+        if self._stream_session is None:
+            self._stream_session = self._new_session(self._max_streams)
+        return self._stream_session
+
     def _new_session(self, limit: int) -> aiohttp.ClientSession:
         connector = aiohttp.TCPConnector(
             limit=limit,
@@ -174,43 +129,36 @@ class SessionBase:
             ttl_dns_cache=self._dns_cache_ttl,
             keepalive_timeout=self._keepalive_timeout,
         )
+        # Timeouts are passed per request (each call may have its own); none at session level.
         return aiohttp.ClientSession(
             connector=connector,
-            timeout=self._client_timeout,
+            timeout=aiohttp.ClientTimeout(total=None),
             cookie_jar=aiohttp.DummyCookieJar(),  # an API client keeps no cookies
         )
-
-    def _ensure_stream_session(self) -> aiohttp.ClientSession:
-        """The session event streams use: a second pool, bounded by ``max_streams``.
-
-        Why a second pool: a stream holds its connection for as long as it is followed. Sharing
-        the request pool, ``max_connections`` open streams would leave no connection for the
-        requests they wait on -- e.g. 100 run handles (each pre-subscribed) whose trigger POSTs
-        could then never be sent. A caller-owned session is used for both (its pool, its call).
-        """
-        session = self._ensure_open()
-        if not self._owns_session:
-            return session
-        if self._stream_session is None:
-            self._stream_session = self._new_session(self._max_streams)
-        return self._stream_session
 
     async def aclose(self) -> None:
         """Close the sessions we created (a caller-owned one is left open). Idempotent."""
         if self._closed:
             return
-        sessions = [s for s in (self._session, self._stream_session) if s is not None]
-        if self._owns_session and any(not s.closed for s in sessions):
-            if asyncio.get_running_loop() is not self._loop:
-                raise ConfigurationError(
-                    "aclose() must be awaited in the event loop this B3OS client was used in"
-                )
-            self._closed = True
-            self._close_streams()
-            for session in sessions:
-                await session.close()
         self._closed = True
         self._close_streams()
+        if not self._owns_session:
+            return
+        sessions = [s for s in (self._session, self._stream_session) if s is not None]
+        bound = self._loop
+        if bound is None or bound is asyncio.get_running_loop():
+            for session in sessions:
+                await session.close()
+            return
+        # Closed from another loop (see the module docs): the bound loop may run in another
+        # thread (hand it the close) or be gone (its sockets died with it: drop the sessions).
+        if bound.is_running() and not bound.is_closed():
+            for session in sessions:
+                future = asyncio.run_coroutine_threadsafe(session.close(), bound)
+                await asyncio.wrap_future(future)
+            return
+        for session in sessions:
+            _drop(session)
 
     def track_stream(self, stream: Any) -> None:
         """Remember an event stream (weakly) so that :meth:`aclose` ends it.
@@ -222,7 +170,6 @@ class SessionBase:
         self._streams.add(stream)
 
     def _close_streams(self) -> None:
-        """End every tracked stream that is still open (their consumers raise at once)."""
         streams = list(self._streams)
         self._streams.clear()
         for stream in streams:
@@ -242,3 +189,17 @@ class SessionBase:
                 source=self,
                 stacklevel=2,
             )
+
+
+def _drop(session: aiohttp.ClientSession) -> None:
+    """Close a session whose event loop is gone, synchronously and without warnings.
+
+    Its connections belonged to the dead loop, so nothing can be awaited; the connector is marked
+    closed (its sockets are released, errors of the dead loop ignored) and detached, which is
+    what aiohttp's own ``close()`` would have left behind.
+    """
+    connector = session.connector
+    if connector is not None:
+        with contextlib.suppress(Exception):  # RuntimeError: "Event loop is closed"
+            connector._close()  # private, but the only synchronous way; absent -> warning only
+    session.detach()

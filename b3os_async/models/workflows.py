@@ -14,22 +14,13 @@ from typing import Any
 import attrs
 
 from b3os_async.models._enums import PausedReason, WorkflowStatus, WorkflowVisibility
-from b3os_async.models.definitions import (
-    ConnectorReference,
-    WorkflowDefinition,
-    WorkflowInput,
-    WorkflowNode,
-)
+from b3os_async.models.definitions import WorkflowDefinition
 
 __all__ = [
-    "ConnectorReference",
     "ValidationErrorItem",
     "ValidationResult",
     "Workflow",
-    "WorkflowDefinition",
-    "WorkflowInput",
     "WorkflowListItem",
-    "WorkflowNode",
     "WorkflowVersionCount",
     "WorkflowVisibilityUpdate",
 ]

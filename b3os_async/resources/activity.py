@@ -2,14 +2,8 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
+from b3os_async._streams.notifications import ActivityStream
 from b3os_async.resources._base import Resource
-from b3os_async.streams import ActivityStream
-
-if TYPE_CHECKING:
-    from b3os_async._retry import RetryPolicy
-    from b3os_async._streams.config import ReconnectCallback, StreamTimeouts
 
 __all__ = ["Activity"]
 
@@ -17,14 +11,9 @@ __all__ = ["Activity"]
 class Activity(Resource):
     """Organization activity (``/v1/activity``). Get it as ``b3.activity``."""
 
-    def stream(
-        self,
-        *,
-        last_event_id: str | None = None,
-        timeouts: StreamTimeouts | None = None,
-        reconnect: RetryPolicy | None = None,
-        on_reconnect: ReconnectCallback | None = None,
-    ) -> ActivityStream:
+    __slots__ = ()
+
+    def stream(self, *, last_event_id: str | None = None) -> ActivityStream:
         """Follow the organization's notifications (``GET /v1/activity/stream``).
 
         Events are :class:`~b3os_async.ActivityEvent` (``workflow_created``,
@@ -32,11 +21,4 @@ class Activity(Resource):
         kept). The stream never ends on its own: close it (``async with``) when done. It
         resumes after reconnects with ``Last-Event-ID`` and never repeats an event.
         """
-        return ActivityStream(
-            self._session,
-            "/v1/activity/stream",
-            last_event_id=last_event_id,
-            timeouts=timeouts,
-            reconnect=reconnect,
-            on_reconnect=on_reconnect,
-        )
+        return ActivityStream(self._req, "/v1/activity/stream", last_event_id=last_event_id)

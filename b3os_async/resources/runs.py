@@ -1,12 +1,14 @@
-"""``b3.runs``: list, inspect, cancel, retry and create runs; resume waiting nodes; count runs."""
+"""``b3.runs``: list, inspect, cancel, retry and create runs; follow their events; count runs."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from b3os_async._convert import format_datetime
-from b3os_async._errors import ConfigurationError
-from b3os_async._transport.paths import path
+from b3os_async._convert import structure
+from b3os_async._errors import BadRequestError
+from b3os_async._streams.handle import RunHandle
+from b3os_async._streams.runs import RunEventStream
+from b3os_async._transport.paths import check_run_id, new_run_id
 from b3os_async.models.runs import (
     NodeResumeResult,
     Run,
@@ -14,22 +16,57 @@ from b3os_async.models.runs import (
     RunListItem,
     RunStatusCounts,
 )
-from b3os_async.resources._base import Resource, compact, definition_json, json_object
-from b3os_async.resources._streaming import RunStreamMethods
+from b3os_async.resources._args import compact, definition_json, id_list, json_object, rfc3339
+from b3os_async.resources._base import Resource
 
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
     from datetime import datetime
 
+    from b3os_async._transport.session import Requester
     from b3os_async.models._enums import RunStatus
     from b3os_async.models.definitions import WorkflowDefinition
     from b3os_async.pagination import AsyncPager
 
-__all__ = ["Runs"]
+__all__ = ["DUPLICATE_RUN_ID", "Runs", "create_run"]
+
+#: API error code for "duplicate run ID" (400): the run id was already used.
+DUPLICATE_RUN_ID = 400079
 
 
-class Runs(RunStreamMethods, Resource):
-    """Run endpoints (``/v1/runs``). Get it as ``b3.runs``."""
+async def create_run(
+    requester: Requester, path: str, body: dict[str, Any], run_id: str | None
+) -> RunCreated:
+    """POST a run-creating request with a client-generated ``runId``, safely retried.
+
+    The run id makes the POST idempotent: a resend cannot start a second run, the API answers it
+    with 400 "duplicate run ID" (code 400079). Such an answer to a *retried* attempt means an
+    earlier attempt got through, so it counts as success. On the first attempt it is a genuine
+    reuse of the id and is raised.
+    """
+    run_id = new_run_id() if run_id is None else check_run_id(run_id)
+    try:
+        data = await requester.request(
+            "POST", path, json={**body, "runId": run_id}, idempotent=True
+        )
+    except BadRequestError as exc:
+        if str(exc.code) == str(DUPLICATE_RUN_ID) and exc.attempts > 1:
+            return RunCreated(run_id=run_id)
+        raise
+    if isinstance(data, dict) and "runId" in data:
+        return structure(data, RunCreated)
+    # The run was accepted and its id is ours; an answer without it loses nothing.
+    return RunCreated(run_id=run_id)
+
+
+class Runs(Resource):
+    """Run endpoints (``/v1/runs``). Get it as ``b3.runs``.
+
+    Two ways to start a run of an inline definition: :meth:`create` when you only need its id
+    (fire and forget), :meth:`start` when you want its events (the stream is subscribed first).
+    """
+
+    __slots__ = ()
 
     def list(
         self,
@@ -46,12 +83,9 @@ class Runs(RunStreamMethods, Resource):
             status: ``running``, ``waiting``, ``success``, ``partial``, ``failure``, ``cancelled``.
             page_size: items per request (``limit``); max_items: stop after this many items.
         """
-        return self._pager(
-            RunListItem,
-            "/v1/runs",
-            params={"status": status},
-            page_size=page_size,
-            max_items=max_items,
+        params = {"status": status}
+        return self._list(
+            RunListItem, "/v1/runs", params=params, page_size=page_size, max_items=max_items
         )
 
     async def get(
@@ -67,21 +101,16 @@ class Runs(RunStreamMethods, Resource):
             summary: ``True`` omits ``execution_state`` and the definition snapshot.
             node_ids: only include these nodes in ``execution_state``.
         """
-        if isinstance(node_ids, str):
-            raise ConfigurationError("node_ids must be a list of node ids, not one string")
-        params = {
-            "summary": summary,
-            "nodeIds": ",".join(node_ids) if node_ids is not None else None,
-        }
-        return await self._call(Run, "GET", path("/v1/runs/{}", run_id), params=params)
+        params = {"summary": summary, "nodeIds": id_list(node_ids, "node_ids")}
+        return await self._get(Run, "/v1/runs/{}", run_id, params=params)
 
     async def cancel(self, run_id: str) -> Run:
         """Cancel a running or waiting run (``ConflictError`` if it already ended)."""
-        return await self._call(Run, "POST", path("/v1/runs/{}/cancel", run_id))
+        return await self._post(Run, "/v1/runs/{}/cancel", run_id)
 
     async def retry(self, run_id: str) -> Run:
         """Retry a failed or cancelled run from its failure point; returns the new run."""
-        return await self._call(Run, "POST", path("/v1/runs/{}/retry", run_id))
+        return await self._post(Run, "/v1/runs/{}/retry", run_id)
 
     async def create(
         self,
@@ -106,7 +135,50 @@ class Runs(RunStreamMethods, Resource):
             payload=json_object(payload, "payload"),
             propValues=json_object(prop_values, "prop_values"),
         )
-        return await self._create_run("/v1/runs", body, run_id)
+        return await create_run(self._req, "/v1/runs", body, run_id)
+
+    def start(
+        self,
+        definition: WorkflowDefinition | Mapping[str, Any],
+        *,
+        payload: Mapping[str, Any] | None = None,
+        prop_values: Mapping[str, Any] | None = None,
+        run_id: str | None = None,
+    ) -> RunHandle:
+        """Start an ephemeral run of ``definition`` with its event stream opened first.
+
+        ``async with b3.runs.start(definition, payload={...}) as run:`` (or ``await`` it, or
+        iterate it: ``async for event in b3.runs.start(...)``). The stream is subscribed before
+        ``POST /v1/runs`` is sent, so no event is missed; see :class:`RunHandle`. Arguments are
+        those of :meth:`create`.
+        """
+        run_id = new_run_id() if run_id is None else check_run_id(run_id)
+
+        async def trigger(rid: str) -> RunCreated:
+            return await self.create(
+                definition, payload=payload, prop_values=prop_values, run_id=rid
+            )
+
+        return RunHandle(self._req, run_id, trigger)
+
+    def stream(
+        self, run_id: str, *, last_event_id: str | None = None, history: bool = True
+    ) -> RunEventStream:
+        """Follow a run's events (``GET /v1/runs/{id}/stream``) until its terminal event.
+
+        ``async with b3.runs.stream(run_id) as stream: async for event in stream: ...``
+
+        By default the stream yields the whole run first (replayed by the server, or rebuilt from
+        the run's state as ``synthetic=True`` events by a server that cannot replay), then live
+        events. Stream settings (timeouts, reconnect budget, ``on_reconnect``) come from the
+        client or ``b3.with_options(...)``.
+
+        Args:
+            last_event_id: resume after this event id (``stream.last_event_id`` of an earlier
+                stream) instead of from the start.
+            history: ``False`` follows from now on only (what already happened is skipped).
+        """
+        return RunEventStream(self._req, run_id, last_event_id=last_event_id, history=history)
 
     async def resume_node(
         self,
@@ -130,10 +202,11 @@ class Runs(RunStreamMethods, Resource):
             data=json_object(data, "data") or {},
             forEachContext=json_object(for_each_context, "for_each_context"),
         )
-        return await self._call(
+        return await self._post(
             NodeResumeResult,
-            "POST",
-            path("/v1/runs/{}/nodes/{}/resume", run_id, node_id),
+            "/v1/runs/{}/nodes/{}/resume",
+            run_id,
+            node_id,
             params={"secret": secret},
             json=body,
         )
@@ -144,15 +217,5 @@ class Runs(RunStreamMethods, Resource):
         Args:
             since: a timezone-aware ``datetime`` (sent as RFC 3339); naive ones are refused.
         """
-        params = {"since": _rfc3339(since, "since") if since is not None else None}
-        return await self._call(RunStatusCounts, "GET", "/v1/runs/status-counts", params=params)
-
-
-def _rfc3339(value: datetime, name: str) -> str:
-    try:
-        return format_datetime(value)
-    except (ValueError, AttributeError, TypeError):
-        raise ConfigurationError(
-            f"{name} must be a timezone-aware datetime, e.g. datetime.now(timezone.utc), "
-            f"got {value!r}"
-        ) from None
+        params = {"since": rfc3339(since, "since")}
+        return await self._get(RunStatusCounts, "/v1/runs/status-counts", params=params)

@@ -4,7 +4,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from b3os_async._transport.paths import path
+from b3os_async._errors import ConfigurationError
+from b3os_async._streams.handle import RunHandle
+from b3os_async._streams.merge import MergedEventStream
+from b3os_async._streams.notifications import RunNotificationStream
+from b3os_async._transport.paths import check_run_id, new_run_id, path
 from b3os_async.models.runs import RunCreated, RunListItem, WorkflowRunCounts
 from b3os_async.models.workflows import (
     ValidationResult,
@@ -13,25 +17,34 @@ from b3os_async.models.workflows import (
     WorkflowVersionCount,
     WorkflowVisibilityUpdate,
 )
-from b3os_async.resources._base import Resource, compact, definition_json, json_object
-from b3os_async.resources._streaming import WorkflowStreamMethods
+from b3os_async.resources._args import compact, definition_json, id_list, json_object, str_list
+from b3os_async.resources._base import Resource
+from b3os_async.resources.runs import create_run
 
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
 
     from b3os_async.models._enums import RunStatus, WorkflowStatus, WorkflowVisibility
     from b3os_async.models.definitions import WorkflowDefinition
+    from b3os_async.models.events import RunEvent
     from b3os_async.pagination import AsyncPager
 
-__all__ = ["Workflows"]
+__all__ = ["MAX_WORKFLOWS_PER_STREAM", "Workflows"]
+
+#: ``GET /v1/workflow-runs/stream`` accepts at most this many workflow ids.
+MAX_WORKFLOWS_PER_STREAM = 24
 
 
-class Workflows(WorkflowStreamMethods, Resource):
+class Workflows(Resource):
     """Workflow endpoints (``/v1/workflows``). Get it as ``b3.workflows``.
 
     Definitions may be given as :class:`~b3os_async.models.WorkflowDefinition` or as plain dicts
     in the API's camelCase shape (``{"nodes": {"root": {"type": "manual", "payload": {}}}}``).
+    Two ways to run a workflow: :meth:`run` when you only need the run's id (fire and forget),
+    :meth:`start` when you want its events (the run's stream is subscribed first).
     """
+
+    __slots__ = ()
 
     # -- listing -------------------------------------------------------------------------------
 
@@ -64,13 +77,13 @@ class Workflows(WorkflowStreamMethods, Resource):
             "q": q,
             "status": status,
             "type": type,
-            "actions": tuple(actions) if actions is not None else None,
-            "connectors": tuple(connectors) if connectors is not None else None,
+            "actions": str_list(actions, "actions"),
+            "connectors": str_list(connectors, "connectors"),
             "sort": sort,
             "owner": owner,
             "madeByMe": made_by_me,
         }
-        return self._pager(
+        return self._list(
             WorkflowListItem,
             "/v1/workflows",
             params=params,
@@ -101,11 +114,11 @@ class Workflows(WorkflowStreamMethods, Resource):
             uiMetadata=json_object(ui_metadata, "ui_metadata"),
             templateId=template_id,
         )
-        return await self._call(Workflow, "POST", "/v1/workflows", json=body)
+        return await self._post(Workflow, "/v1/workflows", json=body)
 
     async def get(self, workflow_id: str) -> Workflow:
         """Get a workflow (its current version: the draft if there is one, else the live one)."""
-        return await self._call(Workflow, "GET", path("/v1/workflows/{}", workflow_id))
+        return await self._get(Workflow, "/v1/workflows/{}", workflow_id)
 
     async def update(
         self,
@@ -134,16 +147,16 @@ class Workflows(WorkflowStreamMethods, Resource):
             uiMetadata=json_object(ui_metadata, "ui_metadata"),
             expectedCurrentVersion=expected_current_version,
         )
-        return await self._call(Workflow, "PUT", path("/v1/workflows/{}", workflow_id), json=body)
+        return await self._put(Workflow, "/v1/workflows/{}", workflow_id, json=body)
 
     async def archive(self, workflow_id: str) -> Workflow | None:
         """Archive (soft-delete) a workflow. Returns the workflow if the API sends it back."""
-        return await self._call_optional(Workflow, "DELETE", path("/v1/workflows/{}", workflow_id))
+        return await self._maybe(Workflow, "DELETE", "/v1/workflows/{}", workflow_id)
 
     async def unarchive(self, workflow_id: str) -> Workflow | None:
         """Restore an archived workflow's latest version as a draft."""
-        return await self._call_optional(
-            Workflow, "POST", path("/v1/workflows/{}/unarchive", workflow_id), json={}
+        return await self._maybe(
+            Workflow, "POST", "/v1/workflows/{}/unarchive", workflow_id, json={}
         )
 
     async def validate(
@@ -155,7 +168,7 @@ class Workflows(WorkflowStreamMethods, Resource):
             name: the API requires a workflow name to validate against.
         """
         body = {"definition": definition_json(definition), "name": name}
-        return await self._call(ValidationResult, "POST", "/v1/workflows/validate", json=body)
+        return await self._post(ValidationResult, "/v1/workflows/validate", json=body)
 
     # -- lifecycle -----------------------------------------------------------------------------
 
@@ -168,21 +181,17 @@ class Workflows(WorkflowStreamMethods, Resource):
             expected_version: optimistic lock on the draft's version (409 on mismatch).
         """
         body = compact(expectedVersion=expected_version)
-        return await self._call_optional(
-            Workflow, "POST", path("/v1/workflows/{}/publish", workflow_id), json=body
+        return await self._maybe(
+            Workflow, "POST", "/v1/workflows/{}/publish", workflow_id, json=body
         )
 
     async def pause(self, workflow_id: str) -> Workflow | None:
         """Stop a live workflow's automatic triggers (manual runs still work)."""
-        return await self._call_optional(
-            Workflow, "POST", path("/v1/workflows/{}/pause", workflow_id), json={}
-        )
+        return await self._maybe(Workflow, "POST", "/v1/workflows/{}/pause", workflow_id, json={})
 
     async def resume(self, workflow_id: str) -> Workflow | None:
         """Re-enable a paused workflow's triggers."""
-        return await self._call_optional(
-            Workflow, "POST", path("/v1/workflows/{}/resume", workflow_id), json={}
-        )
+        return await self._maybe(Workflow, "POST", "/v1/workflows/{}/resume", workflow_id, json={})
 
     async def rollback(
         self,
@@ -195,23 +204,19 @@ class Workflows(WorkflowStreamMethods, Resource):
         body = compact(
             targetVersion=target_version, expectedCurrentVersion=expected_current_version
         )
-        return await self._call(
-            Workflow, "POST", path("/v1/workflows/{}/rollback", workflow_id), json=body
-        )
+        return await self._post(Workflow, "/v1/workflows/{}/rollback", workflow_id, json=body)
 
     async def discard_draft(self, workflow_id: str) -> Workflow | None:
         """Drop the draft version (the live version stays)."""
-        return await self._call_optional(
-            Workflow, "DELETE", path("/v1/workflows/{}/draft", workflow_id)
-        )
+        return await self._maybe(Workflow, "DELETE", "/v1/workflows/{}/draft", workflow_id)
 
     async def get_draft(self, workflow_id: str) -> Workflow:
         """Get the draft version (``NotFoundError`` if there is none)."""
-        return await self._call(Workflow, "GET", path("/v1/workflows/{}/draft", workflow_id))
+        return await self._get(Workflow, "/v1/workflows/{}/draft", workflow_id)
 
     async def get_live(self, workflow_id: str) -> Workflow:
         """Get the live (active or paused) version (``NotFoundError`` if never published)."""
-        return await self._call(Workflow, "GET", path("/v1/workflows/{}/live", workflow_id))
+        return await self._get(Workflow, "/v1/workflows/{}/live", workflow_id)
 
     async def set_visibility(
         self, workflow_id: str, visibility: WorkflowVisibility | str
@@ -220,11 +225,9 @@ class Workflows(WorkflowStreamMethods, Resource):
 
         Returns the workflow id and its new visibility.
         """
-        return await self._call(
-            WorkflowVisibilityUpdate,
-            "PUT",
-            path("/v1/workflows/{}/visibility", workflow_id),
-            json={"visibility": str(visibility)},
+        body = {"visibility": str(visibility)}
+        return await self._put(
+            WorkflowVisibilityUpdate, "/v1/workflows/{}/visibility", workflow_id, json=body
         )
 
     # -- running -------------------------------------------------------------------------------
@@ -259,7 +262,7 @@ class Workflows(WorkflowStreamMethods, Resource):
             dustTest=dust_test,
             triggerNodeId=trigger_node_id,
         )
-        return await self._create_run(path("/v1/workflows/{}/run", workflow_id), body, run_id)
+        return await create_run(self._req, path("/v1/workflows/{}/run", workflow_id), body, run_id)
 
     def runs(
         self,
@@ -270,19 +273,19 @@ class Workflows(WorkflowStreamMethods, Resource):
         max_items: int | None = None,
     ) -> AsyncPager[RunListItem]:
         """List a workflow's runs, newest first, lazily; ``status`` filters (e.g. ``failure``)."""
-        return self._pager(
+        params = {"status": status}
+        return self._list(
             RunListItem,
-            path("/v1/workflows/{}/runs", workflow_id),
-            params={"status": status},
+            "/v1/workflows/{}/runs",
+            workflow_id,
+            params=params,
             page_size=page_size,
             max_items=max_items,
         )
 
     async def run_counts(self, workflow_id: str) -> WorkflowRunCounts:
         """Count a workflow's runs by status."""
-        return await self._call(
-            WorkflowRunCounts, "GET", path("/v1/workflows/{}/runs/count", workflow_id)
-        )
+        return await self._get(WorkflowRunCounts, "/v1/workflows/{}/runs/count", workflow_id)
 
     # -- versions ------------------------------------------------------------------------------
 
@@ -298,21 +301,95 @@ class Workflows(WorkflowStreamMethods, Resource):
         The list response also says which version is current: read it from any page as
         ``page.extra["currentVersion"]`` (e.g. ``(await pager.first_page()).extra``).
         """
-        return self._pager(
+        return self._list(
             Workflow,
-            path("/v1/workflows/{}/versions", workflow_id),
+            "/v1/workflows/{}/versions",
+            workflow_id,
             page_size=page_size,
             max_items=max_items,
         )
 
     async def versions_count(self, workflow_id: str) -> WorkflowVersionCount:
         """Count the stored versions of a workflow."""
-        return await self._call(
-            WorkflowVersionCount, "GET", path("/v1/workflows/{}/versions/count", workflow_id)
-        )
+        return await self._get(WorkflowVersionCount, "/v1/workflows/{}/versions/count", workflow_id)
 
     async def get_version(self, workflow_id: str, version: int) -> Workflow:
         """Get one stored version of a workflow by number."""
-        return await self._call(
-            Workflow, "GET", path("/v1/workflows/{}/versions/{}", workflow_id, version)
+        return await self._get(Workflow, "/v1/workflows/{}/versions/{}", workflow_id, version)
+
+    # -- events ----------------------------------------------------------------------------------
+
+    def start(
+        self,
+        workflow_id: str,
+        *,
+        payload: Mapping[str, Any] | None = None,
+        version: int | None = None,
+        run_id: str | None = None,
+        simulate: bool | None = None,
+        dust_test: bool | None = None,
+        trigger_node_id: str | None = None,
+    ) -> RunHandle:
+        """Run a workflow with its event stream opened first (pre-subscription).
+
+        ``async with b3.workflows.start(wf_id, payload={...}) as run:`` subscribes to
+        ``/v1/runs/{run_id}/stream``, waits until the server answered, then sends
+        ``POST /v1/workflows/{id}/run`` with that run id; then ``run.events()``,
+        ``await run.wait()``, ``await run.cancel()``. The handle is also an async iterator
+        (``async for event in b3.workflows.start(...)``) and an awaitable. Arguments are those
+        of :meth:`run`.
+        """
+        run_id = new_run_id() if run_id is None else check_run_id(run_id)
+
+        async def trigger(rid: str) -> RunCreated:
+            return await self.run(
+                workflow_id,
+                payload=payload,
+                run_id=rid,
+                version=version,
+                simulate=simulate,
+                dust_test=dust_test,
+                trigger_node_id=trigger_node_id,
+            )
+
+        return RunHandle(self._req, run_id, trigger)
+
+    def stream_runs(
+        self, workflow_id: str, *, last_event_id: str | None = None
+    ) -> RunNotificationStream:
+        """Follow a workflow's run notifications (``run_started``, ``run_completed``, ...).
+
+        The stream never ends on its own: close it (``async with``) when done. It resumes
+        after reconnects with ``Last-Event-ID``; events are :class:`RunEvent`.
+        """
+        return RunNotificationStream(
+            self._req,
+            path("/v1/workflows/{}/runs/stream", workflow_id),
+            last_event_id=last_event_id,
         )
+
+    def stream_runs_many(
+        self, workflow_ids: Sequence[str], *, last_event_id: str | None = None
+    ) -> MergedEventStream[RunEvent]:
+        """Follow the run notifications of many workflows as one stream.
+
+        The API accepts at most 24 workflow ids per stream (``/v1/workflow-runs/stream?ids=``),
+        so the ids (duplicates removed) are split into groups of 24, one connection each, and
+        their events merged in arrival order. Ids the key cannot see are silently dropped by the
+        server. ``last_event_id`` is sent by every connection (the ids of these notifications
+        are per organization).
+        """
+        joined = id_list(workflow_ids, "workflow_ids")
+        ids = list(dict.fromkeys(joined.split(","))) if joined else []
+        if not ids:
+            raise ConfigurationError("stream_runs_many() needs at least one workflow id")
+        sources = [
+            RunNotificationStream(
+                self._req,
+                "/v1/workflow-runs/stream",
+                params={"ids": ",".join(ids[i : i + MAX_WORKFLOWS_PER_STREAM])},
+                last_event_id=last_event_id,
+            )
+            for i in range(0, len(ids), MAX_WORKFLOWS_PER_STREAM)
+        ]
+        return MergedEventStream(sources)

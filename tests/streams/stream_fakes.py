@@ -6,13 +6,16 @@ from __future__ import annotations
 import asyncio
 import json
 from collections.abc import Awaitable, Callable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 from aiohttp.test_utils import TestServer
 
 from b3os_async._client import B3OS
 from b3os_async._retry import RetryPolicy
+
+if TYPE_CHECKING:
+    from b3os_async._streams.config import StreamTimeouts
 
 API_KEY = "b3sk_test_streams_0123456789"
 RUN_ID = "run_stream_test_1"
@@ -61,7 +64,7 @@ def run_state(run_id: str, events: Sequence[dict[str, Any]]) -> dict[str, Any]:
         elif etype == "run_resumed":
             status = "running"
         node_id = event.get("nodeId")
-        if node_id is None or not etype.startswith("node_"):
+        if not isinstance(node_id, str) or not etype.startswith("node_"):
             continue
         node = nodes.setdefault(node_id, {"type": "echo"})
         node["status"] = event["status"]
@@ -241,3 +244,24 @@ async def until_zero(count: Callable[[], int], timeout: float = 1.0) -> int:
             break
         await asyncio.sleep(0.01)
     return count()
+
+
+def run_stream(
+    client: Any,
+    run_id: str = RUN_ID,
+    *,
+    last_event_id: str | None = None,
+    history: bool = False,
+    reconnect: RetryPolicy = NO_WAIT,
+    timeouts: StreamTimeouts | None = None,
+    on_reconnect: Any = None,
+    max_event_size: int | None = None,
+) -> Any:
+    """``client.runs.stream(run_id)`` with stream settings (live-only unless ``history``)."""
+    tuned = client.with_options(
+        reconnect=reconnect,
+        stream_timeouts=timeouts,
+        on_reconnect=on_reconnect,
+        max_event_size=max_event_size,
+    )
+    return tuned.runs.stream(run_id, last_event_id=last_event_id, history=history)

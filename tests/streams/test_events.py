@@ -10,10 +10,10 @@ import attrs
 import pytest
 from stream_fakes import RUN_ID, run_events, run_state
 
+from b3os_async._streams.events import _new_run_event, decode_activity_event, decode_run_event
 from b3os_async._streams.reconcile import RunProgress
 from b3os_async.models.events import ActivityEvent, RunEvent
 from b3os_async.sse import ServerSentEvent
-from b3os_async.streams import _new_run_event, decode_activity_event, decode_run_event
 
 
 def _sse(data: Any, event: str = "message", id: str = "") -> ServerSentEvent:

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 from aiohttp import web
-from stream_fakes import NO_WAIT, RUN_ID, Conn, collect, run_events
+from stream_fakes import Conn, collect, run_events, run_stream
 
 from b3os_async._errors import (
     APIStatusError,
@@ -34,14 +34,11 @@ HINTS = RetryPolicy(max_attempts=5, initial_delay=0.0, max_delay=0.0, jitter=Fal
 
 def _capped(client: Any, size: int) -> Any:
     """A run stream whose decoder refuses events over ``size`` characters."""
-    from b3os_async.streams import RunEventStream
-
-    return RunEventStream(client._session, RUN_ID, reconnect=NO_WAIT, max_event_size=size)
+    return run_stream(client, max_event_size=size)
 
 
 def _stream(client: Any, **kwargs: Any) -> Any:
-    kwargs.setdefault("reconnect", NO_WAIT)
-    return client.runs.stream(RUN_ID, **kwargs)
+    return run_stream(client, **kwargs)
 
 
 async def _drain(stream: Any, got: list[Any]) -> None:

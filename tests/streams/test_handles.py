@@ -73,18 +73,18 @@ async def test_presubscription_never_misses_run_started(b3: B3OS, emu: Emulator)
     assert await until_zero(lambda: emu.open_streams) == 0
 
 
-async def test_run_and_stream_shorthand(b3: B3OS) -> None:
-    """run_and_stream() yields the whole run, ending with its terminal event."""
+async def test_start_iterated_directly(b3: B3OS) -> None:
+    """A run handle iterated directly yields the whole run, ending with its terminal event."""
     workflow_id = await _workflow(b3, INSTANT)
-    async with b3.workflows.run_and_stream(workflow_id, payload={"n": 1}) as events:
+    async with b3.workflows.start(workflow_id, payload={"n": 1}) as events:
         got = [event async for event in events]
     assert _kinds(got) == FULL
     assert got[4].result == {"v": 1}
 
 
-async def test_create_and_stream_ephemeral(b3: B3OS) -> None:
-    """create_and_stream() runs an inline definition with its stream opened first."""
-    got = [event async for event in b3.runs.create_and_stream(INSTANT, payload={"n": 2})]
+async def test_start_ephemeral_without_async_with(b3: B3OS) -> None:
+    """runs.start() iterated without ``async with`` runs an inline definition, stream first."""
+    got = [event async for event in b3.runs.start(INSTANT, payload={"n": 2})]
     assert _kinds(got) == FULL
 
 
@@ -133,7 +133,8 @@ async def test_emulator_drop_resumes_by_id(b3: B3OS, emu: Emulator, after: int) 
     """Streams dropped by the emulator after N events resume with Last-Event-ID, no loss."""
     emu.faults.add(Fault.drop_stream(after_events=after), path="/v1/runs/*/stream", times=2)
     infos: list[ReconnectInfo] = []
-    run = b3.runs.start(INSTANT, payload={"n": 1}, reconnect=NO_WAIT, on_reconnect=infos.append)
+    tuned = b3.with_options(reconnect=NO_WAIT, on_reconnect=infos.append)
+    run = tuned.runs.start(INSTANT, payload={"n": 1})
     async with run:
         got = [event async for event in run.events()]
     assert [e.seq for e in got] == list(range(1, len(FULL) + 1))
@@ -151,12 +152,10 @@ async def test_emulator_without_replay_reconciles() -> None:
         emu.faults.add(Fault.no_replay(), path="/v1/runs/*/stream")
         workflow_id = await _workflow(b3, linear(("a", "delay", {"ms": 100}), ("b", "echo", {})))
         infos: list[ReconnectInfo] = []
-        async with b3.workflows.start(
-            workflow_id,
-            reconnect=NO_WAIT,
-            timeouts=StreamTimeouts(idle=0.2),
-            on_reconnect=infos.append,
-        ) as run:
+        tuned = b3.with_options(
+            reconnect=NO_WAIT, stream_timeouts=StreamTimeouts(idle=0.2), on_reconnect=infos.append
+        )
+        async with tuned.workflows.start(workflow_id) as run:
             got = [event async for event in run.events()]
     keys = _kinds(got)
     assert any(e.synthetic for e in got)
@@ -185,7 +184,8 @@ async def test_presubscription_without_replay_never_misses_an_event(
 async def test_client_aclose_ends_a_consumer_blocked_on_a_read(b3: B3OS) -> None:
     """B3OS.aclose() while a task reads a waiting run's stream makes it raise at once."""
     workflow_id = await _workflow(b3, WAITS)
-    run = await b3.workflows.start(workflow_id, timeouts=StreamTimeouts(idle=2))
+    tuned = b3.with_options(stream_timeouts=StreamTimeouts(idle=2))
+    run = await tuned.workflows.start(workflow_id)
     waiting = asyncio.Event()
     got: list[str] = []
 

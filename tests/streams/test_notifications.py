@@ -37,7 +37,8 @@ async def test_stream_runs_many_splits_by_24_and_merges(serve: Serve) -> None:
 
     server, client = await serve(script)
     seen: list[RunEvent] = []
-    async with client.workflows.stream_runs_many([*wanted, "wf_0"], reconnect=NO_WAIT) as s:
+    tuned = client.with_options(reconnect=NO_WAIT)
+    async with tuned.workflows.stream_runs_many([*wanted, "wf_0"]) as s:
         async for event in s:
             seen.append(event)
             if len(seen) == 30:
@@ -82,7 +83,7 @@ async def test_activity_stream_resumes_and_dedupes(serve: Serve) -> None:
 
     server, client = await serve(script)
     got: list[ActivityEvent] = []
-    async with client.activity.stream(reconnect=NO_WAIT) as stream:
+    async with client.with_options(reconnect=NO_WAIT).activity.stream() as stream:
         async for event in stream:
             got.append(event)
             server.saw(len(got))
@@ -104,13 +105,13 @@ async def test_stream_runs_and_activity_against_emulator() -> None:
         created = await b3.workflows.create(
             name="n", description="d", definition=linear(("a", "echo", {}))
         )
-        api = b3.workflows
-        runs_stream = api.stream_runs(created.id, reconnect=NO_WAIT)
-        activity = b3.activity.stream(reconnect=NO_WAIT)
+        tuned = b3.with_options(reconnect=NO_WAIT)
+        runs_stream = tuned.workflows.stream_runs(created.id)
+        activity = tuned.activity.stream()
         async with runs_stream, activity:
             await runs_stream.connect()
             await activity.connect()
-            final = await api.start(created.id).wait()
+            final = await tuned.workflows.start(created.id).wait()
             notes = [await runs_stream.__anext__(), await runs_stream.__anext__()]
             kinds: list[Any] = []
             while "run_completed" not in kinds:

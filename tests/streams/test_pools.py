@@ -30,7 +30,7 @@ async def test_more_run_handles_than_request_connections_all_finish() -> None:
         wf = await b3.workflows.create(name="pools", description="", definition=DEFINITION)
 
         async def one() -> list[str]:
-            return [e.type async for e in b3.workflows.run_and_stream(wf.id)]
+            return [e.type async for e in b3.workflows.start(wf.id)]
 
         results = await asyncio.wait_for(asyncio.gather(*(one() for _ in range(12))), 20)
     assert all(types[0] == "run_started" and types[-1] == "run_completed" for types in results)
@@ -43,9 +43,9 @@ async def test_stream_pool_is_bounded_by_max_streams() -> None:
         B3OS(api_key=emu.api_key, base_url=emu.url, max_connections=7, max_streams=11) as b3,
     ):
         wf = await b3.workflows.create(name="pools", description="", definition=DEFINITION)
-        async for _ in b3.workflows.run_and_stream(wf.id):
+        async for _ in b3.workflows.start(wf.id):
             pass
-        requests, streams = b3._session.client_session, b3._session.stream_session
+        requests, streams = b3._manager.pools.request_session, b3._manager.pools.stream_session
         assert requests is not None
         assert streams is not None
         assert requests is not streams

@@ -7,7 +7,7 @@ import gc
 from typing import TYPE_CHECKING, Any
 
 import pytest
-from stream_fakes import NO_WAIT, RUN_ID, Conn, FakeServer, run_events, until_zero
+from stream_fakes import NO_WAIT, Conn, FakeServer, run_events, run_stream, until_zero
 
 if TYPE_CHECKING:
     from conftest import Serve
@@ -19,14 +19,11 @@ EVENTS = run_events()
 
 def _capped(client: Any, size: int) -> Any:
     """A run stream whose decoder refuses events over ``size`` characters."""
-    from b3os_async.streams import RunEventStream
-
-    return RunEventStream(client._session, RUN_ID, reconnect=NO_WAIT, max_event_size=size)
+    return run_stream(client, max_event_size=size)
 
 
 def _stream(client: Any, **kwargs: Any) -> Any:
-    kwargs.setdefault("reconnect", NO_WAIT)
-    return client.runs.stream(RUN_ID, **kwargs)
+    return run_stream(client, **kwargs)
 
 
 async def _two_then_hold(conn: Conn) -> None:
@@ -37,7 +34,9 @@ async def _two_then_hold(conn: Conn) -> None:
 
 def _acquired(client: B3OS) -> int:
     """Connections checked out of the client's pools (requests and streams)."""
-    sessions = {client._session.client_session, client._session.stream_session} - {None}
+    sessions = {client._manager.pools.request_session, client._manager.pools.stream_session} - {
+        None
+    }
     assert sessions
     connectors: list[Any] = [session.connector for session in sessions if session is not None]
     return sum(len(connector._acquired) for connector in connectors)
@@ -243,7 +242,7 @@ async def test_client_aclose_between_reads_of_a_merged_stream_raises(serve: Serv
         await conn.hold()
 
     _, client = await serve(script)
-    merged = client.workflows.stream_runs_many(["wf_1"], reconnect=NO_WAIT)
+    merged = client.with_options(reconnect=NO_WAIT).workflows.stream_runs_many(["wf_1"])
     first = await merged.__anext__()
     await client.aclose()
     with pytest.raises(ConfigurationError, match="client was closed"):

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 import pytest
-from stream_fakes import NO_WAIT, RUN_ID, Conn, collect, run_events
+from stream_fakes import Conn, collect, run_events, run_stream
 
 if TYPE_CHECKING:
     from conftest import Serve
@@ -17,14 +17,14 @@ N = len(EVENTS)
 
 
 def _stream(client: Any, **kwargs: Any) -> Any:
-    kwargs.setdefault("reconnect", NO_WAIT)
-    return client.runs.stream(RUN_ID, **kwargs)
+    return run_stream(client, **kwargs)
 
 
 @pytest.mark.parametrize("ending", ["drop", "eof"])
 @pytest.mark.parametrize("k", range(N + 1))
 async def test_ids_every_event_once_after_drop_at_k(serve: Serve, k: int, ending: str) -> None:
     """A drop after any k events resumes with Last-Event-ID: every event once, in order."""
+    # The default stream asks for the whole run: Last-Event-ID 0 on the first connection.
 
     async def script(conn: Conn) -> None:
         await conn.open(retry_ms=0)
@@ -35,13 +35,11 @@ async def test_ids_every_event_once_after_drop_at_k(serve: Serve, k: int, ending
                 if ending == "drop":
                     conn.drop()
             return  # "eof": the handler returns, the body ends cleanly
-        if conn.last_event_id is None:
-            await conn.server.got_run.wait()  # live-only server: nothing happened before
         start = int(conn.last_event_id or 0)
         await conn.send(EVENTS[start:])
 
     server, client = await serve(script, EVENTS)
-    got = await collect(_stream(client), server)
+    got = await collect(_stream(client, history=True), server)
     assert [e.seq for e in got] == list(range(1, N + 1))
     assert not any(e.synthetic for e in got)
     assert [e.id for e in got] == [str(i) for i in range(1, N + 1)]
@@ -49,8 +47,9 @@ async def test_ids_every_event_once_after_drop_at_k(serve: Serve, k: int, ending
         assert len(server.requests) == 1
     else:
         assert len(server.requests) == 2
-        assert server.requests[1].get("Last-Event-ID") == (str(k) if k else None)
-    assert "Last-Event-ID" not in server.requests[0]
+        assert server.requests[1].get("Last-Event-ID") == str(k)
+    assert server.requests[0].get("Last-Event-ID") == "0"
+    assert server.run_gets == 0  # the server replays: nothing to reconcile
 
 
 @pytest.mark.parametrize("ending", ["drop", "eof"])
@@ -70,6 +69,7 @@ async def test_no_ids_reconcile_fills_gap_at_k(serve: Serve, k: int, ending: str
                     conn.drop()
             return
         assert conn.last_event_id is None
+        conn.server.got_run.clear()  # (set by the live-only stream's first look at the run)
         conn.server.published = missed
         await conn.send(EVENTS[missed:buffered], ids=False)
         await conn.server.got_run.wait()
@@ -89,7 +89,7 @@ async def test_no_ids_reconcile_fills_gap_at_k(serve: Serve, k: int, ending: str
         assert node_events[-1] == "node_completed"
         assert node_events in (["node_started", "node_completed"], ["node_completed"])
     if k < N:
-        assert server.run_gets == 1
+        assert server.run_gets == 2  # where "now" was, at the start; then the gap
         assert any(e.synthetic for e in got) == (missed > k)
     assert all(e.id is None for e in got)
 
@@ -165,6 +165,7 @@ async def test_server_that_stops_replaying_is_reconciled(serve: Serve) -> None:
             conn.drop()
             return
         assert conn.last_event_id == "3"
+        conn.server.got_run.clear()
         conn.server.published = 5  # events 4 and 5 happened meanwhile; no replay here
         await conn.send(EVENTS[5:6], ids=False)
         await conn.server.got_run.wait()
@@ -180,7 +181,7 @@ async def test_server_that_stops_replaying_is_reconciled(serve: Serve) -> None:
     ]
     assert keys[-2:] == [("node_completed", "c"), ("run_completed", None)]
     assert len(keys) == len(set(keys))
-    assert server.run_gets == 1
+    assert server.run_gets == 2  # where "now" was, at the start; then the gap
 
 
 async def test_failed_reconcile_request_reconnects(serve: Serve) -> None:
@@ -194,16 +195,18 @@ async def test_failed_reconcile_request_reconnects(serve: Serve) -> None:
             await conn.server.wait_seen(2)
             conn.drop()
             return
+        if conn.index == 1:
+            conn.server.run_failures = 3  # the client's request policy makes 3 attempts
+        conn.server.got_run.clear()
         conn.server.published = 4
         await conn.server.got_run.wait()
         await conn.send(EVENTS[4:], ids=False)
 
     server, client = await serve(script, EVENTS)
-    server.run_failures = 3  # the client's request policy makes 3 attempts
     got = await collect(_stream(client, on_reconnect=infos.append), server)
     assert [i.reason for i in infos] == ["connection_error", "status 503"]
     assert got[-1].type == "run_completed"
     keys = [(e.type, e.node_id) for e in got]
     assert len(keys) == len(set(keys))
-    assert server.run_gets == 4
+    assert server.run_gets == 5  # "now" at the start, 3 failed attempts, then the gap
     assert len(server.requests) == 3

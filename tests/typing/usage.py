@@ -8,6 +8,7 @@ type checking. ``assert_type`` pins what each call returns.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from typing_extensions import assert_type
 
@@ -17,24 +18,22 @@ from b3os_async import (
     NotFoundError,
     Page,
     RateLimitError,
+    RawEventStream,
     RawResponse,
     ReconnectInfo,
     RetryPolicy,
     Run,
-    RunCreated,
     RunEvent,
     RunEventStream,
     RunHandle,
-    RunListItem,
     RunStatus,
     ServerSentEvent,
     SSEDecoder,
     StreamTimeouts,
     Timeout,
-    ValidationResult,
     Workflow,
-    WorkflowListItem,
 )
+from b3os_async.models import RunCreated, RunListItem, ValidationResult, WorkflowListItem
 
 DEFINITION = {"nodes": {"root": {"type": "manual", "payload": {}, "children": []}}}
 
@@ -84,12 +83,13 @@ async def runs(b3: B3OS) -> None:
 
 
 async def streams(b3: B3OS) -> None:
-    stream = b3.runs.stream(
-        "run_abc",
-        timeouts=StreamTimeouts(idle=30.0),
+    tuned = b3.with_options(
+        stream_timeouts=StreamTimeouts(idle=30.0),
         reconnect=RetryPolicy(max_attempts=5),
         on_reconnect=on_reconnect,
     )
+    assert_type(tuned, B3OS)
+    stream = tuned.runs.stream("run_abc", history=False)
     assert_type(stream, RunEventStream)
     async with stream:
         async for event in stream:
@@ -104,6 +104,15 @@ async def streams(b3: B3OS) -> None:
         async for event in run.events():
             assert_type(event, RunEvent)
         assert_type(await run.wait(), Run)
+
+
+async def escape_hatch(b3: B3OS) -> None:
+    data = await b3.request("GET", "/v1/workflows/{}/schedule", "wf_1")
+    assert_type(data, Any)
+    raw = b3.stream("/v1/activity/stream")
+    assert_type(raw, RawEventStream)
+    async for sse in raw:
+        assert_type(sse, ServerSentEvent)
 
 
 def decoder() -> None:
