@@ -61,7 +61,7 @@ async def workflows_run(args: argparse.Namespace, out: Output) -> int:
         if not args.watch:
             created = await b3.workflows.run(args.workflow_id, payload=args.payload)
             if out.json_mode:
-                out.json({"run_id": created.run_id, "workflow_id": args.workflow_id})
+                out.json({"runId": created.run_id, "workflowId": args.workflow_id})
             else:
                 out.line("started run ", Styled(created.run_id, "bold"))
                 out.note(f"follow it with: b3os runs watch {created.run_id}")

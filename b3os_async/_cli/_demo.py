@@ -98,7 +98,7 @@ async def _run_demo(
             )  # fmt: skip
 
         async def watch() -> tuple[str, str | None]:
-            view = RunView(out, nodes=[(n, nodes[n]["type"]) for n in order])
+            view = RunView(out, nodes=[(n, nodes[n]["type"]) for n in order], transient=True)
             watched = b3.with_options(on_reconnect=view.on_reconnect)
             async with watched.workflows.start(wf.id, payload=DEMO_PAYLOAD) as run:
                 view.title = f"run {run.run_id} of {wf.id}"
@@ -116,7 +116,7 @@ async def _run_demo(
 
     summary = node_summary(final, order)
     if out.json_mode:
-        out.json_line({"workflow_id": wf.id, "run": final, "summary": summary})
+        out.json_line({"workflowId": wf.id, "run": final, "summary": summary})
     else:
         total = span(final.started_at, final.finished_at)
         out.table(

@@ -33,6 +33,8 @@ from typing import TYPE_CHECKING, Any, TextIO
 
 import attrs
 
+from b3os_async._convert import format_datetime
+from b3os_async._convert.gen import json_key
 from b3os_async._errors import redact_text
 
 if TYPE_CHECKING:
@@ -116,21 +118,24 @@ def format_duration(seconds: float | None) -> str:
 def to_jsonable(value: Any) -> Any:
     """Turn models (attrs), enums, datetimes and containers into plain JSON values.
 
-    Attribute names stay snake_case (the SDK's names, which scripts using the SDK also see).
-    Fields hidden from ``repr`` (``repr=False``: secrets such as a workflow's trigger secret) are
-    left out too.
+    Models use the API's own camelCase keys and RFC 3339 timestamps: ``--json`` output reads like
+    the API's documentation and its raw responses (``b3os api GET ...``), which is what a script
+    piping it into ``jq`` is written against. Fields hidden from ``repr`` (``repr=False``:
+    secrets such as a workflow's trigger secret) are left out.
     """
     if value is None or isinstance(value, (bool, int, float, str)):
         return value
     if isinstance(value, enum.Enum):
         return to_jsonable(value.value)
+    if isinstance(value, _dt.datetime) and value.tzinfo is not None:
+        return format_datetime(value)
     if isinstance(value, (_dt.datetime, _dt.date, _dt.time)):
         return value.isoformat()
     if isinstance(value, _dt.timedelta):
         return value.total_seconds()
     if attrs.has(type(value)):
         return {
-            f.name: to_jsonable(getattr(value, f.name))
+            json_key(f): to_jsonable(getattr(value, f.name))
             for f in attrs.fields(type(value))
             if f.repr is not False and not f.name.startswith("_")
         }

@@ -142,8 +142,12 @@ class RunView:
         *,
         title: str = "",
         nodes: Sequence[tuple[str, str | None]] = (),
+        transient: bool = False,
     ) -> None:
         self.out = out
+        # A caller that prints its own summary afterwards (the demo) erases the last frame:
+        # leaving it would show the same table twice.
+        self._transient = transient
         self.title = title
         self.run_status: str | None = None
         self._t0 = time.monotonic()
@@ -186,7 +190,7 @@ class RunView:
 
             assert self.out.console is not None
             self._live = Live(
-                self, console=self.out.console, refresh_per_second=12, transient=False
+                self, console=self.out.console, refresh_per_second=12, transient=self._transient
             )
             self._live.start()
         elif not self.out.json_mode and (self.title or self._loaded):
@@ -212,7 +216,7 @@ class RunView:
         tb: TracebackType | None,
     ) -> None:
         if self._live is not None:
-            self._live.stop()  # leaves the final table on screen
+            self._live.stop()  # leaves the final table on screen, unless transient
             self._live = None
 
     # -- input -------------------------------------------------------------------------------

@@ -115,7 +115,7 @@ async def test_workflows_run_without_watch_prints_run_id(
     """``workflows run ID --json`` starts a run and prints its id, which then exists."""
     wf = await b3.workflows.create(name="r", description="d", definition=DEFINITION)
     assert await _main(emu, "workflows", "run", wf.id, "--payload", '{"word": "x"}', "--json") == 0
-    run_id = json.loads(capsys.readouterr().out)["run_id"]
+    run_id = json.loads(capsys.readouterr().out)["runId"]
     run = await emu.wait_for_run(run_id)
     assert run["executionState"]["shout"]["result"]["text"] == "x!"
 

@@ -41,3 +41,20 @@ async def test_demo_json_mode_prints_only_json_lines() -> None:
     assert docs[-2]["type"] == "run_completed"
     summary = docs[-1]["summary"]
     assert [(s["node"], s["status"]) for s in summary][-1] == ("log_quiet", "skipped")
+
+
+async def test_demo_on_a_terminal_shows_the_final_table_once() -> None:
+    """On a terminal screen the live table is replaced by the summary, not repeated above it."""
+    pytest.importorskip("rich")
+    pyte = pytest.importorskip("pyte")
+    stdout, stderr = io.StringIO(), io.StringIO()
+    out = Output(stdout, stderr, tty=True)
+    args = build_parser().parse_args(["demo", "--delay-ms", "30"])
+    assert await demo(args, out) == 0
+    screen = pyte.Screen(100, 200)
+    stream = pyte.Stream(screen)
+    stream.feed(stdout.getvalue().replace("\n", "\r\n"))
+    rows = [line.rstrip() for line in screen.display if line.strip()]
+    # Every node appears once on the final screen: in the summary table.
+    for node in ("check_price", "build_alert", "log_quiet"):
+        assert sum(node in row for row in rows) == 1, rows

@@ -81,7 +81,7 @@ def test_error_is_one_redacted_line() -> None:
 
 
 def test_to_jsonable_handles_models() -> None:
-    """Models become JSON-ready dicts: enums as values, datetimes ISO, nested nodes included."""
+    """Models become JSON-ready dicts with the API's camelCase keys and RFC 3339 timestamps."""
     t0 = datetime(2025, 1, 2, 3, 4, 5, tzinfo=timezone.utc)
     run = Run(
         id="run_1",
@@ -90,7 +90,7 @@ def test_to_jsonable_handles_models() -> None:
     )
     data = json.loads(json.dumps(to_jsonable(run)))
     assert data["status"] == "success"
-    assert data["execution_state"]["root"]["started_at"] == "2025-01-02T03:04:05+00:00"
+    assert data["executionState"]["root"]["startedAt"] == "2025-01-02T03:04:05Z"
 
 
 def test_format_duration_units() -> None:

@@ -14,6 +14,7 @@ import re
 import shutil
 import signal
 import sys
+import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -212,6 +213,30 @@ async def test_emulator_command_serves_and_stops_on_sigint() -> None:
     assert "KeyboardInterrupt" not in err
 
 
+async def test_emulator_command_exits_promptly_with_clients_connected() -> None:
+    """Ctrl-C stops ``b3os emulator`` within half a second, with a keep-alive and a stream open."""
+    proc = await _spawn("emulator", "--port", "0", "--json")
+    try:
+        assert proc.stdout is not None
+        info = json.loads(await asyncio.wait_for(proc.stdout.readline(), _TIMEOUT))
+        headers = {"Authorization": f"Bearer {info['api_key']}"}
+        async with aiohttp.ClientSession(headers=headers) as session:
+            async with session.get(f"{info['url']}/v1/workflows") as response:
+                await response.read()  # leaves an idle keep-alive connection
+            async with session.get(f"{info['url']}/v1/activity/stream") as stream:
+                await stream.content.readline()  # an open event stream
+                started = time.monotonic()
+                proc.send_signal(signal.SIGINT)
+                code = await asyncio.wait_for(proc.wait(), _TIMEOUT)
+                took = time.monotonic() - started
+    finally:
+        if proc.returncode is None:
+            proc.kill()
+            await proc.communicate()
+    assert code == 0
+    assert took < 0.5
+
+
 async def test_workflows_list_json(emu: Emulator, b3: B3OS) -> None:
     """``b3os workflows list --json`` prints one JSON document listing the workflows."""
     wf = await b3.workflows.create(name="listed", description="d", definition=SIMPLE)
@@ -229,7 +254,7 @@ async def test_runs_list_json(emu: Emulator, b3: B3OS) -> None:
     await emu.wait_for_run(created.run_id)
     code, out, err = await _b3os("--json", "runs", "list", *_conn(emu))
     assert code == 0, err
-    assert [(r["id"], r["workflow_id"], r["status"]) for r in json.loads(out)] == [
+    assert [(r["id"], r["workflowId"], r["status"]) for r in json.loads(out)] == [
         (created.run_id, wf.id, "success")
     ]
 
