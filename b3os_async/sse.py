@@ -5,13 +5,13 @@ It follows the WHATWG HTML "event stream interpretation" rules exactly (see
 only :mod:`b3os_async._errors`, a dependency-free leaf; that is the one exception to the rule
 "``sse`` imports nothing of ours", so that a size cap can raise the SDK's :class:`StreamError`.
 
-Typical use: one decoder per logical stream, kept across reconnects::
+The SDK's streams use it for you (``b3.runs.stream()``, ``b3.stream(path)``). On its own it takes
+bytes and returns the events they complete::
 
     decoder = SSEDecoder()
-    async for chunk in response.content.iter_any():
-        for event in decoder.feed(chunk):
-            ...
-    decoder.end()  # the body ended: reconnect with decoder.last_event_id (if not "")
+    events = decoder.feed(b"id: 7\nevent: ping\ndata: {}\n\n")  # [ServerSentEvent(...)]
+    decoder.end()          # a connection's body ended: the unfinished event is dropped
+    decoder.last_event_id  # "7": what to send as Last-Event-ID when reconnecting
 
 Theory of operation
 -------------------
