@@ -9,19 +9,14 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from b3os_async.testing._common import compact
-from b3os_async.testing._graph import nodes_of, trigger_ids
+from b3os_async.testing._graph import nodes_of, trigger_type
 
 if TYPE_CHECKING:
     from collections.abc import Collection
 
-    from b3os_async.testing._store import NodeState, Org, Run, Version, Workflow
-
-
-def trigger_type(definition: dict[str, Any]) -> str | None:
-    """The type of the definition's (first) trigger node, if it exists."""
-    nodes = nodes_of(definition)
-    first = trigger_ids(definition)[0]
-    return nodes[first]["type"] if first in nodes else None
+    from b3os_async.testing._domain.organizations import Org
+    from b3os_async.testing._domain.runs import NodeState, Run
+    from b3os_async.testing._domain.workflows import Version, Workflow
 
 
 def workflow_json(workflow: Workflow, version: Version | None = None) -> dict[str, Any]:

@@ -40,6 +40,7 @@ if TYPE_CHECKING:
 
     from multidict import CIMultiDictProxy, MultiDictProxy
 
+    from b3os_async.testing._domain.organizations import Principal
     from b3os_async.testing._engine import Engine
     from b3os_async.testing._faults import Fault, FaultRegistry
     from b3os_async.testing._store import Store
@@ -64,16 +65,6 @@ class RecordedRequest(NamedTuple):
     headers: CIMultiDictProxy[str]
     """Request headers except ``Authorization``."""
     body: bytes
-
-
-@attrs.frozen
-class Principal:
-    """Who is calling: the API key's organization, scope, key id and acting user id."""
-
-    org_id: str
-    scope: str
-    key_id: str
-    user_id: str
 
 
 @attrs.define
