@@ -167,6 +167,24 @@ def ok(request: web.Request, data: Any) -> web.Response:
     return json_response(200, {"code": 200, "data": data, "message": "OK", "requestId": rid}, rid)
 
 
+def ok_page(
+    request: web.Request, items: list[str], limit: int, offset: int, has_more: bool
+) -> web.Response:
+    """:func:`ok` of a ``{items, limit, offset, hasMore}`` page whose items are JSON texts.
+
+    The bytes are exactly those :func:`ok` would send for the decoded items.
+    """
+    rid = request_id(request)
+    more = "true" if has_more else "false"
+    text = (
+        f'{{"code":200,"data":{{"items":[{",".join(items)}],"limit":{limit},'
+        f'"offset":{offset},"hasMore":{more}}},"message":"OK","requestId":{dumps(rid)}}}'
+    )
+    response = web.Response(status=200, text=text, content_type="application/json")
+    response.headers["X-Request-ID"] = rid
+    return response
+
+
 def bare(request: web.Request, data: Any) -> web.Response:
     """A 200 with ``data`` as the whole body (for routes the OpenAPI declares bare)."""
     return json_response(200, data, request_id(request))

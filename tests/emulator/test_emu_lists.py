@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import json
 from typing import Any
 
 import pytest
@@ -125,3 +126,36 @@ async def test_status_counts_since_counts_only_later_runs(api: Api) -> None:
         "GET", "/v1/runs/status-counts", params={"since": first["startedAt"]}
     )
     assert everything["total"] == 2
+
+
+async def test_list_items_show_every_change(api: Api) -> None:
+    """A listed item is re-rendered after publish, visibility, a run, and a run's end."""
+    wf = await _create(api, "shown", definition=WAITS)
+    before = (await api.data("GET", "/v1/workflows"))["items"][0]
+    assert (before["status"], before["visibility"]) == ("draft", "private")
+    await api.data("POST", f"/v1/workflows/{wf}/publish")
+    await api.data("PUT", f"/v1/workflows/{wf}/visibility", json={"visibility": "org"})
+    run_id = (await api.data("POST", f"/v1/workflows/{wf}/run", json={}))["runId"]
+    await api.emu.wait_for_run(run_id, "waiting")
+    after = (await api.data("GET", "/v1/workflows"))["items"][0]
+    shown = (after["status"], after["visibility"], after["hasLiveVersion"])
+    assert shown == ("active", "org", True)
+    assert "lastTriggeredAt" in after
+    waiting = (await api.data("GET", "/v1/runs"))["items"][0]
+    assert (waiting["status"], "finishedAt" in waiting) == ("waiting", False)
+    await api.call("POST", f"/v1/runs/{run_id}/nodes/hold/resume", json={})
+    await api.emu.wait_for_run(run_id)
+    done = (await api.data("GET", "/v1/runs"))["items"][0]
+    assert (done["status"], "finishedAt" in done, "summary" in done) == ("success", True, True)
+
+
+async def test_a_page_of_cached_items_is_the_same_json_as_a_rendered_one(api: Api) -> None:
+    """The list answer's bytes equal the envelope encoded in one piece (same keys, same order)."""
+    await _create(api, "naïve € name")
+    async with api.session.get("/v1/workflows", params={"limit": "5"}) as response:
+        raw = await response.text()
+    body = json.loads(raw)
+    assert raw == json.dumps(body, separators=(",", ":"), ensure_ascii=False)
+    assert list(body) == ["code", "data", "message", "requestId"]
+    assert list(body["data"]) == ["items", "limit", "offset", "hasMore"]
+    assert body["data"]["items"][0]["name"] == "naïve € name"

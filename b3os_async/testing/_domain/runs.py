@@ -97,6 +97,8 @@ class Run:
     summary: str | None = None
     nodes: dict[str, NodeState] = attrs.field(factory=dict)
     _book: RunBook | None = attrs.field(default=None, init=False, repr=False, eq=False)
+    rendered: tuple[Any, str] | None = attrs.field(default=None, init=False, repr=False, eq=False)
+    """The list item's JSON, cached by ``_render.run_list_json`` with what it shows."""
 
     @property
     def status(self) -> str:

@@ -137,6 +137,8 @@ class Workflow:
     visibility: str = "private"
     last_triggered_at: str | None = None
     run_count: int = 0  # runs ever started from it (sort=runs:desc), kept by the book
+    rendered: tuple[Any, str] | None = attrs.field(default=None, eq=False, repr=False)
+    """The list item's JSON, cached by ``_render.workflow_list_json`` with what it shows."""
 
     # -- reading -----------------------------------------------------------------------------
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 from aiohttp import web
 
 from b3os_async.testing import _sse
-from b3os_async.testing._collection import page_body
 from b3os_async.testing._common import (
     BAD_QUERY,
     INVALID_RUN_ID,
@@ -21,7 +20,7 @@ from b3os_async.testing._common import (
     parse_time,
 )
 from b3os_async.testing._domain.runs import RUN_STATUSES, Run, ephemeral_trigger
-from b3os_async.testing._render import run_json, run_list_item
+from b3os_async.testing._render import run_json, run_list_json
 from b3os_async.testing._server import (
     authenticated,
     bare,
@@ -30,6 +29,7 @@ from b3os_async.testing._server import (
     context,
     json_body,
     ok,
+    ok_page,
     optional,
     paging,
     principal,
@@ -59,7 +59,7 @@ async def list_runs(request: web.Request) -> web.Response:
     limit, offset = paging(request)
     status = choice_param(request, "status", RUN_STATUSES)
     runs, more = context(request).store.runs.of_org(who.org_id).page(limit, offset, status)
-    return ok(request, page_body([run_list_item(run) for run in runs], limit, offset, more))
+    return ok_page(request, [run_list_json(run) for run in runs], limit, offset, more)
 
 
 @ROUTES.post("/v1/runs")

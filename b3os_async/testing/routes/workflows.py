@@ -12,7 +12,6 @@ from typing import TYPE_CHECKING, Any
 from aiohttp import web
 
 from b3os_async.testing import _sse
-from b3os_async.testing._collection import page_body
 from b3os_async.testing._common import (
     BAD_FIELD,
     BAD_QUERY,
@@ -26,13 +25,14 @@ from b3os_async.testing._common import (
 from b3os_async.testing._domain.runs import RUN_STATUSES
 from b3os_async.testing._domain.workflows import SORTS, WorkflowQuery
 from b3os_async.testing._graph import shape_error, validation_errors
-from b3os_async.testing._render import run_list_item, workflow_json, workflow_list_item
+from b3os_async.testing._render import run_list_json, workflow_json, workflow_list_json
 from b3os_async.testing._server import (
     bool_param,
     choice_param,
     context,
     json_body,
     ok,
+    ok_page,
     optional,
     page,
     paging,
@@ -136,7 +136,7 @@ async def list_workflows(request: web.Request) -> web.Response:
         user_id=who.user_id,
     )
     found, more = _book(request).page(who.org_id, query, limit, offset)
-    return ok(request, page_body([workflow_list_item(w) for w in found], limit, offset, more))
+    return ok_page(request, [workflow_list_json(w) for w in found], limit, offset, more)
 
 
 @ROUTES.post("/v1/workflows")
@@ -312,7 +312,7 @@ async def list_workflow_runs(request: web.Request) -> web.Response:
     limit, offset = paging(request)
     status = choice_param(request, "status", RUN_STATUSES)
     runs, more = context(request).store.runs.of_workflow(workflow.id).page(limit, offset, status)
-    return ok(request, page_body([run_list_item(run) for run in runs], limit, offset, more))
+    return ok_page(request, [run_list_json(run) for run in runs], limit, offset, more)
 
 
 @ROUTES.get("/v1/workflows/{id}/runs/count")
