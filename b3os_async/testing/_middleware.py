@@ -44,10 +44,10 @@ from b3os_async.testing._common import (
     READ_ONLY_KEY,
     ApiError,
 )
+from b3os_async.testing._domain.organizations import Principal
 from b3os_async.testing._server import (
     SECRET_ROUTES,
     Context,
-    Principal,
     RecordedRequest,
     begin_request,
     context,
