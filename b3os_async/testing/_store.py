@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from b3os_async.testing._domain.credits import Ledger
 from b3os_async.testing._domain.runs import RunBook
 from b3os_async.testing._domain.workflows import WorkflowBook
 
@@ -42,3 +43,4 @@ class Store:
         self.workflows = WorkflowBook(ids, publish)
         self.runs = RunBook(ids, on_added=lambda run: self.workflows.run_added(run.workflow_id))
         self.collections: dict[str, OrgItems[Any]] = {}
+        self.credits = Ledger()  # compute units: balances, charges (_domain/credits.py)
