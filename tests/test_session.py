@@ -289,6 +289,7 @@ async def test_idempotent_post_retried(
     assert server.hits("/v1/x") == 2
 
 
+@pytest.mark.slow  # waits a real Retry-After: 1
 async def test_429_retry_after_is_waited(
     server: ScriptedServer, make_client: Callable[..., B3OS]
 ) -> None:
@@ -690,6 +691,7 @@ def _as_query_text(value: str | int | bool) -> str:
     return ("true" if value else "false") if isinstance(value, bool) else str(value)
 
 
+@pytest.mark.slow  # a property test: over a second of examples
 @settings(max_examples=300, deadline=None)
 @given(
     st.dictionaries(
