@@ -42,6 +42,13 @@ ROWS = [
         note="id is one segment",
     ),
     Row(
+        "runs.get",
+        lambda b3: b3.with_options(headers={"X-Trace": "t1"}, timeout=5).runs.get("run_1"),
+        Req("GET", "/v1/runs/run_1", headers={"X-Trace": "t1"}),
+        RUN,
+        note="per-call options",
+    ),
+    Row(
         "runs.status_counts",
         lambda b3: b3.runs.status_counts(
             since=datetime(2024, 5, 1, 12, 0, tzinfo=timezone(timedelta(hours=2)))

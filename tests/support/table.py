@@ -24,7 +24,7 @@ from support.scripted import frame
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping, Sequence
 
-__all__ = ["SSE", "Bare", "Req", "Row", "Traced", "resource_methods", "run_row", "sse"]
+__all__ = ["SSE", "Bare", "Outcome", "Req", "Row", "Traced", "resource_methods", "run_row", "sse"]
 
 
 @attrs.frozen
