@@ -31,6 +31,7 @@ def test_readme_has_python_examples() -> None:
     assert len(PYTHON_BLOCKS) >= 5
 
 
+@pytest.mark.slow  # one Python subprocess per example
 @pytest.mark.parametrize("index", range(len(PYTHON_BLOCKS)))
 async def test_python_example_runs_against_the_emulator(index: int, tmp_path: Path) -> None:
     """Each README Python example runs to completion against a local emulator."""
