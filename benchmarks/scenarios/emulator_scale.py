@@ -12,7 +12,9 @@ aiohttp as the client: the emulator is what is measured, not the SDK.
    requests (after 3 warm-up ones); each round takes one sample of every case at every size, the
    sizes in rotating order, so that the shared machine's drift hits all sizes alike. Target (the
    issue's): a page at the largest size costs at most 2x the same page at the smallest, for
-   workflows and for runs; the ratio is the median of the per-round ratios.
+   workflows and for runs; the ratio is the median of the per-round ratios. Then, as the issue
+   measured it, 3 walks through every workflow page by page (``hasMore`` read from each page):
+   time per page and for the whole walk.
 2. **Run throughput** (on the 10,000 emulator; quick: 2,000): R runs of a small workflow
    (``root`` -> ``echo``) started 32 at a time with ``POST /v1/workflows/{id}/run``; completion
    is seen on that workflow's run-notification stream. Runs/s from the first start to the last
@@ -47,7 +49,9 @@ NAME = "emulator_scale"
 TITLE = "The emulator at scale: list pages, run throughput, latency under load"
 ROOT = Path(__file__).resolve().parent.parent.parent
 PAGE = 100
-ROUNDS, PER_SAMPLE, WARM_UP = 5, 10, 3
+ROUNDS, PER_SAMPLE, WARM_UP, WALKS = 5, 10, 3, 3
+WALK = "every workflow, page by page (per page)"
+WALK_TOTAL = "every workflow, page by page (whole walk)"
 CONCURRENT_STARTS = 32
 PROBE_INTERVAL = 0.02
 
@@ -110,7 +114,26 @@ async def _pages(
                 query = {"limit": str(PAGE), **params}
                 times = [await _timed_get(sessions[size], path, query) for _ in range(PER_SAMPLE)]
                 samples[size].setdefault(case, []).append(statistics.median(times) * 1000)
+    for turn in range(WALKS):
+        for size in rotated(list(sessions), turn):
+            seconds, pages = await _walk(sessions[size])
+            samples[size].setdefault(WALK, []).append(seconds / pages * 1000)
+            samples[size].setdefault(WALK_TOTAL, []).append(seconds)
     return samples
+
+
+async def _walk(session: aiohttp.ClientSession) -> tuple[float, int]:
+    """Page through every workflow, 100 at a time (the issue's measurement): seconds, pages."""
+    started = time.perf_counter()
+    pages = offset = 0
+    while True:
+        query = {"limit": str(PAGE), "offset": str(offset)}
+        async with session.get("/v1/workflows", params=query) as response:
+            data = (await response.json())["data"]
+        pages += 1
+        offset += PAGE
+        if not data["hasMore"]:
+            return time.perf_counter() - started, pages
 
 
 async def _throughput(session: aiohttp.ClientSession, runs: int) -> dict[str, float]:
@@ -249,7 +272,7 @@ def run(cfg: Config) -> ScenarioResult:
         pages, throughput, load = asyncio.run(_measure(emulators, sizes[1], rounds, cfg))
     for size in sizes:
         for case, samples in pages[size].items():
-            unit = "ms" if "counts" in case else "ms/page"
+            unit = {"run status counts": "ms", WALK_TOTAL: "s"}.get(case, "ms/page")
             result.rows.append(Row(case, f"{size:,} objects", unit, samples, False))
     small, large = sizes[0], sizes[-1]
     for case in TARGETED:
