@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     from b3os_async._errors import NotFoundError as NotFoundError
     from b3os_async._errors import PermissionDeniedError as PermissionDeniedError
     from b3os_async._errors import RateLimitError as RateLimitError
+    from b3os_async._errors import ResponseTooLargeError as ResponseTooLargeError
     from b3os_async._errors import ResponseValidationError as ResponseValidationError
     from b3os_async._errors import StreamError as StreamError
     from b3os_async._errors import WebhookVerificationError as WebhookVerificationError
@@ -95,6 +96,7 @@ _EXPORTS: dict[str, str] = {
     "RateLimitError": _ERRORS,
     "InternalServerError": _ERRORS,
     "ResponseValidationError": _ERRORS,
+    "ResponseTooLargeError": _ERRORS,
     "StreamError": _ERRORS,
     "WebhookVerificationError": _ERRORS,
     # paging

@@ -16,6 +16,7 @@
      │    ├── RateLimitError           429      carries ``retry_after``
      │    └── InternalServerError      5xx
      ├── ResponseValidationError                a body that is not JSON, or does not fit the model
+     │    └── ResponseTooLargeError             a body larger than ``max_response_size``
      ├── StreamError                            SSE protocol violation, resume impossible,
      │                                          reconnect budget spent
      └── WebhookVerificationError               bad or missing execution-hook signature
@@ -24,7 +25,13 @@ Rules kept here:
 
 * Every error pickles (``__reduce__``), so errors cross process pools and task queues intact.
 * ``repr()`` and ``str()`` never contain a credential: URLs are passed through :func:`redact_url`
-  before they are stored, and API keys are only ever shown as ``b3sk_…abcd``.
+  before they are stored, and API keys are only ever shown as ``b3sk_…abcd``. What a server
+  sends back (``details``, response ``headers``, ``code``, request id) is redacted too
+  (:func:`redact_value`, :func:`redact_headers`): a server may echo the key it received.
+* Credentials in query strings are the values of parameters named like one: ``secret``,
+  ``token``, ``key``, ``apikey``, ``keys``, ``code``, ``sig``, ``signature``, ``password``, any
+  name ending in ``secret`` or ``token``, and any ending in ``_key`` / ``-key`` / ``.key``
+  (``api_key``, ``pagination_bypass_key`` ...; not ``monkey``).
 * Errors that come from HTTP carry ``method``, ``url`` (redacted) and ``attempts``; status
   errors also carry ``status``, ``code``, ``message``, ``details``, ``request_id`` and response
   ``headers``.
@@ -53,19 +60,43 @@ __all__ = [
     "NotFoundError",
     "PermissionDeniedError",
     "RateLimitError",
+    "ResponseTooLargeError",
     "ResponseValidationError",
     "StreamError",
     "WebhookVerificationError",
+    "is_secret_name",
+    "redact_header",
+    "redact_headers",
     "redact_key",
     "redact_text",
     "redact_url",
+    "redact_value",
     "status_error_class",
 ]
 
-# Query parameters whose values are credentials (resume secret, public-execution token, ...).
-_SECRET_PARAMS = frozenset({"secret", "token", "api_key", "apikey", "key", "signature", "sig"})
+# Names of query parameters (and header or JSON fields) whose values are credentials: the resume
+# `secret`, the public-execution `token`, OAuth `code`, `api_key`, `pagination_bypass_key`, ...
+_SECRET_NAME = (
+    r"(?:[a-z0-9_.\-]*(?:secret|token)|(?:[a-z0-9_.\-]*[_.\-])?key|apikey|keys"
+    r"|sig|signature|code|password|passwd)"
+)
+_SECRET_NAME_MATCH = re.compile(_SECRET_NAME).fullmatch
 # A credential-bearing query parameter in a lower-cased URL (see _may_hold_secret).
-_SECRET_PARAM_IN_LOWERED = re.compile(r"[?&;](?:" + "|".join(sorted(_SECRET_PARAMS)) + r")=").search
+_SECRET_PARAM_IN_LOWERED = re.compile(r"[?&;]" + _SECRET_NAME + "=").search
+# Header and JSON field names whose whole value is a credential, whatever it looks like. Narrower
+# than query names: a `code` or `key` field in an error's details is an error code or a field name.
+_SECRET_FIELD_MATCH = re.compile(
+    r"(?:[a-z0-9_.\-]*(?:secret|token|password|api_?key)|(?:proxy_)?authorization|cookie|set_cookie)"
+).fullmatch
+
+
+def _is_secret_field(name: str) -> bool:
+    return _SECRET_FIELD_MATCH(name.lower().replace("-", "_")) is not None
+
+
+def is_secret_name(name: str) -> bool:
+    """Whether a query parameter, header or field called ``name`` holds a credential."""
+    return _SECRET_NAME_MATCH(name.lower().replace("-", "_")) is not None
 
 
 def _may_hold_secret(text: str) -> bool:
@@ -87,9 +118,7 @@ def _may_hold_secret(text: str) -> bool:
 _KEY_RE = re.compile(r"b3sk_[A-Za-z0-9_\-]+")
 _BEARER_RE = re.compile(r"(?i)(bearer\s+)([^\s\"',;]+)")
 # A credential-bearing query parameter inside free text (an aiohttp message quoting a URL).
-_QUERY_SECRET_RE = re.compile(
-    r"(?i)([?&](?:" + "|".join(sorted(_SECRET_PARAMS)) + r")=)[^&#\s\"'<>)]+"
-)
+_QUERY_SECRET_RE = re.compile(r"(?i)([?&;]" + _SECRET_NAME + r"=)[^&#\s\"'<>)]+")
 
 
 def redact_key(key: str | None) -> str:
@@ -122,12 +151,51 @@ def redact_url(url: object) -> str:
     query = parts.query
     if query:
         pairs = parse_qsl(query, keep_blank_values=True)
-        if any(k.lower() in _SECRET_PARAMS for k, _ in pairs):
+        if any(is_secret_name(k) for k, _ in pairs):
             query = urlencode(
-                [(k, "<redacted>" if k.lower() in _SECRET_PARAMS else v) for k, v in pairs],
+                [(k, "<redacted>" if is_secret_name(k) else v) for k, v in pairs],
                 safe="<>,",
             )
     return redact_text(urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment)))
+
+
+def redact_header(name: str, value: str) -> str:
+    """A header's value with credentials redacted: all of it for ``Authorization``, cookies and
+    names like ``X-Api-Key``; keys, bearer tokens and secret URLs inside any other value."""
+    return "<redacted>" if _is_secret_field(name) else redact_text(value)
+
+
+def redact_headers(headers: Mapping[str, str] | None) -> dict[str, str]:
+    """A plain copy of ``headers`` with credentials redacted (see :func:`redact_header`)."""
+    return {name: redact_header(name, str(value)) for name, value in (headers or {}).items()}
+
+
+_MAX_REDACT_DEPTH = 64
+
+
+def redact_value(value: Any, _depth: int = 0) -> Any:
+    """A copy of decoded JSON with credentials redacted: keys, bearer tokens and secret URLs in
+    every string, and the whole value of fields named like a credential (``"secret": "…"``).
+
+    Deeper than 64 levels, a value is replaced by ``"<nested too deeply>"`` (this runs on what a
+    server sent, which may be built to exhaust the stack).
+    """
+    if isinstance(value, str):
+        return redact_text(value)
+    if isinstance(value, (dict, list)) and _depth >= _MAX_REDACT_DEPTH:
+        return "<nested too deeply>"
+    if isinstance(value, dict):
+        return {
+            redact_text(str(k)): (
+                "<redacted>"
+                if isinstance(v, str) and _is_secret_field(str(k))
+                else redact_value(v, _depth + 1)
+            )
+            for k, v in value.items()
+        }
+    if isinstance(value, list):
+        return [redact_value(v, _depth + 1) for v in value]
+    return value
 
 
 def _restore(cls: type[B3OSError], message: str, state: dict[str, Any]) -> B3OSError:
@@ -164,7 +232,20 @@ class B3OSError(Exception):
 
 
 class ConfigurationError(B3OSError, ValueError):
-    """The client was configured or called in a way that cannot work (raised before any I/O)."""
+    """The client was configured or called in a way that cannot work (raised before any I/O).
+
+    ``path`` names the field of a request body that cannot be sent as JSON
+    (``"payload.items[2].when"``); it is None for other mistakes.
+    """
+
+    path: str | None
+
+    def __init__(self, message: str, *, path: str | None = None) -> None:
+        super().__init__(message)
+        self.path = path
+
+    def _repr_fields(self) -> list[tuple[str, Any]]:
+        return [("message", self.message), ("path", self.path)]
 
 
 class _HTTPContextError(B3OSError):
@@ -236,11 +317,12 @@ class APIStatusError(_HTTPContextError):
         if api_message is not None:
             self.message = redact_text(api_message)
         self.status = status
-        self.code = code
-        self.details = list(details or [])
-        self.request_id = request_id
-        # Only response headers are kept, never request headers, so no Authorization can leak here.
-        self.headers = dict(headers or {})
+        self.code = redact_text(code) if isinstance(code, str) else code
+        # What the server sent back, redacted: a server (or proxy) may echo the key it received.
+        self.details = redact_value(list(details or []))
+        self.request_id = redact_text(request_id) if request_id is not None else None
+        # Only response headers are kept (never request headers), redacted all the same.
+        self.headers = redact_headers(headers)
 
     def _repr_fields(self) -> list[tuple[str, Any]]:
         return [
@@ -332,6 +414,36 @@ class ResponseValidationError(B3OSError):
             ("status", self.status),
             ("request_id", self.request_id),
         ]
+
+
+class ResponseTooLargeError(ResponseValidationError):
+    """The response body was larger than ``max_response_size`` (default 64 MiB).
+
+    ``limit`` is the setting in force; ``size`` the ``Content-Length`` the server declared, or
+    the bytes read before reading stopped (the body was not read further). Raise the limit with
+    ``B3OS(max_response_size=...)``, or for some calls ``b3.with_options(max_response_size=...)``
+    (``None``: no limit).
+    """
+
+    limit: int
+    size: int
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        limit: int,
+        size: int,
+        status: int | None = None,
+        request_id: str | None = None,
+        content_type: str | None = None,
+    ) -> None:
+        super().__init__(message, status=status, request_id=request_id, content_type=content_type)
+        self.limit = limit
+        self.size = size
+
+    def _repr_fields(self) -> list[tuple[str, Any]]:
+        return [*super()._repr_fields(), ("limit", self.limit), ("size", self.size)]
 
 
 class StreamError(B3OSError):

@@ -25,6 +25,7 @@ EXPECTED = {
     "ConfigurationError", "ConflictError", "EventStream", "InsufficientCreditsError",
     "InternalServerError", "MergedEventStream", "NotFoundError", "Page", "PermissionDeniedError",
     "RateLimitError", "RawEventStream", "RawResponse", "ReconnectInfo", "ResponseMeta",
+    "ResponseTooLargeError",
     "ResponseValidationError", "RetryPolicy", "Run", "RunEvent", "RunEventStream", "RunHandle",
     "RunNotificationStream", "RunStatus", "SSEDecoder", "ServerSentEvent", "StreamError",
     "StreamTimeouts", "Timeout", "WebhookVerificationError", "Workflow", "WorkflowDefinition",

@@ -7,16 +7,27 @@ scrubbing of transport exceptions.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import enum
 import re
 import sys
 from collections.abc import Mapping, Sequence
+from typing import Any
 from urllib.parse import quote
 
 import aiohttp
+import attrs
+import yarl
+from aiohttp.client_reqrep import ConnectionKey, RequestInfo
 from multidict import CIMultiDict, CIMultiDictProxy
 
-from b3os_async._errors import APIConnectionError, APITimeoutError
+from b3os_async._errors import (
+    APIConnectionError,
+    APITimeoutError,
+    redact_header,
+    redact_text,
+    redact_url,
+)
 from b3os_async._retry import Failure
 from b3os_async._version import __version__
 
@@ -133,29 +144,86 @@ def classify_exception(exc: BaseException) -> tuple[Failure, type[APIConnectionE
 
 
 def scrub_exception(exc: BaseException) -> BaseException:
-    """Remove what could carry a credential from an aiohttp exception, and return it.
+    """Make ``exc`` and every exception chained to it safe to keep, print and report; return it.
 
-    Our errors chain aiohttp's exception as ``__cause__`` (useful in tracebacks). But a
-    ``ClientResponseError`` (e.g. a malformed response) holds the *request* headers, bearer key
-    included, in ``request_info`` and in each redirect of ``history``; an error reporter that
-    records the reprs of chained exceptions would capture the key. So those are replaced by a
-    copy without ``Authorization`` before the exception is chained.
+    Our errors chain aiohttp's exception as ``__cause__``: its type and text help in tracebacks,
+    and the stream machinery classifies failures by it. But aiohttp's exceptions hold what was
+    *sent*: a ``ClientResponseError`` (e.g. a malformed response) keeps the request headers,
+    bearer key included, in ``request_info`` and ``args``, and its text quotes the URL with any
+    ``?secret=``; their tracebacks' frames hold the request headers as local variables (error
+    reporters record those). So, for ``exc`` and everything reachable through ``__cause__``,
+    ``__context__``, ``args`` and attributes:
+
+    * the traceback is dropped (the frames' locals are the request);
+    * request info is rebuilt with redacted URLs and headers (``Authorization: <redacted>``);
+      redirect ``history`` (responses that hold request info too) is emptied;
+    * header mappings are redacted, strings and URLs pass through :func:`redact_text` /
+      :func:`redact_url`, proxy credentials are removed from connection keys.
+
+    The exception keeps its type (``isinstance`` checks and retry classification still work).
     """
-    if isinstance(exc, aiohttp.ClientResponseError):
-        info = exc.request_info
-        if info is not None:
-            kept = CIMultiDict(
-                (k, v) for k, v in info.headers.items() if k.lower() != "authorization"
-            )
-            # RequestInfo is a NamedTuple in recent aiohttp and an attrs class in older ones; both
-            # take (url, method, headers, real_url) positionally.
-            exc.request_info = type(info)(
-                info.url, info.method, CIMultiDictProxy(kept), info.real_url
-            )
-        exc.history = ()
+    seen: set[int] = set()
+    pending: list[BaseException] = [exc]
+    while pending:
+        current = pending.pop()
+        if id(current) in seen:
+            continue
+        seen.add(id(current))
+        current.__traceback__ = None
+        with contextlib.suppress(Exception):  # an exotic exception refusing new args keeps them
+            current.args = tuple(_clean(arg, pending) for arg in current.args)
+        state = getattr(current, "__dict__", None)
+        if state is not None:
+            for name, value in list(state.items()):
+                state[name] = _clean(value, pending)
+        pending.extend(e for e in (current.__cause__, current.__context__) if e is not None)
     return exc
 
 
+def _clean(value: Any, pending: list[BaseException]) -> Any:
+    """``value`` without credentials (see :func:`scrub_exception`); exceptions are queued."""
+    if isinstance(value, str):
+        return redact_text(value)
+    if isinstance(value, BaseException):
+        pending.append(value)
+        return value
+    if isinstance(value, yarl.URL):
+        shown = redact_url(value)
+        return value if shown == str(value) else yarl.URL(shown, encoded=True)
+    if isinstance(value, RequestInfo):
+        return type(value)(
+            _clean(value.url, pending),
+            value.method,
+            _clean_headers(value.headers),
+            _clean(value.real_url, pending),
+        )
+    if isinstance(value, ConnectionKey):
+        # A NamedTuple in recent aiohttp, an attrs class in older ones.
+        proxy = _clean(value.proxy, pending)
+        if hasattr(value, "_replace"):
+            return value._replace(proxy=proxy, proxy_auth=None)
+        return attrs.evolve(value, proxy=proxy, proxy_auth=None)  # type: ignore[misc]
+    if isinstance(value, (bytes, bytearray)):
+        text = bytes(value).decode("utf-8", "replace")
+        shown = redact_text(text)
+        return value if shown == text else shown.encode()
+    if isinstance(value, (aiohttp.ClientResponse, aiohttp.BasicAuth)):
+        return None  # a response holds its request's info; basic auth is a credential
+    if isinstance(value, Mapping):
+        return _clean_headers(value)
+    if isinstance(value, (tuple, list)):
+        kept = [_clean(v, pending) for v in value if not isinstance(v, aiohttp.ClientResponse)]
+        return tuple(kept) if isinstance(value, tuple) else kept
+    return value
+
+
+def _clean_headers(headers: Mapping[Any, Any]) -> CIMultiDictProxy[str]:
+    """A read-only copy of a header mapping, credentials redacted (repeated names kept)."""
+    kept = CIMultiDict((str(k), redact_header(str(k), str(v))) for k, v in headers.items())
+    return CIMultiDictProxy(kept)
+
+
 def describe_exception(exc: BaseException) -> str:
+    """``Type: text`` of an exception, for our messages (which are redacted when built)."""
     text = str(exc)
     return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
