@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from b3os_async._errors import B3OSError as B3OSError
     from b3os_async._errors import BadRequestError as BadRequestError
     from b3os_async._errors import ConfigurationError as ConfigurationError
+    from b3os_async._errors import ConfigurationTypeError as ConfigurationTypeError
     from b3os_async._errors import ConflictError as ConflictError
     from b3os_async._errors import InsufficientCreditsError as InsufficientCreditsError
     from b3os_async._errors import InternalServerError as InternalServerError
@@ -84,6 +85,7 @@ _EXPORTS: dict[str, str] = {
     # errors
     "B3OSError": _ERRORS,
     "ConfigurationError": _ERRORS,
+    "ConfigurationTypeError": _ERRORS,
     "APIConnectionError": _ERRORS,
     "APITimeoutError": _ERRORS,
     "APIStatusError": _ERRORS,

@@ -13,7 +13,7 @@ import sys
 from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import urlsplit
 
-from b3os_async._errors import ConfigurationError
+from b3os_async._errors import ConfigurationError, ConfigurationTypeError
 from b3os_async._options import KEEP, CallOptions, Keep, check_header_value
 from b3os_async._transport.limits import DEFAULT_MAX_RESPONSE_SIZE
 from b3os_async._transport.raw import RawResponse
@@ -114,6 +114,23 @@ def _creation_site(frames: int = 3) -> str:
     return " <- ".join(sites)
 
 
+def _options(base: CallOptions, **changes: Any) -> CallOptions:
+    """``base`` with ``changes``; a wrong setting is a ConfigurationError (before any I/O).
+
+    The setting classes raise Python's own ``TypeError`` / ``ValueError`` (they are also built
+    directly); here they become ours, a wrong type staying a ``TypeError`` too
+    (:class:`ConfigurationTypeError`), so that ``except B3OSError`` sees every mistake.
+    """
+    try:
+        return base.replace(**changes)
+    except ConfigurationError:
+        raise
+    except TypeError as exc:
+        raise ConfigurationTypeError(str(exc)) from None
+    except ValueError as exc:
+        raise ConfigurationError(str(exc)) from None
+
+
 def _from_env(value: str | None, name: str) -> str | None:
     if value is None:
         value = os.environ.get(name)
@@ -175,6 +192,8 @@ class B3OS:
         user_agent: str | None = None,
         allow_insecure_http: bool = False,
     ) -> None:
+        if api_key is not None and not isinstance(api_key, str):
+            raise ConfigurationTypeError(f"api_key must be a string, got {type(api_key).__name__}")
         key = _from_env(api_key, "B3OS_API_KEY")
         if key is None:
             raise ConfigurationError(
@@ -194,7 +213,8 @@ class B3OS:
             check_header_value("org_id (B3OS_ORG_ID)", org)
         if user_agent is not None:
             check_header_value("user_agent", user_agent)
-        options = CallOptions().replace(
+        options = _options(
+            CallOptions(),
             timeout=timeout,
             retry=retry,
             headers=headers,
@@ -288,7 +308,8 @@ class B3OS:
         """
         view = object.__new__(B3OS)
         view._manager = self._manager
-        view._options = self._options.replace(
+        view._options = _options(
+            self._options,
             timeout=timeout,
             retry=retry,
             headers=headers,

@@ -3,7 +3,9 @@
 ::
 
     B3OSError
-     ├── ConfigurationError (also ValueError)   missing key, bad base URL, invalid id, misuse
+     ├── ConfigurationError (also ValueError)   missing key, bad base URL, invalid id, misuse,
+     │    │                                     a body that cannot be JSON (``path`` names it)
+     │    └── ConfigurationTypeError (also TypeError)   a setting of the wrong type
      ├── APIConnectionError                     network failure, after retries
      │    └── APITimeoutError                   a timeout, after retries
      ├── APIStatusError                         the API answered with an error status
@@ -54,6 +56,7 @@ __all__ = [
     "B3OSError",
     "BadRequestError",
     "ConfigurationError",
+    "ConfigurationTypeError",
     "ConflictError",
     "InsufficientCreditsError",
     "InternalServerError",
@@ -246,6 +249,11 @@ class ConfigurationError(B3OSError, ValueError):
 
     def _repr_fields(self) -> list[tuple[str, Any]]:
         return [("message", self.message), ("path", self.path)]
+
+
+class ConfigurationTypeError(ConfigurationError, TypeError):
+    """A setting or argument of the wrong type (``retry=3``). Also a ``TypeError``, as Python's
+    own type mistakes are, so that both ``except TypeError`` and ``except B3OSError`` see it."""
 
 
 class _HTTPContextError(B3OSError):

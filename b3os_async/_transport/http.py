@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import enum
+import math
 import re
 import sys
 from collections.abc import Mapping, Sequence
@@ -24,6 +25,7 @@ from multidict import CIMultiDict, CIMultiDictProxy
 from b3os_async._errors import (
     APIConnectionError,
     APITimeoutError,
+    ConfigurationError,
     redact_header,
     redact_text,
     redact_url,
@@ -64,19 +66,35 @@ _UNRESERVED = re.compile(r"[A-Za-z0-9_.~-]*").fullmatch
 _ENCODED_KEYS: dict[str, str] = {}
 
 
-def _query_text(value: QueryScalar) -> str:
+def _query_text(value: object, key: str) -> str:
     if type(value) is str:
         return value
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, enum.Enum):
-        return str(value.value)
-    return str(value)
+        return _query_text(value.value, key)
+    if isinstance(value, str):
+        return str.__str__(value)
+    if isinstance(value, int):
+        return int.__repr__(value)
+    if isinstance(value, float) and math.isfinite(value):
+        return float.__repr__(value)
+    raise ConfigurationError(
+        f"query parameter {key!r}: {value!r:.60} cannot be sent (query values are str, int, "
+        "finite float, bool or an Enum, or a list of them)"
+    )
 
 
-def _encode(text: str) -> str:
+def _encode(text: str, key: str = "") -> str:
     # Most keys and values (ids, statuses, numbers) need no escaping: skip quote() for them.
-    return text if _UNRESERVED(text) else quote(text, safe="")
+    if _UNRESERVED(text):
+        return text
+    try:
+        return quote(text, safe="")
+    except UnicodeEncodeError:
+        raise ConfigurationError(
+            f"query parameter {key!r}: the text holds a lone surrogate, which UTF-8 cannot encode"
+        ) from None
 
 
 def build_query(params: Mapping[str, QueryValue] | None) -> str:
@@ -95,18 +113,20 @@ def build_query(params: Mapping[str, QueryValue] | None) -> str:
             continue
         name = _ENCODED_KEYS.get(key)
         if name is None:
-            name = _encode(key)
+            if not isinstance(key, str):
+                raise ConfigurationError(f"query parameter names must be strings, got {key!r:.60}")
+            name = _encode(key, key)
             if len(_ENCODED_KEYS) < 256:
                 _ENCODED_KEYS[key] = name
         kind = type(value)
         if kind is int:  # not bool (its type is bool) nor IntEnum (its own type)
             append(f"{name}={value}")
         elif kind is str:
-            append(f"{name}={_encode(value)}")  # type: ignore[arg-type]
+            append(f"{name}={_encode(value, key)}")  # type: ignore[arg-type]
         elif isinstance(value, (list, tuple, set, frozenset)):
-            parts.extend(f"{name}={_encode(_query_text(v))}" for v in value)
+            parts.extend(f"{name}={_encode(_query_text(v, key), key)}" for v in value)
         else:
-            append(f"{name}={_encode(_query_text(value))}")  # type: ignore[arg-type]
+            append(f"{name}={_encode(_query_text(value, key), key)}")
     return "&".join(parts)
 
 

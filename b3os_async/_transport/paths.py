@@ -29,7 +29,12 @@ def encode_segment(value: object) -> str:
     if not text:
         raise ConfigurationError("an id used in a request path must not be empty")
     # safe="" escapes "/" too; quote() keeps the unreserved set A-Z a-z 0-9 - . _ ~ as is.
-    encoded = quote(text, safe="")
+    try:
+        encoded = quote(text, safe="")
+    except UnicodeEncodeError:
+        raise ConfigurationError(
+            f"invalid id {text[:40]!r}: it holds a lone surrogate, which UTF-8 cannot encode"
+        ) from None
     if encoded in (".", ".."):
         # A segment of only dots is a "dot segment" that clients and servers resolve away.
         encoded = "%2E" * len(encoded)
