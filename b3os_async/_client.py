@@ -204,6 +204,10 @@ class B3OS:
             raise ConfigurationError(
                 "the API key contains spaces or non-printable characters; check B3OS_API_KEY"
             )
+        if not isinstance(allow_insecure_http, bool):  # "no" would be truthy
+            raise ConfigurationTypeError(
+                f"allow_insecure_http must be True or False, got {allow_insecure_http!r}"
+            )
         url = check_base_url(
             _from_env(base_url, "B3OS_BASE_URL") or DEFAULT_BASE_URL,
             allow_insecure_http=allow_insecure_http,

@@ -28,11 +28,14 @@ if TYPE_CHECKING:
 __all__ = ["read_error_body", "read_success_body"]
 
 
-async def _read_at_most(resp: aiohttp.ClientResponse, limit: int) -> tuple[bytes, int]:
+async def _read_at_most(
+    resp: aiohttp.ClientResponse, limit: int, *, keep_start: bool
+) -> tuple[bytes, int]:
     """``(body, seen)``: at most ``limit`` bytes, and how many arrived (``seen > limit``: more).
 
     Stops reading (and closes the response) once more than ``limit`` bytes arrived; ``body`` then
-    holds the first ``limit`` bytes.
+    holds the first ``limit`` bytes if ``keep_start``, else nothing (no copy of a body that is
+    refused anyway).
     """
     declared = resp.content_length
     identity = resp.headers.get("Content-Encoding", "identity") == "identity"
@@ -49,8 +52,10 @@ async def _read_at_most(resp: aiohttp.ClientResponse, limit: int) -> tuple[bytes
             return b"".join(parts), seen
         seen += len(chunk)
         if seen > limit:
-            parts.append(chunk[: len(chunk) - (seen - limit)])
             resp.close()
+            if not keep_start:
+                return b"", seen
+            parts.append(chunk[: len(chunk) - (seen - limit)])
             return b"".join(parts), seen
         parts.append(chunk)
 
@@ -69,7 +74,7 @@ async def read_success_body(
         resp.close()  # refused before reading a byte of it
         size, what = declared, f"declares {declared:,} bytes (Content-Length)"
     else:
-        body, size = await _read_at_most(resp, limit)
+        body, size = await _read_at_most(resp, limit, keep_start=False)
         if size <= limit:
             return body
         what = f"passed {limit:,} bytes while being read"
@@ -91,5 +96,5 @@ async def read_error_body(resp: aiohttp.ClientResponse, limit: int = ERROR_BODY_
 
     A longer body is cut (its JSON then no longer parses, so the error shows a text excerpt).
     """
-    body, _ = await _read_at_most(resp, limit)
+    body, _ = await _read_at_most(resp, limit, keep_start=True)
     return body

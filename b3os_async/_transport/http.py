@@ -26,11 +26,13 @@ from b3os_async._errors import (
     APIConnectionError,
     APITimeoutError,
     ConfigurationError,
+    ConfigurationTypeError,
     redact_header,
     redact_text,
     redact_url,
 )
 from b3os_async._retry import Failure
+from b3os_async._transport.json_parser import int_to_text
 from b3os_async._version import __version__
 
 __all__ = [
@@ -76,7 +78,10 @@ def _query_text(value: object, key: str) -> str:
     if isinstance(value, str):
         return str.__str__(value)
     if isinstance(value, int):
-        return int.__repr__(value)
+        try:
+            return int_to_text(value)
+        except ValueError as exc:
+            raise ConfigurationError(f"query parameter {key!r}: {exc}") from None
     if isinstance(value, float) and math.isfinite(value):
         return float.__repr__(value)
     raise ConfigurationError(
@@ -106,6 +111,8 @@ def build_query(params: Mapping[str, QueryValue] | None) -> str:
     """
     if not params:
         return ""
+    if type(params) is not dict and not isinstance(params, Mapping):
+        raise ConfigurationTypeError(f"params must be a mapping, got {type(params).__name__}")
     parts: list[str] = []
     append = parts.append
     for key, value in params.items():
@@ -120,7 +127,10 @@ def build_query(params: Mapping[str, QueryValue] | None) -> str:
                 _ENCODED_KEYS[key] = name
         kind = type(value)
         if kind is int:  # not bool (its type is bool) nor IntEnum (its own type)
-            append(f"{name}={value}")
+            try:
+                append(f"{name}={value}")
+            except ValueError:  # more digits than Python converts by default
+                append(f"{name}={_query_text(value, key)}")
         elif kind is str:
             append(f"{name}={_encode(value, key)}")  # type: ignore[arg-type]
         elif isinstance(value, (list, tuple, set, frozenset)):
@@ -192,6 +202,12 @@ def scrub_exception(exc: BaseException) -> BaseException:
         current.__traceback__ = None
         with contextlib.suppress(Exception):  # an exotic exception refusing new args keeps them
             current.args = tuple(_clean(arg, pending) for arg in current.args)
+        if isinstance(current, OSError):  # C-level fields that str() shows
+            for field in ("strerror", "filename", "filename2"):
+                value = getattr(current, field, None)
+                if isinstance(value, str):
+                    with contextlib.suppress(Exception):
+                        setattr(current, field, redact_text(value))
         state = getattr(current, "__dict__", None)
         if state is not None:
             for name, value in list(state.items()):

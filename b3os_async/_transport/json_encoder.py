@@ -41,6 +41,7 @@ import json
 import math
 import os
 import re
+import sys
 import uuid
 from collections.abc import Mapping
 from typing import Any
@@ -64,18 +65,33 @@ def encode_json(value: Any) -> bytes:
     return _Converter().encode(value)
 
 
-def _where(path: str) -> str:
-    return path or "the request body"
+#: Where a value sits in the body: ``None`` for the root, else ``(parent, key or index)``. Built
+#: as links, rendered only for an error: a path string per level would cost O(depth²).
+_Path = Any
 
 
-def _refuse(path: str, why: str) -> ConfigurationError:
-    return ConfigurationError(f"cannot send {_where(path)} as JSON: {why}", path=path or None)
+def _render(path: _Path) -> str:
+    segments: list[int | str] = []
+    while path is not None:
+        path, segment = path
+        segments.append(segment)
+    out: list[str] = []
+    for segment in reversed(segments):
+        if isinstance(segment, int):
+            out.append(f"[{segment}]")
+        elif segment.isidentifier():
+            out.append(f".{segment}" if out else segment)
+        else:
+            out.append(f"[{segment!r}]")
+    return "".join(out)
 
 
-def _key_path(path: str, key: str) -> str:
-    if key.isidentifier():
-        return f"{path}.{key}" if path else key
-    return f"{path}[{key!r}]"
+def _refuse(path: _Path, why: str, *, shorten: bool = False) -> ConfigurationError:
+    where = _render(path)
+    if shorten and len(where) > 80:
+        where = where[:80] + "…"
+    shown = where or "the request body"
+    return ConfigurationError(f"cannot send {shown} as JSON: {why}", path=where or None)
 
 
 _SUPPORTED = (
@@ -90,7 +106,7 @@ class _Converter:
     def __init__(self) -> None:
         self._nonce = os.urandom(8).hex()
         self._numbers: list[str] = []  # the exact text of each placeholder, by its number
-        self._deepest = ("", 0)
+        self._deepest: tuple[_Path, int] = (None, 0)
 
     def encode(self, value: Any) -> bytes:
         converted = self._walk(value)
@@ -98,10 +114,8 @@ class _Converter:
             text = _dumps(converted)
         except RecursionError:
             path, depth = self._deepest
-            shown = path if len(path) <= 80 else path[:80] + "…"
-            raise _refuse(
-                shown, f"nested {depth} levels deep, more than the JSON encoder can take"
-            ) from None
+            why = f"nested {depth} levels deep, more than the JSON encoder can take"
+            raise _refuse(path, why, shorten=True) from None
         if self._numbers:
             numbers = self._numbers
             pattern = re.compile(f'"b3os-number-{self._nonce}-([0-9]+)"')
@@ -118,8 +132,8 @@ class _Converter:
         # Each stack entry: (items iterator, output container, path, id of the source container).
         ancestors: set[int] = set()
         box: list[Any] = []
-        stack: list[tuple[Any, Any, str, int]] = []
-        self._place(root, "", box, None, stack, ancestors)
+        stack: list[tuple[Any, Any, _Path, int]] = []
+        self._place(root, None, box, None, stack, ancestors)
         while stack:
             items, out, path, ident = stack[-1]
             item: Any = next(items, _DONE)
@@ -129,17 +143,17 @@ class _Converter:
                 continue
             if isinstance(out, list):
                 index, child = item
-                self._place(child, f"{path}[{index}]", out, None, stack, ancestors)
+                self._place(child, (path, index), out, None, stack, ancestors)
             else:
                 key, child = item
                 name = self._key(key, path)
-                self._place(child, _key_path(path, name), out, name, stack, ancestors)
+                self._place(child, (path, name), out, name, stack, ancestors)
         return box[0]
 
-    def _key(self, key: Any, path: str) -> str:
+    def _key(self, key: Any, path: _Path) -> str:
         """An object key as text, as :func:`json.dumps` makes it (or refused)."""
         if isinstance(key, str):
-            return self._text(str.__str__(key), path)
+            return self._text(str.__str__(key), (path, key))
         if isinstance(key, bool) or key is None:
             return json.dumps(key)  # true / false / null
         if isinstance(key, int):
@@ -153,7 +167,7 @@ class _Converter:
             path, f"the key {key!r:.40} ({type(key).__name__}) cannot be a JSON object key"
         )
 
-    def _text(self, text: str, path: str) -> str:
+    def _text(self, text: str, path: _Path) -> str:
         try:
             text.encode()
         except UnicodeEncodeError as exc:
@@ -167,10 +181,10 @@ class _Converter:
     def _place(
         self,
         value: Any,
-        path: str,
+        path: _Path,
         out: Any,
         name: str | None,
-        stack: list[tuple[Any, Any, str, int]],
+        stack: list[tuple[Any, Any, _Path, int]],
         ancestors: set[int],
     ) -> None:
         """Convert a leaf into ``out``, or put an empty container there and push its items."""
@@ -193,6 +207,9 @@ class _Converter:
             depth = len(stack) + 1
             if depth > self._deepest[1]:
                 self._deepest = (path, depth)
+                if depth > sys.getrecursionlimit():  # json.dumps will fail: stop walking now
+                    why = f"nested more than {depth - 1} levels deep, more than JSON encoding takes"
+                    raise _refuse(path, why, shorten=True)
             stack.append((items, container, path, ident))
             converted = container
         if name is None:
@@ -200,7 +217,7 @@ class _Converter:
         else:
             out[name] = converted
 
-    def _leaf(self, value: Any, path: str) -> Any:
+    def _leaf(self, value: Any, path: _Path) -> Any:
         """The JSON-ready form of a non-container value, or ``_DEFER`` to convert it further."""
         if value is None or isinstance(value, bool):
             return value
