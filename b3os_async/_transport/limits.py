@@ -1,4 +1,4 @@
-"""The size limits of requests and responses, in one place (docs/limits.md lists them all).
+"""The size limits of requests and responses (docs/limits.md lists every limit of the SDK).
 
 Plain constants, no imports: the options module and the client facade read them without loading
 aiohttp.
@@ -10,7 +10,6 @@ __all__ = [
     "DEFAULT_MAX_RESPONSE_SIZE",
     "ERROR_BODY_LIMIT",
     "MAX_INT_DIGITS",
-    "MAX_JSON_DEPTH",
 ]
 
 #: The largest response body read by default, in bytes (``max_response_size``; None: no limit).
@@ -26,7 +25,6 @@ ERROR_BODY_LIMIT = 64 * 1024
 #: quadratic; uint256 amounts need 78. Larger integers are refused in both directions.
 MAX_INT_DIGITS = 10_000
 
-#: Request bodies may nest at most this many arrays/objects deep (deeper: ConfigurationError).
-#: Responses are parsed as deep as Python's recursion limit allows (about 900 levels), deeper
-#: ones raise ResponseValidationError.
-MAX_JSON_DEPTH = 500
+# JSON nesting has no constant of its own: bodies and responses nest as deep as Python's recursion
+# limit lets the JSON encoder and parsers go (about 900 levels with the default limit of 1,000);
+# deeper is a ConfigurationError (bodies) or a ResponseValidationError (responses).
