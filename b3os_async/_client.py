@@ -114,7 +114,7 @@ def _creation_site(frames: int = 3) -> str:
     return " <- ".join(sites)
 
 
-def _options(base: CallOptions, **changes: Any) -> CallOptions:
+def _checked_options(base: CallOptions, **changes: Any) -> CallOptions:
     """``base`` with ``changes``; a wrong setting is a ConfigurationError (before any I/O).
 
     The setting classes raise Python's own ``TypeError`` / ``ValueError`` (they are also built
@@ -217,7 +217,7 @@ class B3OS:
             check_header_value("org_id (B3OS_ORG_ID)", org)
         if user_agent is not None:
             check_header_value("user_agent", user_agent)
-        options = _options(
+        options = _checked_options(
             CallOptions(),
             timeout=timeout,
             retry=retry,
@@ -312,7 +312,7 @@ class B3OS:
         """
         view = object.__new__(B3OS)
         view._manager = self._manager
-        view._options = _options(
+        view._options = _checked_options(
             self._options,
             timeout=timeout,
             retry=retry,

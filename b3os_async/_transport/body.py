@@ -67,7 +67,7 @@ async def read_success_body(
 
     ``url`` must already be redacted (it goes into the message).
     """
-    if limit is None:
+    if limit is None or method == "HEAD":  # a HEAD answer declares a length but has no body
         return await resp.read()
     declared = resp.content_length
     if declared is not None and declared > limit:

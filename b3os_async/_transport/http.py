@@ -259,7 +259,17 @@ def _clean_headers(headers: Mapping[Any, Any]) -> CIMultiDictProxy[str]:
     return CIMultiDictProxy(kept)
 
 
+#: The longest exception text quoted in our messages (aiohttp quotes the bytes it could not parse).
+DESCRIBE_LIMIT = 300
+
+
 def describe_exception(exc: BaseException) -> str:
-    """``Type: text`` of an exception, for our messages (which are redacted when built)."""
+    """``Type: text`` of an exception, for our messages (which are redacted when built).
+
+    The text is cut to :data:`DESCRIBE_LIMIT` characters: aiohttp's parser errors quote what the
+    server sent (a "bad status line" of 64 KiB becomes a 64 KiB message otherwise).
+    """
     text = str(exc)
+    if len(text) > DESCRIBE_LIMIT:
+        text = text[: DESCRIBE_LIMIT - 1] + "…"
     return f"{type(exc).__name__}: {text}" if text else type(exc).__name__

@@ -215,6 +215,9 @@ async def _huge_declared(
     """Declares 200 MiB, then sends until the client hangs up (or all of it)."""
     head = {"Content-Type": "application/json", "Content-Length": str(HUGE_DECLARED)}
     writer.write(_head("200 OK", head))
+    if request.method == "HEAD":  # the length a GET would have, and no body
+        await writer.drain()
+        return True
     return await server._stream_body(request, writer, HUGE_DECLARED, chunked=False)
 
 
@@ -239,6 +242,19 @@ async def _big_int(server: HostileServer, request: Request, writer: asyncio.Stre
 
 async def _endless(server: HostileServer, request: Request, writer: asyncio.StreamWriter) -> bool:
     head = {"Content-Type": "application/json", "Transfer-Encoding": "chunked"}
+    writer.write(_head("200 OK", head))
+    return await server._stream_body(request, writer, ENDLESS_CAP, chunked=True)
+
+
+async def _lying_length(
+    server: HostileServer, request: Request, writer: asyncio.StreamWriter
+) -> bool:
+    """Declares 100 bytes AND chunked framing, then sends endless chunks."""
+    head = {
+        "Content-Type": "application/json",
+        "Content-Length": "100",
+        "Transfer-Encoding": "chunked",
+    }
     writer.write(_head("200 OK", head))
     return await server._stream_body(request, writer, ENDLESS_CAP, chunked=True)
 
@@ -298,6 +314,15 @@ async def _stall(server: HostileServer, request: Request, writer: asyncio.Stream
 
 async def _garbage(server: HostileServer, request: Request, writer: asyncio.StreamWriter) -> bool:
     writer.write(bytes(range(256)) * 16)
+    await writer.drain()
+    return False
+
+
+async def _long_garbage(
+    server: HostileServer, request: Request, writer: asyncio.StreamWriter
+) -> bool:
+    """100 KiB of text where the status line should be (aiohttp quotes it in its error)."""
+    writer.write(b"x" * 100 * 1024 + b"\r\n\r\n")
     await writer.drain()
     return False
 
@@ -395,12 +420,14 @@ BEHAVIOURS: dict[str, Behaviour] = {
     "/big-int": _big_int,
     "/huge-declared": _huge_declared,
     "/endless": _endless,
+    "/lying-length": _lying_length,
     "/endless-error": _endless_error,
     "/big-error": _big_error,
     "/gzip-bomb": _gzip_bomb,
     "/drip": _drip,
     "/stall": _stall,
     "/garbage": _garbage,
+    "/long-garbage": _long_garbage,
     "/cut-json": _cut_json,
     "/redirect-loop": _redirect_loop,
     "/reset": _reset_now,

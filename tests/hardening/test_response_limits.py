@@ -130,6 +130,14 @@ async def test_with_options_can_raise_the_limit_and_views_keep_it(
     assert len(data["data"]) > MiB
 
 
+async def test_head_answers_declaring_a_huge_length_are_not_refused(
+    hostile_client: Callable[..., B3OS],
+) -> None:
+    """HEAD carries no body: the length it declares (200 MiB) is not held against the limit."""
+    b3 = hostile_client(max_response_size=MiB).with_options(headers={"X-Hostile": "huge-declared"})
+    assert await b3.request("HEAD", "/anything") is None
+
+
 async def test_too_large_is_never_retried(
     hostile: HostileServer, hostile_client: Callable[..., B3OS]
 ) -> None:
