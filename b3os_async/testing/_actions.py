@@ -6,18 +6,22 @@ text). It only talks to loopback hosts (``localhost``, ``127.0.0.0/8``, ``::1``)
 inside test suites and must never reach the network. Anything else fails the node with code
 ``loopback_only`` before any connection is made. Redirects are not followed (one could leave
 loopback). A status of 400 or more fails the node (code ``http_error``) with the response kept as
-the node's ``result``; connection problems fail it with code ``http_unreachable``.
+the node's ``result``; connection problems fail it with code ``http_unreachable``. At most
+``MAX_HTTP_RESPONSE_BYTES`` of a response are read: a longer one fails the node (code
+``value_too_large``). JSON bodies are parsed strictly (``NaN`` is not JSON: such a body stays text).
 """
 
 from __future__ import annotations
 
 import asyncio
 import ipaddress
-import json
 from typing import Any
 from urllib.parse import urlsplit
 
 import aiohttp
+
+from b3os_async.testing import _limits
+from b3os_async.testing._json import JsonError, dumps, loads
 
 
 class NodeFailure(Exception):
@@ -61,30 +65,53 @@ async def http_request(session: aiohttp.ClientSession, payload: dict[str, Any]) 
     if not isinstance(headers, dict):
         raise NodeFailure("http-request: 'headers' must be an object", "invalid_payload")
     body = payload.get("body")
-    options: dict[str, Any] = {}
+    sent = {
+        str(key): value if isinstance(value, str) else dumps(value)
+        for key, value in headers.items()
+    }
+    data: bytes | None = None
     if isinstance(body, str):
-        options["data"] = body.encode()
+        data = body.encode()
     elif body is not None:
-        options["json"] = body
+        data = dumps(body).encode()  # exact integers of any length, as the emulator keeps them
+        sent.setdefault("Content-Type", "application/json")
     try:
         async with session.request(
             method,
             url,
-            headers={str(key): str(value) for key, value in headers.items()},
+            headers=sent,
+            data=data,
             allow_redirects=False,
             timeout=aiohttp.ClientTimeout(total=10),
-            **options,
         ) as response:
-            text = await response.text(errors="replace")
+            raw = await _read(response, url)
+            text = raw.decode(response.charset or "utf-8", errors="replace")
             parsed: Any = text
             if "json" in response.content_type:
                 try:
-                    parsed = json.loads(text)
-                except ValueError:
+                    parsed = loads(text)
+                except (JsonError, RecursionError):
                     parsed = text
             result = {"status": response.status, "headers": dict(response.headers), "body": parsed}
-    except (aiohttp.ClientError, asyncio.TimeoutError, OSError) as exc:
+    except (aiohttp.ClientError, asyncio.TimeoutError, OSError, ValueError, LookupError) as exc:
         raise NodeFailure(f"http-request to {url} failed: {exc!r}", "http_unreachable") from None
     if response.status >= 400:
         raise NodeFailure(f"http-request to {url} answered {response.status}", "http_error", result)
     return result
+
+
+async def _read(response: aiohttp.ClientResponse, url: str) -> bytes:
+    """The response body, at most ``MAX_HTTP_RESPONSE_BYTES`` (``NodeFailure`` beyond)."""
+    limit = _limits.MAX_HTTP_RESPONSE_BYTES
+    chunks: list[bytes] = []
+    size = 0
+    while chunk := await response.content.readany():
+        size += len(chunk)
+        if size > limit:
+            raise NodeFailure(
+                f"http-request to {url}: the response is larger than {limit:,} bytes "
+                "(the emulator's limit)",
+                "value_too_large",
+            )
+        chunks.append(chunk)
+    return b"".join(chunks)

@@ -8,9 +8,10 @@ code    meaning
 ======  =======================================================================
 400001  request body is not valid JSON, or not a JSON object
 400002  a body field is missing or has the wrong type/value
-400003  invalid paging parameter (``limit`` not 1..100, ``offset`` negative, not integers)
+400003  invalid paging parameter (``limit``/``offset`` not 64-bit integers)
 400004  invalid query parameter (filter, sort, ``since``, ``summary``, ``ids`` …)
 400005  too many ids in ``/v1/workflow-runs/stream`` (max 24)
+400006  malformed request: bad framing, a request line or header over aiohttp's limits
 400078  invalid run ID (must start with ``run_``)                      *published*
 400079  duplicate run ID                                              *published*
 400228  invalid workflow definition                                   *published*
@@ -27,11 +28,12 @@ code    meaning
 404005  workflow has no draft
 404006  workflow has no live version
 404007  node not found in the run's definition
-405001  method not allowed on this route
+405001  method not allowed on this route (the answer has an ``Allow`` header)
 409001  version conflict (``expectedCurrentVersion`` / ``expectedVersion``)
 409002  run is not cancellable (already finished)
 409003  run is not retryable (only failure, partial and cancelled runs are)
 409004  workflow is in the wrong state for this operation (archived, no draft, …)
+413001  request body larger than ``_limits.MAX_BODY_BYTES`` (1 MiB)
 4xx000  / 5xx000  injected by ``Fault.status``/``Fault.burst`` (``status * 1000``)
 429001  injected rate limit (``Fault.rate_limit``)
 500001  an unexpected error inside the emulator (a bug: the emulator's log has the traceback)
@@ -41,11 +43,12 @@ code    meaning
 from __future__ import annotations
 
 import copy
-import json
 import random
 import re
 from datetime import datetime, timezone
 from typing import Any
+
+from b3os_async.testing import _json, _limits
 
 _ALPHABET = "abcdefghijklmnopqrstuvwxyz0123456789"
 
@@ -54,6 +57,7 @@ BAD_FIELD = 400002
 BAD_PAGING = 400003
 BAD_QUERY = 400004
 TOO_MANY_IDS = 400005
+BAD_REQUEST = 400006
 INVALID_RUN_ID = 400078
 DUPLICATE_RUN_ID = 400079
 INVALID_DEFINITION = 400228
@@ -75,10 +79,11 @@ VERSION_CONFLICT = 409001
 NOT_CANCELLABLE = 409002
 NOT_RETRYABLE = 409003
 WRONG_STATE = 409004
+BODY_TOO_LARGE = 413001
 RATE_LIMITED = 429001
 INTERNAL_ERROR = 500001
 
-MAX_JSON_DEPTH = 128
+MAX_JSON_DEPTH = _limits.MAX_JSON_DEPTH
 """Deepest nesting of objects/arrays a request body may have (the emulator's own limit)."""
 
 
@@ -215,8 +220,14 @@ def nested_deeper_than(value: Any, limit: int) -> bool:
 
 
 def dumps(value: Any) -> str:
-    """Compact JSON, UTF-8 kept as is."""
-    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+    """Compact JSON, UTF-8 kept as is, exact integers of any length (see ``_json.py``)."""
+    return _json.dumps(value)
+
+
+def quoted(value: str) -> str:
+    """``repr(value)`` for an error message, cut to ``MAX_QUOTED_CHARS`` (a caller's value)."""
+    limit = _limits.MAX_QUOTED_CHARS
+    return repr(value) if len(value) <= limit else repr(value[:limit]) + "…"
 
 
 _RUN_ID = re.compile(r"run_[A-Za-z0-9_-]{1,120}", re.ASCII)

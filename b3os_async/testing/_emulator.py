@@ -16,20 +16,21 @@ from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
-from b3os_async.testing import routes
+from b3os_async.testing import _limits, routes
 from b3os_async.testing._common import IdSource, now_iso
 from b3os_async.testing._domain.organizations import ApiKey, Org
 from b3os_async.testing._domain.runs import TERMINAL
 from b3os_async.testing._engine import Engine
 from b3os_async.testing._fault_rules import FaultRegistry
 from b3os_async.testing._middleware import middleware
+from b3os_async.testing._protocol import json_errors
 from b3os_async.testing._render import run_json
-from b3os_async.testing._server import CONTEXT, Context, RecordedRequest, mark_started
+from b3os_async.testing._request_log import RequestLog
+from b3os_async.testing._server import CONTEXT, Context, mark_started
 from b3os_async.testing._store import Store
 from b3os_async.testing._streams import Broker
 
 if TYPE_CHECKING:
-    from collections import deque
     from types import TracebackType
 
 SCOPES = ("read", "read-write")
@@ -37,7 +38,7 @@ SCOPES = ("read", "read-write")
 
 def build_app(ctx: Context) -> web.Application:
     """The aiohttp application with the routes of every area (``routes/<area>.py``)."""
-    app = web.Application(middlewares=[middleware])
+    app = web.Application(middlewares=[middleware], client_max_size=_limits.MAX_BODY_BYTES)
     app[CONTEXT] = ctx
     app.on_response_prepare.append(mark_started)
     for table in routes.discover():
@@ -58,6 +59,7 @@ class Emulator:
     :param heartbeat_interval: seconds of silence after which streams send ``: heartbeat``.
     :param retry_ms: the ``retry:`` value sent first on every stream.
     :param replay: ``False`` serves streams without ``id:`` lines and ignores ``Last-Event-ID``.
+    :param record_requests: ``False`` keeps ``emu.requests`` empty (nothing is recorded).
     """
 
     def __init__(
@@ -69,6 +71,7 @@ class Emulator:
         heartbeat_interval: float = 15.0,
         retry_ms: int = 1000,
         replay: bool = True,
+        record_requests: bool = True,
     ) -> None:
         if heartbeat_interval <= 0:
             raise ValueError("heartbeat_interval must be positive")
@@ -90,6 +93,7 @@ class Emulator:
             retry_ms=retry_ms,
             heartbeat=heartbeat_interval,
             replay=replay,
+            requests=RequestLog(enabled=record_requests),
         )
         self._runner: web.AppRunner | None = None
         self._url: str | None = None
@@ -103,9 +107,16 @@ class Emulator:
         if self._closed or self._runner is not None:
             raise RuntimeError("an Emulator starts once")
         runner = web.AppRunner(
-            build_app(self._ctx), handler_cancellation=True, access_log=None, shutdown_timeout=1.0
+            build_app(self._ctx),
+            handler_cancellation=True,
+            access_log=None,
+            shutdown_timeout=1.0,
+            max_line_size=_limits.MAX_LINE_BYTES,
+            max_field_size=_limits.MAX_LINE_BYTES,
+            max_headers=_limits.MAX_HEADERS,
         )
         await runner.setup()
+        json_errors(runner, self._ctx.ids)  # aiohttp's own 400s get B3OS error bodies
         site = web.TCPSite(runner, self._host, self._port)
         await site.start()
         self._runner = runner
@@ -154,8 +165,8 @@ class Emulator:
         return self._ctx.open_streams
 
     @property
-    def requests(self) -> deque[RecordedRequest]:
-        """The requests received, oldest first: the last 10 000 (``emu.requests.clear()``)."""
+    def requests(self) -> RequestLog:
+        """Requests with valid credentials, oldest first (bounded; ``emu.requests.clear()``)."""
         return self._ctx.requests
 
     def create_org(self, name: str) -> tuple[str, str]:

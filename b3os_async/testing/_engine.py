@@ -45,10 +45,12 @@ from typing import TYPE_CHECKING, Any
 
 import aiohttp
 
+from b3os_async.testing import _values
 from b3os_async.testing._actions import NodeFailure, http_request
 from b3os_async.testing._common import NODE_NOT_FOUND, NOT_CANCELLABLE, ApiError, now_iso
-from b3os_async.testing._expr import ConditionError, evaluate_condition, resolve
+from b3os_async.testing._expr import ConditionError, evaluate_condition
 from b3os_async.testing._graph import children_of, nodes_of
+from b3os_async.testing._meter import Meter
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -73,6 +75,8 @@ class Engine:
         self._waits: dict[str, dict[str, asyncio.Future[dict[str, Any]]]] = {}
         self._changed = asyncio.Event()
         self._http: aiohttp.ClientSession | None = None
+        # The size meter of each executing run (what its nodes render and keep: _values.py).
+        self._meters: dict[str, Meter] = {}
 
     # -- lifecycle -----------------------------------------------------------------------------
 
@@ -105,6 +109,7 @@ class Engine:
         channel.attach(run.org_id)
         channel.publish("run_started", "running")
         self._notify(run, "run_started")
+        self._meters[run.id] = Meter()
         self._tasks[run.id] = asyncio.get_running_loop().create_task(self._execute(run, kept))
         self._touch()
 
@@ -150,6 +155,8 @@ class Engine:
             tasks.add(loop.create_task(self._node(run, node_id, kept, spawn)))
 
         try:
+            for node_id in kept:
+                _values.charge_kept(self._meters[run.id], run.nodes[node_id])
             spawn(run.trigger_node_id)
             while tasks:
                 # A parent spawns its children before it finishes, so the set only empties
@@ -170,6 +177,7 @@ class Engine:
             if tasks:
                 await asyncio.gather(*tasks, return_exceptions=True)
             self._tasks.pop(run.id, None)
+            self._meters.pop(run.id, None)
             for future in self._waits.pop(run.id, {}).values():
                 future.cancel()
 
@@ -233,18 +241,20 @@ class Engine:
         state.status, state.started_at = "running", now_iso()
         channel.publish("node_started", "running", nodeId=node_id)
         self._touch()
+        meter = self._meters[run.id]
         try:
             if node_id == run.trigger_node_id:
                 state.input = dict(run.trigger_result)
                 result: dict[str, Any] = dict(run.trigger_result)
             else:
-                resolved = resolve(node.get("payload") or {}, self._lookup(run))
+                resolved = _values.render(node.get("payload") or {}, self._lookup(run), meter)
                 state.input = resolved
                 result = await self._action(run, node_id, node["type"], resolved, state)
+            _values.keep(meter, state, result)  # size limits (_values.py)
         except NodeFailure as failure:
             state.status, state.finished_at = "failure", now_iso()
             state.error = {"message": failure.message, "code": failure.code}
-            state.result = failure.result
+            state.result = _values.kept_on_failure(meter, state, failure.result)
             channel.publish("node_failed", "failure", nodeId=node_id, error=state.error)
             self._touch()
             return False
@@ -276,16 +286,14 @@ class Engine:
         if kind in ("echo", "transform"):
             return payload
         if kind == "delay":
-            ms = payload.get("ms", 0)
-            if isinstance(ms, bool) or not isinstance(ms, (int, float)) or ms < 0:
-                raise NodeFailure("delay needs a non-negative number 'ms'", "invalid_payload")
-            await asyncio.sleep(ms / 1000)
+            await asyncio.sleep(_values.seconds(payload.get("ms", 0), "delay", "ms"))
             return payload
         if kind == "fail":
             when = payload.get("when", True)
             if when in (False, None, 0, "", "false"):
                 return {"failed": False}
-            raise NodeFailure(str(payload.get("message") or "failed on purpose"), "fail_action")
+            message = payload.get("message") or "failed on purpose"
+            raise NodeFailure(_values.text(message), "fail_action")
         if kind == "if":
             try:
                 outcome = evaluate_condition(payload.get("condition"))
@@ -305,10 +313,11 @@ class Engine:
         self, run: Run, node_id: str, payload: dict[str, Any], state: NodeState
     ) -> dict[str, Any]:
         timeout_ms = payload.get("timeoutMs")
-        if timeout_ms is not None and (
-            isinstance(timeout_ms, bool) or not isinstance(timeout_ms, (int, float))
-        ):
-            raise NodeFailure("wait: 'timeoutMs' must be a number", "invalid_payload")
+        timeout = (
+            None
+            if timeout_ms is None
+            else _values.seconds(timeout_ms, "wait", "timeoutMs", negative=0)
+        )
         future: asyncio.Future[dict[str, Any]] = asyncio.get_running_loop().create_future()
         self._waits.setdefault(run.id, {})[node_id] = future
         state.status = "waiting"
@@ -316,10 +325,10 @@ class Engine:
         self._broker.run_channel(run.id).publish("run_waiting", "waiting", nodeId=node_id)
         self._touch()
         try:
-            if timeout_ms is None:
+            if timeout is None:
                 data = await future
             else:
-                data = await asyncio.wait_for(future, max(timeout_ms, 0) / 1000)
+                data = await asyncio.wait_for(future, timeout)
             state.branch = "resumed"
             return data
         except asyncio.TimeoutError:

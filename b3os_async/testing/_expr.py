@@ -35,15 +35,17 @@ the string ``right``). Anything else raises :class:`ConditionError`.
 
 from __future__ import annotations
 
-import json
+import math
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any
 
-from b3os_async.testing._common import dumps
+from b3os_async.testing import _limits
+from b3os_async.testing._json import JsonError, dumps, number_from_text
+from b3os_async.testing._meter import Meter, TooLarge
 
-_PLACEHOLDER = re.compile(r"\{\{(.*?)\}\}", re.DOTALL)
 _INDEX = re.compile(r"\[(\d+)\]")
+_NUMBER = re.compile(r"-?\d+(\.\d+)?([eE][+-]?\d+)?", re.ASCII)
 
 Lookup = Callable[[str], Any]
 """Resolves the first segment of a reference (a node id or ``$name``) to a JSON-like value."""
@@ -55,16 +57,53 @@ class ConditionError(ValueError):
     """An ``if`` condition that does not have one of the documented shapes."""
 
 
-def resolve(value: Any, lookup: Lookup) -> Any:
-    """``value`` with every ``{{…}}`` placeholder resolved (recursing into objects and lists)."""
+class ExpressionError(ValueError):
+    """A payload whose expressions cannot be rendered; ``code`` is the node error code."""
+
+    def __init__(self, message: str, code: str = "invalid_expression") -> None:
+        super().__init__(message)
+        self.message = message
+        self.code = code
+
+
+def placeholders(text: str) -> Iterator[tuple[int, int, str]]:
+    """``(start, end, expression)`` of each ``{{…}}`` in ``text``, left to right.
+
+    A placeholder runs from ``{{`` to the first ``}}`` after it, like the non-greedy pattern
+    ``\\{\\{(.*?)\\}\\}``, but found with two ``str.find`` calls per placeholder: linear in the
+    text. (The pattern rescanned the rest of the text from every ``{{`` that had no ``}}``
+    after it: 40 KiB of ``{{`` froze the loop for seconds.) With no ``}}`` left, no later
+    ``{{`` can close either, so the scan stops.
+    """
+    position = 0
+    while True:
+        start = text.find("{{", position)
+        if start < 0:
+            return
+        end = text.find("}}", start + 2)
+        if end < 0:
+            return
+        yield start, end + 2, text[start + 2 : end]
+        position = end + 2
+
+
+def resolve(value: Any, lookup: Lookup, meter: Meter | None = None) -> Any:
+    """``value`` with every ``{{…}}`` placeholder resolved (recursing into objects and lists).
+
+    Values referred to are shared, not copied. Text built by interpolation is charged to a
+    budget of ``MAX_VALUE_BYTES`` per string, measured by ``meter`` before it is written (so a
+    string of many placeholders cannot build gigabytes); :class:`ExpressionError` past it, or
+    for a number literal that is not a finite JSON number.
+    """
     # Recursion is safe here: payloads come from request bodies, which the server refuses when
     # nested more than MAX_JSON_DEPTH (128) levels; the same holds for references() below.
+    meter = Meter() if meter is None else meter
     if isinstance(value, str):
-        return _resolve_string(value, lookup)
+        return _resolve_string(value, lookup, meter)
     if isinstance(value, Mapping):
-        return {key: resolve(item, lookup) for key, item in value.items()}
+        return {key: resolve(item, lookup, meter) for key, item in value.items()}
     if isinstance(value, list):
-        return [resolve(item, lookup) for item in value]
+        return [resolve(item, lookup, meter) for item in value]
     return value
 
 
@@ -72,11 +111,11 @@ def references(value: Any) -> set[str]:
     """The first segments (node ids, ``$names``) referred to anywhere inside ``value``."""
     found: set[str] = set()
     if isinstance(value, str):
-        for match in _PLACEHOLDER.finditer(value):
-            for alternative in match.group(1).split("||"):
+        for _, _, expression in placeholders(value):
+            for alternative in expression.split("||"):
                 text = alternative.strip()
-                if text and _literal(text) is _MISSING:
-                    found.add(_segments(text)[0])
+                if text and not _is_literal(text):
+                    found.add(_segments(text)[0] if _segments(text) else text)
     elif isinstance(value, Mapping):
         for item in value.values():
             found |= references(item)
@@ -86,11 +125,34 @@ def references(value: Any) -> set[str]:
     return found
 
 
-def _resolve_string(text: str, lookup: Lookup) -> Any:
-    whole = _PLACEHOLDER.fullmatch(text.strip())
-    if whole is not None and text.strip().count("{{") == 1:
-        return _evaluate(whole.group(1), lookup)
-    return _PLACEHOLDER.sub(lambda match: _as_text(_evaluate(match.group(1), lookup)), text)
+def _resolve_string(text: str, lookup: Lookup, meter: Meter) -> Any:
+    found = list(placeholders(text))
+    if not found:
+        return text
+    stripped = text.strip()
+    if len(found) == 1 and found[0][1] - found[0][0] == len(stripped):
+        return _evaluate(found[0][2], lookup)  # exactly one placeholder: keeps the JSON type
+    limit = _limits.MAX_VALUE_BYTES
+    parts: list[str] = []
+    size = 0
+    position = 0
+    for start, end, expression in found:
+        value = _evaluate(expression, lookup)
+        try:
+            # Measured (cheaply, shared parts once) before anything is written.
+            size += start - position + meter.measure(value, limit - size, _limits.MAX_VALUE_DEPTH)
+        except TooLarge:
+            size = limit + 1
+        if size > limit:
+            raise ExpressionError(
+                f"interpolated text would be larger than {limit:,} bytes (the emulator's limit)",
+                "value_too_large",
+            )
+        parts.append(text[position:start])
+        parts.append(_as_text(value))
+        position = end
+    parts.append(text[position:])
+    return "".join(parts)
 
 
 def _evaluate(expression: str, lookup: Lookup) -> Any:
@@ -106,12 +168,23 @@ def _evaluate(expression: str, lookup: Lookup) -> Any:
     return value
 
 
+def _is_literal(text: str) -> bool:
+    if len(text) >= 2 and text[0] == text[-1] and text[0] in "'\"":
+        return True
+    return text in ("true", "false", "null") or _NUMBER.fullmatch(text) is not None
+
+
 def _literal(text: str) -> Any:
+    if not _is_literal(text):
+        return _MISSING
     if len(text) >= 2 and text[0] == text[-1] and text[0] in "'\"":
         return text[1:-1]
-    if text in ("true", "false", "null") or re.fullmatch(r"-?\d+(\.\d+)?([eE][+-]?\d+)?", text):
-        return json.loads(text)
-    return _MISSING
+    if text in ("true", "false", "null"):
+        return {"true": True, "false": False, "null": None}[text]
+    try:
+        return number_from_text(text)
+    except JsonError as exc:
+        raise ExpressionError(f"invalid number literal: {exc}") from None
 
 
 def _segments(reference: str) -> list[str]:
@@ -130,7 +203,13 @@ def _reference(reference: str, lookup: Lookup) -> Any:
     for segment in segments[1:]:
         if isinstance(current, Mapping):
             current = current.get(segment)
-        elif isinstance(current, list) and segment.isdigit() and int(segment) < len(current):
+        elif (
+            isinstance(current, list)
+            and segment.isascii()
+            and segment.isdigit()
+            and len(segment) < 19
+            and int(segment) < len(current)
+        ):
             current = current[int(segment)]
         else:
             return None
@@ -177,16 +256,21 @@ def _evaluate_condition(condition: Any) -> bool:
     return test(condition.get("left"), condition.get("right"))
 
 
-def _number(value: Any) -> float | None:
+def _number(value: Any) -> int | float | None:
+    # Integers stay exact (Python compares an int and a float exactly, whatever their size);
+    # text is read as a float, and what is not a finite number is not a number.
     if isinstance(value, bool):
         return None
-    if isinstance(value, (int, float)):
-        return float(value)
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
     if isinstance(value, str):
         try:
-            return float(value.strip())
+            number = float(value.strip())
         except ValueError:
             return None
+        return number if math.isfinite(number) else None
     return None
 
 

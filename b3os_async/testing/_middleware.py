@@ -6,12 +6,15 @@ In this order:
 
 1. a request id ``req_…`` (seeded) is assigned; every answer carries it in ``X-Request-ID`` and in
    the body's ``requestId``;
-2. the request is appended to ``emu.requests`` (method, raw path, query, headers without
-   ``Authorization``, body bytes);
+2. the credentials are checked (the answer to bad ones comes at step 5) and, only when they are
+   valid, the request is appended to ``emu.requests`` (method, raw path, query, headers without
+   ``Authorization``, body bytes; bounded, see ``_request_log.py``): a process without a key
+   cannot make the emulator hold its bodies;
 3. fault injection (``_faults.py``): a matching fault answers instead of the handler, delays it,
    or is handed to the stream handler (faults model the network in front of the API, so they
    apply to any path, before anything else);
-4. unknown routes answer 404 (404001), wrong methods 405 (405001), before authentication;
+4. unknown routes answer 404 (404001), wrong methods 405 (405001, with an ``Allow`` header as
+   RFC 9110 asks), before authentication;
 5. authentication: ``Authorization: Bearer b3sk_…`` must name a known key (401001 missing,
    401002 unknown); ``X-Org-ID``, when sent, must be the key's organization (403002); a ``read``
    key may only ``GET``/``HEAD`` (403001). The resume route also accepts ``?secret=`` (the
@@ -19,7 +22,10 @@ In this order:
 6. the handler; an :class:`ApiError` anywhere becomes an error body
    ``{code, message, details, requestId}`` with the HTTP status. Any other exception (an
    emulator bug) becomes a 500 error body with code 500001 and is logged, unless the answer had
-   already started (a stream). ``aiohttp`` HTTP exceptions and cancellation pass through.
+   already started (a stream). ``aiohttp``'s own HTTP errors (413 for a body over
+   ``MAX_BODY_BYTES``) get the same error body (code ``status * 1000 + 1``); cancellation passes
+   through. Errors aiohttp answers before any middleware runs (a malformed request, a request
+   line or header over its limits) get that body too: see ``_protocol.py``.
 """
 
 from __future__ import annotations
@@ -33,7 +39,9 @@ from typing import TYPE_CHECKING
 from aiohttp import web
 from multidict import CIMultiDict, CIMultiDictProxy, MultiDict, MultiDictProxy
 
+from b3os_async.testing import _limits
 from b3os_async.testing._common import (
+    BODY_TOO_LARGE,
     INTERNAL_ERROR,
     INVALID_KEY,
     METHOD_NOT_ALLOWED,
@@ -45,10 +53,10 @@ from b3os_async.testing._common import (
     ApiError,
 )
 from b3os_async.testing._domain.organizations import Principal
+from b3os_async.testing._request_log import RecordedRequest
 from b3os_async.testing._server import (
     SECRET_ROUTES,
     Context,
-    RecordedRequest,
     begin_request,
     context,
     error_response,
@@ -141,32 +149,42 @@ async def _truncated(request: web.Request, rid: str) -> web.StreamResponse:
     return response
 
 
-def _authenticate(request: web.Request, ctx: Context) -> None:
+def _authenticate(request: web.Request, ctx: Context) -> tuple[ApiError | None, bool]:
+    """The authentication error to answer (if any) and whether the credentials are valid.
+
+    Sets the request's principal when the key may make this request.
+    """
     header = request.headers.get("Authorization")
     route_name = request.match_info.route.name
     if header is None and route_name in SECRET_ROUTES and "secret" in request.query:
-        return  # the handler checks the secret
+        return None, _secret_matches(request, ctx)  # the handler checks the secret
     if not header:
-        raise ApiError(401, MISSING_TOKEN, "missing bearer token: send Authorization: Bearer …")
+        return ApiError(
+            401, MISSING_TOKEN, "missing bearer token: send Authorization: Bearer …"
+        ), False
     scheme, _, token = header.strip().partition(" ")
     key = ctx.store.keys.get(token.strip()) if scheme.lower() == "bearer" else None
     if key is None:
-        raise ApiError(401, INVALID_KEY, "invalid API key")
+        return ApiError(401, INVALID_KEY, "invalid API key"), False
     org_header = request.headers.get("X-Org-ID")
     if org_header and org_header != key.org_id:
-        raise ApiError(403, ORG_MISMATCH, "X-Org-ID does not match the API key's organization")
+        message = "X-Org-ID does not match the API key's organization"
+        return ApiError(403, ORG_MISMATCH, message), True
     if key.scope == "read" and request.method not in ("GET", "HEAD"):
-        raise ApiError(403, READ_ONLY_KEY, "this API key is read-only (scope 'read')")
+        return ApiError(403, READ_ONLY_KEY, "this API key is read-only (scope 'read')"), True
     org = ctx.store.orgs[key.org_id]
     request_state().principal = Principal(key.org_id, key.scope, key.id, org.user_id)
+    return None, True
 
 
-@web.middleware
-async def middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
-    """Request id, request log, faults, routing errors, authentication, error bodies."""
-    ctx = context(request)
-    rid = ctx.ids.new("req_", 20)
-    state = begin_request(rid)
+def _secret_matches(request: web.Request, ctx: Context) -> bool:
+    """Whether ``?secret=`` is the trigger secret of the run's workflow (resume route)."""
+    run = ctx.store.runs.get(request.match_info.get("id", ""))
+    workflow = ctx.store.workflows.find(run.workflow_id) if run is not None else None
+    return workflow is not None and workflow.trigger_secret == request.query.get("secret")
+
+
+async def _record(request: web.Request, ctx: Context) -> None:
     headers = CIMultiDict(request.headers)
     headers.popall("Authorization", None)
     ctx.requests.append(
@@ -175,13 +193,38 @@ async def middleware(request: web.Request, handler: Handler) -> web.StreamRespon
             request.rel_url.raw_path,
             MultiDictProxy(MultiDict(request.query)),
             CIMultiDictProxy(headers),
-            await request.read(),
+            await request.read(),  # over MAX_BODY_BYTES: HTTPRequestEntityTooLarge (413001)
         )
     )
+
+
+def _http_error(rid: str, exc: web.HTTPException) -> web.Response:
+    """aiohttp's own HTTP error as a B3OS error body (its status and ``Allow`` header kept)."""
+    if exc.status == 413:
+        code = BODY_TOO_LARGE
+        message = (
+            f"request body is larger than {_limits.MAX_BODY_BYTES:,} bytes (the emulator's limit)"
+        )
+    else:
+        code = exc.status * 1000 + 1
+        message = exc.text or exc.reason
+    headers = {name: exc.headers[name] for name in ("Allow", "Retry-After") if name in exc.headers}
+    return error_response(rid, ApiError(exc.status, code, message), headers)
+
+
+@web.middleware
+async def middleware(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """Request id, request log, faults, routing errors, authentication, error bodies."""
+    ctx = context(request)
+    rid = ctx.ids.new("req_", 20)
+    state = begin_request(rid)
     task = asyncio.current_task()
     if task is not None:
         ctx.inflight.add(task)
     try:
+        auth_error, valid = _authenticate(request, ctx)
+        if valid and ctx.requests.enabled:
+            await _record(request, ctx)
         stream = request.path.endswith("/stream")
         fault = ctx.faults.match(request.method, request.path, stream=stream)
         if fault is not None:
@@ -189,16 +232,22 @@ async def middleware(request: web.Request, handler: Handler) -> web.StreamRespon
             if answered is not None:
                 return answered
         routing_error = request.match_info.http_exception
+        if isinstance(routing_error, web.HTTPMethodNotAllowed):
+            allow = ", ".join(sorted(routing_error.allowed_methods))
+            error = ApiError(405, METHOD_NOT_ALLOWED, f"method {request.method} not allowed")
+            return error_response(rid, error, {"Allow": allow})
         if routing_error is not None:
-            if routing_error.status == 405:
-                raise ApiError(405, METHOD_NOT_ALLOWED, f"method {request.method} not allowed")
-            raise ApiError(404, NO_ROUTE, f"no route for {request.method} {request.path}")
-        _authenticate(request, ctx)
+            path = request.path[: _limits.MAX_QUOTED_CHARS]  # a URL may be 8 KiB long
+            raise ApiError(404, NO_ROUTE, f"no route for {request.method} {path}")
+        if auth_error is not None:
+            raise auth_error
         return await handler(request)
     except ApiError as error:
         return error_response(rid, error)
-    except web.HTTPException:
-        raise  # aiohttp's own answers (e.g. 413 for a too large body) keep their meaning
+    except web.HTTPException as exc:
+        if exc.status < 400:
+            raise
+        return _http_error(rid, exc)
     except Exception as exc:
         # Last resort: an emulator bug. CancelledError (a BaseException) is not caught here,
         # and an answer already started (a stream) cannot be replaced: aiohttp closes it.

@@ -16,12 +16,12 @@ from __future__ import annotations
 
 import contextvars
 import re
-from collections import deque
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any
 
 import attrs
 from aiohttp import web
 
+from b3os_async.testing import _limits
 from b3os_async.testing._common import (
     BAD_FIELD,
     BAD_JSON,
@@ -33,12 +33,13 @@ from b3os_async.testing._common import (
     IdSource,
     dumps,
     nested_deeper_than,
+    quoted,
 )
+from b3os_async.testing._json import JsonError, loads
+from b3os_async.testing._request_log import RecordedRequest, RequestLog
 
 if TYPE_CHECKING:
     import asyncio
-
-    from multidict import CIMultiDictProxy, MultiDictProxy
 
     from b3os_async.testing._domain.organizations import Principal
     from b3os_async.testing._engine import Engine
@@ -47,25 +48,12 @@ if TYPE_CHECKING:
     from b3os_async.testing._store import Store
     from b3os_async.testing._streams import Broker
 
-REQUEST_LOG_SIZE = 10_000
-"""How many requests ``emu.requests`` keeps (the oldest are dropped; a long-running server)."""
+__all__ = ["RecordedRequest"]  # re-exported: it lived here before _request_log.py
 
 SECRET_ROUTES = frozenset({"resume_node"})
 """Route names that accept ``?secret=`` instead of a bearer token."""
 
-_INTEGER = re.compile(r"-?[0-9]+", re.ASCII)
-
-
-class RecordedRequest(NamedTuple):
-    """One request as the emulator received it (``emu.requests`` holds these, oldest first)."""
-
-    method: str
-    path: str
-    """The raw (still percent-encoded) path, without the query string."""
-    query: MultiDictProxy[str]
-    headers: CIMultiDictProxy[str]
-    """Request headers except ``Authorization``."""
-    body: bytes
+_INTEGER = re.compile(r"[-+]?[0-9]+", re.ASCII)
 
 
 @attrs.define
@@ -80,7 +68,7 @@ class Context:
     retry_ms: int
     heartbeat: float
     replay: bool
-    requests: deque[RecordedRequest] = attrs.field(factory=lambda: deque(maxlen=REQUEST_LOG_SIZE))
+    requests: RequestLog = attrs.field(factory=RequestLog)
     open_streams: int = 0
     inflight: set[asyncio.Task[Any]] = attrs.field(factory=set)
 
@@ -207,19 +195,22 @@ def error_response(
 async def json_body(request: web.Request) -> dict[str, Any]:
     """The request's JSON object body (``{}`` when empty).
 
-    400001 when it is not a JSON object; 400002 when nested deeper than ``MAX_JSON_DEPTH``.
+    400001 when it is not a JSON object (``NaN``/``Infinity`` and integers over
+    ``MAX_INT_DIGITS`` digits included: see ``_json.py``); 400002 when nested deeper than
+    ``MAX_JSON_DEPTH``.
     """
     raw = await request.read()
     if not raw.strip():
         return {}
     try:
-        parsed = await request.json()
+        parsed = loads(raw)
     except RecursionError:  # json's decoder gives up on very deep nesting ([[[[…]]]])
         raise ApiError(
             400, BAD_JSON, "request body is not valid JSON: nested too deeply to parse"
         ) from None
-    except ValueError:
-        raise ApiError(400, BAD_JSON, "request body is not valid JSON") from None
+    except JsonError as exc:
+        message = str(exc)[: _limits.MAX_QUOTED_CHARS]
+        raise ApiError(400, BAD_JSON, f"request body is not valid JSON: {message}") from None
     if not isinstance(parsed, dict):
         raise ApiError(400, BAD_JSON, "request body must be a JSON object")
     # A bound on nesting keeps every later walk of the body (copies, expression resolution,
@@ -232,13 +223,19 @@ async def json_body(request: web.Request) -> dict[str, Any]:
 
 
 def int_param(request: web.Request, name: str, default: int, code: int = BAD_QUERY) -> int:
-    """An integer query parameter (``default`` when absent); 400 when not an integer."""
+    """A 64-bit integer query parameter (``default`` when absent or empty); else 400 ``code``."""
     raw = request.query.get(name)
-    if raw is None:
+    if raw is None or not raw.strip():
         return default
-    if not _INTEGER.fullmatch(raw.strip()):
-        raise ApiError(400, code, f"query parameter {name!r} must be an integer, got {raw!r}")
-    return int(raw)
+    text = raw.strip()
+    # The length check comes first: int() of thousands of digits is slow, and refused by
+    # Python past 4,300 digits (a 500 before). A Go server's strconv.ParseInt refuses the same.
+    if len(text) > 20 or not _INTEGER.fullmatch(text):
+        raise ApiError(400, code, f"query parameter {name!r} must be an integer, got {quoted(raw)}")
+    value = int(text)
+    if not _limits.INT64_MIN <= value <= _limits.INT64_MAX:
+        raise ApiError(400, code, f"query parameter {name!r} must be a 64-bit integer")
+    return value
 
 
 def bool_param(request: web.Request, name: str) -> bool | None:
@@ -251,7 +248,9 @@ def bool_param(request: web.Request, name: str) -> bool | None:
         return True
     if lowered in ("false", "0"):
         return False
-    raise ApiError(400, BAD_QUERY, f"query parameter {name!r} must be true or false, got {raw!r}")
+    raise ApiError(
+        400, BAD_QUERY, f"query parameter {name!r} must be true or false, got {quoted(raw)}"
+    )
 
 
 def choice_param(request: web.Request, name: str, allowed: tuple[str, ...]) -> str | None:
@@ -266,15 +265,21 @@ def choice_param(request: web.Request, name: str, allowed: tuple[str, ...]) -> s
     return raw
 
 
+DEFAULT_LIMIT = 20
+MAX_LIMIT = 100
+
+
 def paging(request: web.Request) -> tuple[int, int]:
-    """``(limit, offset)``: limit 1..100 (default 20), offset >= 0 (default 0); else 400003."""
-    limit = int_param(request, "limit", 20, BAD_PAGING)
+    """``(limit, offset)`` of a list request, clamped like the API documents them.
+
+    ``limit`` defaults to 20 and is at most 100 (a larger one reads 100; zero or negative reads
+    the default); ``offset`` defaults to 0 (a negative one reads 0). Any 64-bit integer is
+    accepted, as the OpenAPI document types both as plain integers; anything else is 400003.
+    """
+    limit = int_param(request, "limit", DEFAULT_LIMIT, BAD_PAGING)
     offset = int_param(request, "offset", 0, BAD_PAGING)
-    if not 1 <= limit <= 100:
-        raise ApiError(400, BAD_PAGING, f"limit must be between 1 and 100, got {limit}")
-    if offset < 0:
-        raise ApiError(400, BAD_PAGING, f"offset must not be negative, got {offset}")
-    return limit, offset
+    limit = DEFAULT_LIMIT if limit < 1 else min(limit, MAX_LIMIT)
+    return limit, max(offset, 0)
 
 
 def page(items: list[Any], limit: int, offset: int) -> dict[str, Any]:
@@ -288,10 +293,15 @@ def page(items: list[Any], limit: int, offset: int) -> dict[str, Any]:
 
 
 def require(body: dict[str, Any], name: str, kind: type | tuple[type, ...], what: str) -> Any:
-    """Field ``name`` of ``body``, which must be present and of ``kind``; else 400002."""
+    """Field ``name`` of ``body``, which must be present and of ``kind``; else 400002.
+
+    An ``int`` field holds a 64-bit integer, as the real (Go) server's do.
+    """
     value = body.get(name)
     if value is None or not isinstance(value, kind) or (isinstance(value, bool) and kind is int):
         raise ApiError(400, BAD_FIELD, f"{name!r} is required and must be {what}")
+    if isinstance(value, int) and not _limits.INT64_MIN <= value <= _limits.INT64_MAX:
+        raise ApiError(400, BAD_FIELD, f"{name!r} must be a 64-bit integer")
     return value
 
 

@@ -33,6 +33,7 @@ import contextlib
 import re
 import socket
 import struct
+import sys
 from collections import deque
 from typing import TYPE_CHECKING, Any
 
@@ -123,7 +124,9 @@ class Connection:
         raw = self.request.headers.get("Last-Event-ID", "").strip()
         if not self.ids or not raw.isascii() or not raw.isdigit():
             return None
-        return int(raw)
+        # An id longer than any sequence number is from the future ("resume now"): no int() of
+        # thousands of digits (refused by Python past 4,300 digits, after the headers went out).
+        return int(raw) if len(raw) < 19 else sys.maxsize
 
     def replay(self, events: list[Event]) -> list[Event]:
         """The part of a ``Last-Event-ID`` backlog this connection sends (``partial_replay``)."""

@@ -46,10 +46,29 @@ async def test_unknown_route_is_404_with_error_body(api: Api) -> None:
     assert body["code"] == 404001
 
 
-async def test_wrong_method_is_405(api: Api) -> None:
-    """A known path with an unsupported method answers 405 (code 405001)."""
-    body = await api.call("PATCH", "/v1/workflows", expect=405)
-    assert body["code"] == 405001
+async def test_wrong_method_is_405_with_an_allow_header(api: Api) -> None:
+    """A known path with an unsupported method answers 405 (405001) naming the allowed methods."""
+    async with api.session.patch("/v1/workflows") as response:
+        body = await response.json()
+        assert (response.status, body["code"]) == (405, 405001)
+        assert response.headers["Allow"] == "GET, HEAD, POST"
+        assert body["requestId"] == response.headers["X-Request-ID"]
+
+
+async def test_wrong_method_on_a_templated_path_names_its_methods(api: Api) -> None:
+    """A 405 on /v1/runs/{id}/cancel allows POST only (the Allow header is per path)."""
+    async with api.session.get("/v1/runs/run_x/cancel") as response:
+        assert response.status == 405
+        assert response.headers["Allow"] == "POST"
+
+
+async def test_any_method_on_an_unknown_path_is_404(api: Api) -> None:
+    """Unknown paths answer 404001 with the error body whatever the method."""
+    for method in ("GET", "POST", "DELETE", "PATCH", "OPTIONS"):
+        async with api.session.request(method, "/v1/nothing-here") as response:
+            body = await response.json()
+            assert (response.status, body["code"]) == (404, 404001), method
+            assert "Allow" not in response.headers
 
 
 async def test_invalid_json_body_is_400(api: Api) -> None:
@@ -135,12 +154,34 @@ async def test_paging_defaults_limit_offset_and_has_more(api: Api) -> None:
 
 
 @pytest.mark.parametrize(
-    "params", [{"limit": "0"}, {"limit": "101"}, {"limit": "x"}, {"offset": "-1"}]
+    "params",
+    [{"limit": "x"}, {"offset": "1.5"}, {"limit": "9" * 5000}, {"offset": str(2**63)}],
 )
-async def test_invalid_paging_values_are_400(api: Api, params: dict[str, str]) -> None:
-    """limit outside 1..100, a non-integer, or a negative offset answers 400 (code 400003)."""
+async def test_paging_values_that_are_not_64_bit_integers_are_400(
+    api: Api, params: dict[str, str]
+) -> None:
+    """A non-integer, or an integer beyond 64 bits (5,000 digits too), is 400003, never a 500."""
     body = await api.call("GET", "/v1/runs", params=params, expect=400)
     assert body["code"] == 400003
+
+
+@pytest.mark.parametrize(
+    ("params", "limit", "offset"),
+    [
+        ({"limit": "0"}, 20, 0),
+        ({"limit": "-7"}, 20, 0),
+        ({"limit": "101"}, 100, 0),
+        ({"limit": str(2**63 - 1)}, 100, 0),
+        ({"offset": "-1"}, 20, 0),
+        ({"limit": "", "offset": ""}, 20, 0),
+    ],
+)
+async def test_paging_values_out_of_range_are_clamped(
+    api: Api, params: dict[str, str], limit: int, offset: int
+) -> None:
+    """limit below 1 reads 20, above 100 reads 100, a negative offset reads 0 (all 200)."""
+    page = await api.data("GET", "/v1/runs", params=params)
+    assert (page["limit"], page["offset"]) == (limit, offset)
 
 
 async def test_request_log_records_requests_without_authorization(api: Api) -> None:

@@ -18,13 +18,16 @@ from b3os_async.testing._common import (
     INVALID_DEFINITION,
     INVALID_RUN_ID,
     TOO_MANY_IDS,
+    VERSION_NOT_FOUND,
     ApiError,
     bad_field,
     is_run_id,
+    not_found,
+    quoted,
 )
 from b3os_async.testing._domain.runs import RUN_STATUSES
 from b3os_async.testing._domain.workflows import SORTS, WorkflowQuery
-from b3os_async.testing._graph import shape_error, validation_errors
+from b3os_async.testing._graph import shape_error, size_error, validation_errors
 from b3os_async.testing._render import run_list_json, workflow_json, workflow_list_json
 from b3os_async.testing._server import (
     bool_param,
@@ -154,6 +157,9 @@ async def validate_workflow(request: web.Request) -> web.Response:
     body = await json_body(request)
     if body.get("definition") is None:
         raise bad_field("'definition' is required")
+    too_large = size_error(body["definition"])  # beyond the emulator's limits: not checked
+    if too_large is not None:
+        raise ApiError(400, INVALID_DEFINITION, f"invalid definition: {too_large}")
     errors = validation_errors(body["definition"], body.get("name"))
     return ok(request, {"valid": not errors, "errors": errors})
 
@@ -258,8 +264,14 @@ async def get_version(request: web.Request) -> web.Response:
     """``GET …/versions/{n}``: one version row."""
     workflow = _found(request)
     raw = request.match_info["number"]
-    if not raw.isascii() or not raw.isdigit():
-        raise ApiError(400, BAD_QUERY, f"version number must be a positive integer, got {raw!r}")
+    digits = raw[1:] if raw[:1] in "+-" else raw
+    if not digits.isascii() or not digits.isdigit():
+        message = f"version number must be an integer, got {quoted(raw)}"
+        raise ApiError(400, BAD_QUERY, message)
+    # Any integer is a version number that may not exist (404004); no int() of thousands of
+    # digits (Python refuses more than 4,300: a 500 before).
+    if len(digits) > 18:
+        raise not_found(VERSION_NOT_FOUND, f"version {raw[:40]}…")
     return ok(request, workflow_json(workflow, workflow.version(int(raw))))
 
 
