@@ -10,7 +10,7 @@ import functools
 import ipaddress
 import os
 import sys
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, overload
 from urllib.parse import urlsplit
 
 from b3os_async._errors import ConfigurationError
@@ -19,7 +19,7 @@ from b3os_async._transport.raw import RawResponse
 from b3os_async._transport.raw import with_raw_response as _with_raw_response
 
 if TYPE_CHECKING:
-    from collections.abc import Awaitable, Mapping
+    from collections.abc import Awaitable, Callable, Mapping
     from types import TracebackType
 
     import aiohttp
@@ -30,8 +30,12 @@ if TYPE_CHECKING:
     from b3os_async._transport.http import QueryValue
     from b3os_async._transport.session import Requester, SessionManager
     from b3os_async.resources.activity import Activity
+    from b3os_async.resources.executions import Executions
+    from b3os_async.resources.public import Public
     from b3os_async.resources.runs import Runs
+    from b3os_async.resources.templates import Templates
     from b3os_async.resources.workflows import Workflows
+    from b3os_async.resources.x402 import X402
 
 __all__ = ["DEFAULT_BASE_URL", "B3OS", "check_base_url"]
 
@@ -113,6 +117,45 @@ def _creation_site(frames: int = 3) -> str:
     return " <- ".join(sites)
 
 
+# The api_key of B3OS.public(): compared by identity, so no string a caller passes can equal it
+# (and a real key check would refuse it anyway: it holds a NUL).
+_KEYLESS = "\x00keyless"
+
+
+class _PublicAccess:
+    """``B3OS.public(...)`` on the class, ``b3.public`` on a client: one name, two doors.
+
+    On the class it is the factory of a keyless client, :func:`_public_client`; on a client it is
+    the :class:`~b3os_async.resources.public.Public` resource (made once, then kept in the
+    instance's ``__dict__``, which takes precedence over this non-data descriptor).
+    """
+
+    @overload
+    def __get__(self, instance: None, owner: type[B3OS]) -> Callable[..., B3OS]: ...
+
+    @overload
+    def __get__(self, instance: B3OS, owner: type[B3OS]) -> Public: ...
+
+    def __get__(self, instance: B3OS | None, owner: type[B3OS]) -> Callable[..., B3OS] | Public:
+        if instance is None:
+            return functools.partial(_public_client, owner)
+        from b3os_async.resources.public import Public
+
+        resource = instance.__dict__["public"] = Public(instance._requester)
+        return resource
+
+
+def _public_client(cls: type[B3OS], *, base_url: str | None = None, **settings: Any) -> B3OS:
+    """A client without an API key, for the public routes only: ``B3OS.public(base_url=...)``.
+
+    It can call ``b3.public.*`` and read public templates (``b3.templates.get``); any other call
+    raises :class:`ConfigurationError` before a request is sent. ``B3OS_API_KEY`` and
+    ``B3OS_ORG_ID`` are ignored; ``settings`` are the other keyword arguments of :class:`B3OS`
+    (``timeout``, ``retry``, ``session`` ...).
+    """
+    return cls(_KEYLESS, base_url=base_url, **settings)
+
+
 def _from_env(value: str | None, name: str) -> str | None:
     if value is None:
         value = os.environ.get(name)
@@ -171,13 +214,16 @@ class B3OS:
         user_agent: str | None = None,
         allow_insecure_http: bool = False,
     ) -> None:
-        key = _from_env(api_key, "B3OS_API_KEY")
-        if key is None:
+        keyless = api_key is _KEYLESS  # B3OS.public(): no key, public routes only
+        key = None if keyless else _from_env(api_key, "B3OS_API_KEY")
+        if key is None and not keyless:
             raise ConfigurationError(
                 "no API key: pass B3OS(api_key='b3sk_…') or set the B3OS_API_KEY environment "
                 "variable (create a key in the B3OS app under organization settings)"
             )
-        if not key.isascii() or not key.isprintable() or any(c.isspace() for c in key):
+        if key is not None and (
+            not key.isascii() or not key.isprintable() or any(c.isspace() for c in key)
+        ):
             raise ConfigurationError(
                 "the API key contains spaces or non-printable characters; check B3OS_API_KEY"
             )
@@ -185,7 +231,7 @@ class B3OS:
             _from_env(base_url, "B3OS_BASE_URL") or DEFAULT_BASE_URL,
             allow_insecure_http=allow_insecure_http,
         )
-        org = _from_env(org_id, "B3OS_ORG_ID")
+        org = None if keyless else _from_env(org_id, "B3OS_ORG_ID")
         if org is not None:
             check_header_value("org_id (B3OS_ORG_ID)", org)
         if user_agent is not None:
@@ -215,6 +261,11 @@ class B3OS:
         self._options = options
         self._owner = True
 
+    @property
+    def keyless(self) -> bool:
+        """True for a client made by :meth:`public` (no API key: public routes only)."""
+        return self._manager.keyless
+
     # -- configuration and lifecycle -------------------------------------------------------------
 
     @property
@@ -233,7 +284,7 @@ class B3OS:
         return self._manager.pools.closed
 
     def __repr__(self) -> str:
-        view = "" if self._owner else ", view=True"
+        view = ("" if self._owner else ", view=True") + (", public=True" if self.keyless else "")
         return (
             f"B3OS(base_url={self.base_url!r}, org_id={self.org_id!r}, "
             f"api_key={self._manager.key_hint!r}{view})"
@@ -381,3 +432,28 @@ class B3OS:
         from b3os_async.resources.activity import Activity
 
         return Activity(self._requester)
+
+    # -- area public: templates, public routes, external executions, x402 ------------------------
+
+    @functools.cached_property
+    def templates(self) -> Templates:
+        """Workflow templates: list, create, versions, stats, and ``use`` (a workflow from one)."""
+        from b3os_async.resources.templates import Templates
+
+        return Templates(self._requester)
+
+    public = _PublicAccess()
+
+    @functools.cached_property
+    def executions(self) -> Executions:
+        """External executions (not runs): create, list, get, events, stats, streams."""
+        from b3os_async.resources.executions import Executions
+
+        return Executions(self._requester)
+
+    @functools.cached_property
+    def x402(self) -> X402:
+        """Paid HTTP resources (x402): the catalog, probe, test, execute, import."""
+        from b3os_async.resources.x402 import X402
+
+        return X402(self._requester)

@@ -12,7 +12,10 @@ from b3os_async.testing import routes
 def test_every_area_module_is_discovered() -> None:
     """discover() returns the ROUTES table of every area module, in areas() order."""
     areas = routes.areas()
-    assert areas == ["activity", "organizations", "runs", "workflows"]
+    assert areas == [
+        "activity", "executions", "organizations", "public", "runs", "templates", "workflows",
+        "x402",
+    ]  # fmt: skip
     tables = routes.discover()
     assert tables == [importlib.import_module(f"{routes.__name__}.{a}").ROUTES for a in areas]
 
