@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 from aiohttp import web
 
 from b3os_async.testing import routes
-from b3os_async.testing._common import IdSource, now_iso
+from b3os_async.testing._common import ApiError, IdSource, now_iso
 from b3os_async.testing._domain.organizations import ApiKey, Org
 from b3os_async.testing._domain.runs import TERMINAL
 from b3os_async.testing._domain.wallets import DEMO_ASSET
@@ -222,7 +222,10 @@ class Emulator:
         if execution is None:
             raise ValueError(f"unknown execution {execution_id!r}")
         workflow = store.workflows.find(execution.workflow_id)
-        store.executions.confirm_payment(execution)
+        try:
+            store.executions.confirm_payment(execution)
+        except ApiError as error:
+            raise ValueError(error.message) from None
         if workflow is None:  # pragma: no cover - workflows are never deleted
             store.executions.fail(execution, "the workflow no longer exists")
             return

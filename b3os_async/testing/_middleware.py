@@ -142,7 +142,7 @@ def _authenticate(request: web.Request, ctx: Context) -> None:
         return  # the handler checks the secret
     if route_name is not None and route_name.startswith(PUBLIC_ROUTE_PREFIX):
         return  # a public route: anonymous, whatever the caller sends
-    if header is None and route_name in OPTIONAL_AUTH_ROUTES:
+    if not header and route_name in OPTIONAL_AUTH_ROUTES:
         return  # anonymous caller of a route that also serves them (public templates)
     if not header:
         raise ApiError(401, MISSING_TOKEN, "missing bearer token: send Authorization: Bearer …")
