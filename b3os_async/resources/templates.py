@@ -30,17 +30,26 @@ def _props(values: Sequence[Mapping[str, Any]] | None) -> list[dict[str, Any]] |
     return [dict(value) for value in values]
 
 
-def _content(**fields: Any) -> dict[str, Any]:
-    """The template fields of a create/update body, converted; None is dropped."""
-    definition = fields.pop("definition")
+def _content(
+    definition: WorkflowDefinition | Mapping[str, Any] | None,
+    tags: Sequence[str] | None,
+    template_props: Sequence[Mapping[str, Any]] | None,
+    table_schemas: Mapping[str, Any] | None,
+    ui_metadata: Mapping[str, Any] | None,
+    visibility: TemplateVisibility | str | None,
+    **named: Any,
+) -> dict[str, Any]:
+    """A create/update body: the arguments that need converting, plus ``named`` (already named
+    as the API names them); None is dropped (an empty tag list is kept)."""
+    found = str_list(tags, "tags")
     return compact(
         definition=definition_json(definition) if definition is not None else None,
-        tags=list(str_list(fields.pop("tags"), "tags") or []) or None,
-        templateProps=_props(fields.pop("template_props")),
-        tableSchemas=json_object(fields.pop("table_schemas"), "table_schemas"),
-        uiMetadata=json_object(fields.pop("ui_metadata"), "ui_metadata"),
-        visibility=str(fields["visibility"]) if fields.get("visibility") is not None else None,
-        **{key: value for key, value in fields.items() if key != "visibility"},
+        tags=list(found) if found is not None else None,
+        templateProps=_props(template_props),
+        tableSchemas=json_object(table_schemas, "table_schemas"),
+        uiMetadata=json_object(ui_metadata, "ui_metadata"),
+        visibility=str(visibility) if visibility is not None else None,
+        **named,
     )
 
 
@@ -225,8 +234,11 @@ class Templates(Resource):
                 f"template {template_id} has no prop(s) {', '.join(unknown)}; "
                 f"it declares: {', '.join(declared) or 'none'}"
             )
-        missing = [key for key, prop in declared.items()
-                   if prop.required and prop.default is None and key not in values]  # fmt: skip
+        missing = [
+            key
+            for key, prop in declared.items()
+            if prop.required and prop.default is None and key not in values
+        ]
         if missing:
             raise ConfigurationError(
                 f"template {template_id} needs a value for prop(s): {', '.join(missing)}"

@@ -69,9 +69,12 @@ class X402(Resource):
         """List the catalog of x402 endpoints, newest first, lazily (``search``: text)."""
         params = {"category": category, "search": search}
         return self._list(
-            X402Endpoint, "/v1/x402-endpoints", params=params, page_size=page_size,
+            X402Endpoint,
+            "/v1/x402-endpoints",
+            params=params,
+            page_size=page_size,
             max_items=max_items,
-        )  # fmt: skip
+        )
 
     async def get(self, endpoint_id: str) -> X402Endpoint:
         """Get one catalog entry."""

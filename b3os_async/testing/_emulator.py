@@ -207,9 +207,12 @@ class Emulator:
             raise ValueError(f"unknown workflow {workflow_id!r}")
         address = recipient or self._ctx.store.wallets.default_for(workflow.org_id).address
         workflow.x402_config = {
-            "chainId": chain_id, "price": str(price), "token": token, "recipient": address,
+            "chainId": chain_id,
+            "price": str(price),
+            "token": token,
+            "recipient": address,
             "discoverable": False,
-        }  # fmt: skip
+        }
 
     def confirm_payment(self, execution_id: str) -> None:
         """Confirm the payment of an execution ``awaiting_payment`` and start its run.

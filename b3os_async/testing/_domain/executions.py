@@ -75,8 +75,9 @@ STATUSES = (
     "workflow_failed",
     "workflow_cancelled",
 )
-TERMINAL = frozenset({"workflow_succeeded", "workflow_partial", "workflow_failed",
-                      "workflow_cancelled"})  # fmt: skip
+TERMINAL = frozenset(
+    {"workflow_succeeded", "workflow_partial", "workflow_failed", "workflow_cancelled"}
+)
 _ENDINGS = {
     "run_completed": None,  # success or partial, from the event's status
     "run_failed": "workflow_failed",
@@ -185,8 +186,15 @@ class ExecutionBook:
 
     # -- writing ---------------------------------------------------------------------------------
 
-    def create(self, org_id: str, workflow_id: str, fields: dict[str, Any], *, payable: bool,
-               initiated: tuple[str, str]) -> tuple[Execution, bool]:  # fmt: skip
+    def create(
+        self,
+        org_id: str,
+        workflow_id: str,
+        fields: dict[str, Any],
+        *,
+        payable: bool,
+        initiated: tuple[str, str],
+    ) -> tuple[Execution, bool]:
         """A new execution (``awaiting_payment`` or ``workflow_queued``), or the one the
         idempotency key already names: ``(execution, created)``."""
         key = fields.get("idempotencyKey")
@@ -195,9 +203,10 @@ class ExecutionBook:
             if existing is not None:
                 if existing.workflow_id != workflow_id:
                     raise ApiError(
-                        409, IDEMPOTENCY_CONFLICT,
+                        409,
+                        IDEMPOTENCY_CONFLICT,
                         "this idempotency key was already used for another workflow's execution",
-                    )  # fmt: skip
+                    )
                 return existing, False
         moment = now()
         execution = Execution(
@@ -225,8 +234,12 @@ class ExecutionBook:
         if key is not None:
             self._by_key[org_id, key] = execution
         if payable:
-            self.record(execution, "awaiting_payment", title="Awaiting payment",
-                        message="the workflow is paid per execution")  # fmt: skip
+            self.record(
+                execution,
+                "awaiting_payment",
+                title="Awaiting payment",
+                message="the workflow is paid per execution",
+            )
         else:
             self.record(execution, "workflow_queued", title="Workflow queued")
         return execution, True
@@ -249,8 +262,9 @@ class ExecutionBook:
     def fail(self, execution: Execution, reason: str) -> None:
         """The run could not be started (the workflow changed meanwhile): ``workflow_failed``."""
         execution.status_reason = reason
-        self.record(execution, "workflow_failed", level="error", title="Workflow failed",
-                    message=reason)  # fmt: skip
+        self.record(
+            execution, "workflow_failed", level="error", title="Workflow failed", message=reason
+        )
 
     def record(
         self,
@@ -303,16 +317,31 @@ class ExecutionBook:
         if execution.terminal:
             return
         if kind == "run_started":
-            self.record(execution, "workflow_running", title="Workflow running",
-                        message=f"run {event['runId']} started")  # fmt: skip
+            self.record(
+                execution,
+                "workflow_running",
+                title="Workflow running",
+                message=f"run {event['runId']} started",
+            )
         elif kind == "node_completed":
-            self.record(execution, "node_completed", title=f"Node {node} completed",
-                        node_id=node, data={"result": event.get("result")})  # fmt: skip
+            self.record(
+                execution,
+                "node_completed",
+                title=f"Node {node} completed",
+                node_id=node,
+                data={"result": event.get("result")},
+            )
         elif kind == "node_failed":
             error = event.get("error") or {}
-            self.record(execution, "node_failed", level="error", title=f"Node {node} failed",
-                        message=str(error.get("message", "")), node_id=node,
-                        data={"error": error})  # fmt: skip
+            self.record(
+                execution,
+                "node_failed",
+                level="error",
+                title=f"Node {node} failed",
+                message=str(error.get("message", "")),
+                node_id=node,
+                data={"error": error},
+            )
         elif kind == "run_waiting":
             self.record(execution, "workflow_waiting", title="Workflow waiting", node_id=node)
         elif kind == "run_resumed":
@@ -336,11 +365,15 @@ class ExecutionBook:
         level = "error" if status in ("workflow_failed",) else "info"
         if status == "workflow_failed":
             execution.status_reason = str(error.get("message", "the run failed"))
-        title = {"workflow_succeeded": "Workflow succeeded", "workflow_partial": "Workflow "
-                 "partially succeeded", "workflow_failed": "Workflow failed",
-                 "workflow_cancelled": "Workflow cancelled"}[status]  # fmt: skip
-        self.record(execution, status, level=level, title=title,
-                    message=execution.status_reason or "")  # fmt: skip
+        title = {
+            "workflow_succeeded": "Workflow succeeded",
+            "workflow_partial": "Workflow partially succeeded",
+            "workflow_failed": "Workflow failed",
+            "workflow_cancelled": "Workflow cancelled",
+        }[status]
+        self.record(
+            execution, status, level=level, title=title, message=execution.status_reason or ""
+        )
 
     # -- stats -----------------------------------------------------------------------------------
 

@@ -64,8 +64,9 @@ class TxIndex:
 
     def run_added(self, run: Run) -> None:
         """Index a new run by its trigger payload's transaction hash, if it has one."""
-        found: Any = next((run.trigger_result.get(k) for k in _TX_KEYS if k in run.trigger_result),
-                          None)  # fmt: skip
+        found: Any = next(
+            (run.trigger_result.get(k) for k in _TX_KEYS if k in run.trigger_result), None
+        )
         if isinstance(found, str) and found:
             self._runs[found.lower()] = run.id
 

@@ -273,9 +273,11 @@ class TemplateBook:
                 self._iterate(self._owned.get(org_id)), others, key=lambda t: -t.stamp
             )
         if not tags and category != "all":
-            index = self._promoted if category == "promoted" else (
-                self._public if category == "public" else self._owned.get(org_id)
-            )  # fmt: skip
+            index = (
+                self._promoted
+                if category == "promoted"
+                else (self._public if category == "public" else self._owned.get(org_id))
+            )
             if index is None:
                 return [], False
             return index.page(offset, limit, descending=category != "promoted")

@@ -116,9 +116,11 @@ class EndpointBook:
         url = base_url(fields["baseUrl"])
         if url in self._by_url:
             raise ApiError(
-                409, X402_ENDPOINT_EXISTS, f"an x402 endpoint for {url} already exists",
+                409,
+                X402_ENDPOINT_EXISTS,
+                f"an x402 endpoint for {url} already exists",
                 [{"id": self._by_url[url].id}],
-            )  # fmt: skip
+            )
         price = int(fields["price"])
         at = now_iso()
         endpoint = Endpoint(

@@ -41,8 +41,9 @@ ROUTES = web.RouteTableDef()
 
 
 def _workflow(request: web.Request, *, execute: bool = False) -> Workflow:
-    return public_workflow(context(request).store.workflows, request.match_info["id"],
-                           execute=execute)  # fmt: skip
+    return public_workflow(
+        context(request).store.workflows, request.match_info["id"], execute=execute
+    )
 
 
 def public_run_json(run: Run) -> dict[str, Any]:
@@ -88,9 +89,11 @@ async def get_public_workflow(request: web.Request) -> web.Response:
     number = int_param(request, "v", 0) if raw is not None else None
     if number is not None and number < 1:
         raise ApiError(400, BAD_QUERY, "'v' must be a positive version number")
-    row = workflow.version(number) if number is not None else (
-        workflow.versions[workflow.live] if workflow.live is not None else workflow.current()
-    )  # fmt: skip
+    row = (
+        workflow.version(number)
+        if number is not None
+        else (workflow.versions[workflow.live] if workflow.live is not None else workflow.current())
+    )
     content = row.content
     return ok(
         request,
@@ -177,10 +180,19 @@ async def list_public_runs(request: web.Request) -> web.Response:
     limit, offset = paging(request)
     runs, more = context(request).store.runs.of_workflow(workflow.id).page(limit, offset)
     items = [
-        dumps(compact({"id": run.id, "workflowId": run.workflow_id, "status": run.status,
-                       "startedAt": run.started_at, "finishedAt": run.finished_at}))
+        dumps(
+            compact(
+                {
+                    "id": run.id,
+                    "workflowId": run.workflow_id,
+                    "status": run.status,
+                    "startedAt": run.started_at,
+                    "finishedAt": run.finished_at,
+                }
+            )
+        )
         for run in runs
-    ]  # fmt: skip
+    ]
     return ok_page(request, items, limit, offset, more)
 
 

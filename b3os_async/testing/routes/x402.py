@@ -56,9 +56,14 @@ ROUTES = web.RouteTableDef()
 
 METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
 _SCHEMA_FIELDS = (
-    ("queryParams", dict), ("bodyParams", dict), ("headerParams", dict), ("outputSchema", dict),
-    ("exampleQueryParams", dict), ("exampleBody", object), ("exampleOutput", object),
-)  # fmt: skip
+    ("queryParams", dict),
+    ("bodyParams", dict),
+    ("headerParams", dict),
+    ("outputSchema", dict),
+    ("exampleQueryParams", dict),
+    ("exampleBody", object),
+    ("exampleOutput", object),
+)
 
 
 class _Answer:
@@ -73,10 +78,11 @@ async def _call(url: str, method: str, body: Any, payment: str | None = None) ->
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not is_loopback_host(parts.hostname):
         raise ApiError(
-            400, BAD_RESOURCE_URL,
+            400,
+            BAD_RESOURCE_URL,
             "the emulator only calls x402 resources on loopback hosts (localhost, 127.0.0.1, "
             f"::1); refused {url!r}",
-        )  # fmt: skip
+        )
     headers = {"Accept": "application/json"}
     if payment is not None:
         headers["X-PAYMENT"] = payment
@@ -210,9 +216,16 @@ async def create_endpoint(request: web.Request) -> web.Response:
     tags = optional(body, "tags", list, "a list of strings")
     if tags is not None and (len(tags) > 10 or not all(isinstance(t, str) for t in tags)):
         raise bad_field("'tags' must be at most 10 strings")
-    for name, kind in (("tokenDecimals", int), ("tokenSymbol", str), ("mimeType", str),
-                       ("source", str), ("defaultQueryParams", dict), ("defaultBody", dict),
-                       ("defaultHeaders", dict), *_SCHEMA_FIELDS):  # fmt: skip
+    for name, kind in (
+        ("tokenDecimals", int),
+        ("tokenSymbol", str),
+        ("mimeType", str),
+        ("source", str),
+        ("defaultQueryParams", dict),
+        ("defaultBody", dict),
+        ("defaultHeaders", dict),
+        *_SCHEMA_FIELDS,
+    ):
         fields[name] = optional(body, name, kind, "of the documented type")
     fields.update(method=method or "GET", tags=tags, source=fields["source"] or "user_import")
     endpoint = context(request).store.x402_endpoints.create(who.org_id, compact(fields))
@@ -344,8 +357,9 @@ async def verify_endpoint(request: web.Request) -> web.Response:
     book = context(request).store.x402_endpoints
     endpoint = book.get(request.match_info["id"])
     body = await json_body(request)
-    schemas = {name: optional(body, name, kind, "of the documented type")
-               for name, kind in _SCHEMA_FIELDS}  # fmt: skip
+    schemas = {
+        name: optional(body, name, kind, "of the documented type") for name, kind in _SCHEMA_FIELDS
+    }
     return ok(request, book.verify(endpoint, compact(schemas)).json())
 
 
@@ -366,8 +380,11 @@ async def demo_resource(request: web.Request) -> web.Response:
     rid = request_id(request)
     header = request.headers.get("X-PAYMENT")
     if not header:
-        body = {"x402Version": X402_VERSION, "error": "X-PAYMENT header is required",
-                "accepts": [requirement]}  # fmt: skip
+        body = {
+            "x402Version": X402_VERSION,
+            "error": "X-PAYMENT header is required",
+            "accepts": [requirement],
+        }
         return json_response(402, body, rid)
     try:
         settlement = store.x402.settle(header, requirement)
