@@ -3,7 +3,8 @@
 Get streams from the client, never by constructing these classes: ``b3.runs.stream(run_id)``,
 ``b3.workflows.start(...)`` / ``b3.runs.start(...)`` (run handles),
 ``b3.workflows.stream_runs(...)``, ``b3.workflows.stream_runs_many(...)``,
-``b3.activity.stream()``, and ``b3.stream(path)`` for any other SSE endpoint. The rules every
+``b3.activity.stream()``, ``b3.executions.stream(...)`` / ``b3.public.stream_execution(...)``
+(external executions), and ``b3.stream(path)`` for any other SSE endpoint. The rules every
 stream follows (exactly once, reconnects, timeouts, closing) are stated in
 :mod:`b3os_async._streams`; the README has the short version.
 """
@@ -17,6 +18,7 @@ from b3os_async._streams.config import (
     StreamTimeouts,
 )
 from b3os_async._streams.events import decode_activity_event, decode_run_event
+from b3os_async._streams.executions import ExecutionEventStream, decode_execution_event
 from b3os_async._streams.handle import RunHandle
 from b3os_async._streams.machine import EventStream
 from b3os_async._streams.merge import MergedEventStream
@@ -30,6 +32,7 @@ __all__ = [
     "ActivityEvent",
     "ActivityStream",
     "EventStream",
+    "ExecutionEventStream",
     "MergedEventStream",
     "RawEventStream",
     "ReconnectCallback",
@@ -40,5 +43,6 @@ __all__ = [
     "RunNotificationStream",
     "StreamTimeouts",
     "decode_activity_event",
+    "decode_execution_event",
     "decode_run_event",
 ]
