@@ -53,9 +53,46 @@ SCHEMAS: dict[str, str] = {
 }
 """Model -> the component schema (in ``components.schemas``) it decodes."""
 
+# area public: templates, public routes, external executions, x402
+SCHEMAS |= {
+    "ExternalExecution": ENTITY + "ExternalExecution",
+    "ExecutionCreated": "CreateExecutionData",
+    "ExecutionDetail": "GetExecutionData",
+    "ExecutionEventRecord": ENTITY + "ExternalExecutionEvent",
+    "ExecutionStats": "ExecutionStatsData",
+    "ExecutionStatsSummary": ENTITY + "ExecutionStatsSummary",
+    "ExecutionStatusCount": ENTITY + "ExecutionStatusCount",
+    "ExecutionSourceSystemStat": ENTITY + "ExecutionSourceSystemStat",
+    "ExecutionTimeSeriesPoint": ENTITY + "ExecutionTimeSeriesPoint",
+    "RecentExecutionFailure": ENTITY + "RecentExecutionFailure",
+    "PublicExecution": "PublicExecutionData",
+    "PublicExecutionEvent": "PublicExecutionEvent",
+    "PublicRun": "GetPublicRunByTxResponse",
+    "PublicNodeState": "PublicNodeState",
+    "PublicWorkflowNode": "PublicWorkflowNode",
+    "PublicRunListItem": "PublicRunListItem",
+    "PublicWidget": "GetPublicWidgetResponse",
+    "PublicWidgetConfig": "PublicWidgetData",
+    "PublicWorkflow": "GetPublicWorkflowData",
+    "PublicWorkflowMeta": "GetPublicMetaResponse",
+    "Template": ENTITY + "Template",
+    "TemplateProp": ENTITY + "TemplateProp",
+    "TemplateTag": ENTITY + "Tag",
+    "TemplateVersionCount": "TemplateVersionCount",
+    "X402Endpoint": ENTITY + "X402Endpoint",
+    "X402PaymentRequirement": ENTITY + "X402PaymentOption",
+    "X402ProbeResult": ENTITY + "X402EndpointProbeResult",
+    "X402CallResult": "TestX402EndpointData",
+    "X402PaymentDetails": "TestX402PaymentDetails",
+    "X402EndpointCheck": "CheckX402EndpointData",
+    "X402ImportResult": "ImportX402EndpointData",
+    "X402Metadata": "GenerateX402MetadataData",
+}
+
 NO_SCHEMA: dict[str, str] = {
     "RunEvent": "stream event payloads are not documented (notes.md §3.3): our assumption",
     "ActivityEvent": "stream event payloads are not documented (notes.md §3.3): our assumption",
+    "ExecutionEvent": "stream event payloads are not documented (notes.md §3.3): our assumption",
 }
 
 UNDOCUMENTED_FIELDS: dict[tuple[str, str], str] = {
@@ -79,6 +116,18 @@ REQUIRED_HERE: dict[tuple[str, str], str] = {
     ("ValidationResult", "valid"): "the one answer validate() exists for",
     ("WorkflowVersionCount", "total"): "the one number versions_count() exists for",
     ("RunCreated", "run_id"): "decoded only when the answer has runId (else our own id is used)",
+    # area public
+    ("ExternalExecution", "id"): "every later call names the execution by it",
+    ("ExecutionCreated", "execution"): "the one thing create() exists for",
+    ("ExecutionDetail", "execution"): "the one thing get() exists for",
+    ("PublicExecution", "id"): "it names the execution the token follows",
+    ("PublicRunListItem", "id"): "public.run() names the run by it",
+    ("PublicWorkflow", "id"): "it names the workflow shown",
+    ("Template", "id"): "every later call names the template by it",
+    ("TemplateProp", "key"): "the {{$props.key}} name: a prop without one cannot be given",
+    ("TemplateVersionCount", "total"): "the one number versions_count() exists for",
+    ("X402Endpoint", "id"): "every later call names the endpoint by it",
+    ("X402ImportResult", "endpoint"): "the one thing import_() exists for",
 }
 """Properties the schema leaves optional but a model requires (decoding fails without them):
 ``(model, attribute)`` -> why the SDK refuses an answer without it."""

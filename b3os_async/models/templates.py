@@ -47,6 +47,10 @@ class TemplateTag:
     categories: tuple[str, ...] = ()
     weight: int | None = None
     count: int | None = None
+    promoted_template_count: int | None = None
+    public_template_count: int | None = None
+    created_at: datetime | None = None
+    updated_at: datetime | None = None
 
 
 @attrs.frozen(kw_only=True)

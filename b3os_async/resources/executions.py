@@ -106,9 +106,13 @@ class Executions(Resource):
         the API return the same execution for a resent request.
 
         Args:
-            source_system / source_entity_type / source_entity_id: who asks, in your terms
-                (``"shopify"``, ``"order"``, ``"1042"``).
+            workflow_id: the workflow to run.
+            source_system: who asks, in your terms (``"shopify"``).
+            source_entity_type: what it is about (``"order"``).
+            source_entity_id: which one (``"1042"``).
             external_ref: your reference, kept with the execution.
+            idempotency_key: makes a resent request return the same execution (generated when
+                not given).
             request_payload: the run's trigger payload.
             client_safe_metadata: shown to whoever holds the client token.
         """
@@ -147,6 +151,8 @@ class Executions(Resource):
         """Summarise the executions created between ``start`` and ``end`` (aware datetimes).
 
         Args:
+            start: the window's start (a timezone-aware datetime; sent as Unix milliseconds).
+            end: the window's end (likewise).
             granularity: ``hourly`` or ``daily`` buckets of the time series.
         """
         if granularity not in ("hourly", "daily"):

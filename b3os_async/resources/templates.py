@@ -76,6 +76,8 @@ class Templates(Resource):
             category: ``all`` (default: yours and the public ones), ``org``, ``public`` or
                 ``promoted``.
             tags: only templates with any of these tags.
+            page_size: items per request (``limit``).
+            max_items: stop after this many items.
         """
         params = {"category": category, "tags": str_list(tags, "tags")}
         return self._list(
@@ -101,9 +103,19 @@ class Templates(Resource):
         """Create a template of your organization (``visibility`` ``org`` or ``public``).
 
         Args:
+            name: its name.
+            description: what it does.
+            definition: the workflow definition (a model or a dict).
+            tags: tag names (``[]`` for none).
+            visibility: ``org`` (your organization) or ``public`` (everyone).
+            category: deprecated by the API in favour of tags.
             template_props: the props its nodes read as ``{{$props.key}}``:
                 ``[{"key": "symbol", "type": "string", "required": True}, ...]``.
             source_workflow_id: the workflow it was made from.
+            cooldown_ms: the cooldown workflows made from it get.
+            max_runs: the run limit workflows made from it get.
+            table_schemas: database table schemas (free-form).
+            ui_metadata: editor layout (free-form).
         """
         body = _content(
             name=name,
@@ -198,6 +210,7 @@ class Templates(Resource):
 
         Args:
             category: ``all``, ``org``, ``public`` or ``promoted`` (required by the API).
+            limit: at most this many.
             strategy: ``strong_match``, ``interest_based`` or ``popular_with_interest``.
         """
         params = {"category": category, "limit": limit, "strategy": strategy}

@@ -90,6 +90,7 @@ class X402(Resource):
         """Read what a paid resource asks to be paid, without paying (its 402 answer).
 
         Args:
+            resource_url: the paid resource (``http(s)://``).
             method: the HTTP method to ask with (default: POST, then GET).
             body: a request body (text) for resources that validate input before asking.
         """
@@ -183,7 +184,22 @@ class X402(Resource):
         """Add an endpoint to the catalog from details you already have (after a ``test``).
 
         Args:
+            base_url: the resource's URL (its query, if any, is not part of its identity).
+            network: the payment network (``base``, ``base-sepolia`` ...).
+            pay_to: the address paid.
             price: in the token's base units (an ``int`` or decimal text; sent as text).
+            token_address: the token paid in.
+            method: the HTTP method of the resource.
+            name: a display name.
+            description: what it does.
+            category: a category (``data``, ``finance`` ...).
+            tags: search tags (at most 10).
+            token_symbol: the token's symbol.
+            token_decimals: the token's decimals.
+            mime_type: what the resource answers.
+            query_params: its query parameters (``{name: {type, description, required}}``).
+            body_params: its body parameters, likewise.
+            output_schema: the JSON schema of its answer.
         """
         text = str(price)
         if isinstance(price, bool) or not text.isdigit():
