@@ -10,16 +10,17 @@ import functools
 import ipaddress
 import os
 import sys
-from typing import TYPE_CHECKING, Any, TypeVar, overload
+from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import urlsplit
 
 from b3os_async._errors import ConfigurationError
+from b3os_async._keyless import KEYLESS, PublicAccess
 from b3os_async._options import CallOptions, check_header_value
 from b3os_async._transport.raw import RawResponse
 from b3os_async._transport.raw import with_raw_response as _with_raw_response
 
 if TYPE_CHECKING:
-    from collections.abc import Awaitable, Callable, Mapping
+    from collections.abc import Awaitable, Mapping
     from types import TracebackType
 
     import aiohttp
@@ -31,7 +32,6 @@ if TYPE_CHECKING:
     from b3os_async._transport.session import Requester, SessionManager
     from b3os_async.resources.activity import Activity
     from b3os_async.resources.executions import Executions
-    from b3os_async.resources.public import Public
     from b3os_async.resources.runs import Runs
     from b3os_async.resources.templates import Templates
     from b3os_async.resources.workflows import Workflows
@@ -117,45 +117,6 @@ def _creation_site(frames: int = 3) -> str:
     return " <- ".join(sites)
 
 
-# The api_key of B3OS.public(): compared by identity, so no string a caller passes can equal it
-# (and a real key check would refuse it anyway: it holds a NUL).
-_KEYLESS = "\x00keyless"
-
-
-class _PublicAccess:
-    """``B3OS.public(...)`` on the class, ``b3.public`` on a client: one name, two doors.
-
-    On the class it is the factory of a keyless client, :func:`_public_client`; on a client it is
-    the :class:`~b3os_async.resources.public.Public` resource (made once, then kept in the
-    instance's ``__dict__``, which takes precedence over this non-data descriptor).
-    """
-
-    @overload
-    def __get__(self, instance: None, owner: type[B3OS]) -> Callable[..., B3OS]: ...
-
-    @overload
-    def __get__(self, instance: B3OS, owner: type[B3OS]) -> Public: ...
-
-    def __get__(self, instance: B3OS | None, owner: type[B3OS]) -> Callable[..., B3OS] | Public:
-        if instance is None:
-            return functools.partial(_public_client, owner)
-        from b3os_async.resources.public import Public
-
-        resource = instance.__dict__["public"] = Public(instance._requester)
-        return resource
-
-
-def _public_client(cls: type[B3OS], *, base_url: str | None = None, **settings: Any) -> B3OS:
-    """A client without an API key, for the public routes only: ``B3OS.public(base_url=...)``.
-
-    It can call ``b3.public.*`` and read public templates (``b3.templates.get``); any other call
-    raises :class:`ConfigurationError` before a request is sent. ``B3OS_API_KEY`` and
-    ``B3OS_ORG_ID`` are ignored; ``settings`` are the other keyword arguments of :class:`B3OS`
-    (``timeout``, ``retry``, ``session`` ...).
-    """
-    return cls(_KEYLESS, base_url=base_url, **settings)
-
-
 def _from_env(value: str | None, name: str) -> str | None:
     if value is None:
         value = os.environ.get(name)
@@ -167,7 +128,8 @@ class B3OS:
 
     Arguments (each falls back to an environment variable where named):
 
-    * ``api_key`` (``B3OS_API_KEY``): the bearer key (``b3sk_…``); required.
+    * ``api_key`` (``B3OS_API_KEY``): the bearer key (``b3sk_…``); required. A client without
+      one, for the public routes only: ``B3OS.public(base_url=...)``.
     * ``base_url`` (``B3OS_BASE_URL``, default ``https://api.b3os.org``): https only, except
       loopback hosts or ``allow_insecure_http=True``.
     * ``org_id`` (``B3OS_ORG_ID``): sent as ``X-Org-ID`` when set.
@@ -214,7 +176,7 @@ class B3OS:
         user_agent: str | None = None,
         allow_insecure_http: bool = False,
     ) -> None:
-        keyless = api_key is _KEYLESS  # B3OS.public(): no key, public routes only
+        keyless = api_key is KEYLESS  # B3OS.public(): no key, public routes only
         key = None if keyless else _from_env(api_key, "B3OS_API_KEY")
         if key is None and not keyless:
             raise ConfigurationError(
@@ -442,7 +404,7 @@ class B3OS:
 
         return Templates(self._requester)
 
-    public = _PublicAccess()
+    public = PublicAccess()
 
     @functools.cached_property
     def executions(self) -> Executions:

@@ -236,6 +236,7 @@ async def test_a_paid_public_execution_streams_each_transition_once_across_a_dro
     assert [e.seq for e in events] == list(range(1, len(events) + 1))
     assert len(reconnects) == 1
     assert not any(e.synthetic for e in events)
+    assert all(token not in repr(info) for info in reconnects)  # the token stays secret
     assert all(e.data is None for e in events)  # public streams carry no event data
 
 

@@ -37,7 +37,6 @@ from __future__ import annotations
 
 import bisect
 import hmac
-from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
 import attrs
@@ -54,6 +53,7 @@ from b3os_async.testing._common import (
     now,
     wrong_state,
 )
+from b3os_async.testing._domain.execution_stats import execution_stats
 from b3os_async.testing._streams import NotificationLog, Subscription
 
 if TYPE_CHECKING:
@@ -82,12 +82,6 @@ _ENDINGS = {
     "run_completed": None,  # success or partial, from the event's status
     "run_failed": "workflow_failed",
     "run_cancelled": "workflow_cancelled",
-}
-_SUMMARY = {
-    "workflow_succeeded": "succeeded",
-    "workflow_failed": "failed",
-    "workflow_partial": "partial",
-    "workflow_cancelled": "cancelled",
 }
 
 
@@ -375,76 +369,9 @@ class ExecutionBook:
             execution, status, level=level, title=title, message=execution.status_reason or ""
         )
 
-    # -- stats -----------------------------------------------------------------------------------
-
     def stats(self, org_id: str, start_ms: int, end_ms: int, granularity: str) -> dict[str, Any]:
         """``ExecutionStatsData`` of the executions created in ``[start_ms, end_ms]``."""
         order = self._orgs.get(org_id, [])
         first = bisect.bisect_left(order, start_ms, key=lambda e: e.created_ms)
         last = bisect.bisect_right(order, end_ms, key=lambda e: e.created_ms)
-        window = order[first:last]
-        counts = dict.fromkeys(STATUSES, 0)
-        systems: dict[str, dict[str, int]] = {}
-        buckets: dict[str, dict[str, int]] = {}
-        durations: list[float] = []
-        for execution in window:
-            counts[execution.status] += 1
-            word = _SUMMARY.get(execution.status)
-            system = systems.setdefault(execution.source_system, _tally())
-            bucket = buckets.setdefault(_bucket(execution.created_ms, granularity), _tally())
-            for tally in (system, bucket):
-                tally["total"] += 1
-                if word is not None:
-                    tally[word] += 1
-            if execution.started_at and execution.finished_at:
-                durations.append(_ms(execution.finished_at) - _ms(execution.started_at))
-        summary = {word: counts[status] for status, word in _SUMMARY.items()}
-        terminal = sum(summary.values())
-        failures = [e for e in reversed(window) if e.status == "workflow_failed"][:10]
-        return {
-            "granularity": granularity,
-            "summary": {
-                **summary,
-                "total": len(window),
-                "terminal": terminal,
-                "inProgress": len(window) - terminal,
-                "successRate": round(summary["succeeded"] / terminal, 4) if terminal else 0,
-                "averageDurationMs": round(sum(durations) / len(durations), 1) if durations else 0,
-            },
-            "statuses": [{"status": s, "count": c} for s, c in counts.items() if c],
-            "sourceSystems": [{"sourceSystem": name, **tally} for name, tally in systems.items()],
-            "timeSeries": [
-                {"bucketStart": start, **tally} for start, tally in sorted(buckets.items())
-            ],
-            "recentFailures": [
-                compact(
-                    {
-                        "executionId": e.id,
-                        "workflowId": e.workflow_id,
-                        "runId": e.run_id,
-                        "status": e.status,
-                        "statusReason": e.status_reason,
-                        "sourceSystem": e.source_system,
-                        "createdAt": e.created_at,
-                        "finishedAt": e.finished_at,
-                    }
-                )
-                for e in failures
-            ],
-        }
-
-
-def _tally() -> dict[str, int]:
-    return {"total": 0, "succeeded": 0, "failed": 0, "partial": 0, "cancelled": 0}
-
-
-def _bucket(ms: int, granularity: str) -> str:
-    moment = datetime.fromtimestamp(ms / 1000, timezone.utc)
-    moment = moment.replace(minute=0, second=0, microsecond=0)
-    if granularity == "daily":
-        moment = moment.replace(hour=0)
-    return iso(moment)
-
-
-def _ms(text: str) -> float:
-    return datetime.fromisoformat(text.replace("Z", "+00:00")).timestamp() * 1000
+        return execution_stats(order[first:last], granularity)

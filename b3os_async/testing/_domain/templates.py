@@ -44,6 +44,7 @@ from b3os_async.testing._common import (
     not_found,
     now_iso,
 )
+from b3os_async.testing._domain.template_builtins import BUILT_INS
 
 if TYPE_CHECKING:
     from collections.abc import Iterator
@@ -159,57 +160,9 @@ class Template:
         return resolved
 
 
-def _prop(key: str, kind: str, description: str, **extra: Any) -> dict[str, Any]:
-    return {"key": key, "name": key.capitalize(), "type": kind, "description": description, **extra}
-
-
-#: The built-in templates every emulator starts with (public, promoted, owned by nobody).
-BUILT_INS: tuple[dict[str, Any], ...] = (
-    {
-        "name": "Greeter",
-        "description": "Says good morning to whoever you name",
-        "tags": ["starter"],
-        "templateProps": [_prop("name", "string", "Who to greet", default="ser")],
-        "definition": {
-            "nodes": {
-                "root": {"type": "manual", "payload": {}, "children": ["greet"]},
-                "greet": {"type": "echo", "payload": {"message": "gm {{$props.name}}"}},
-            },
-            "triggerNodeIds": ["root"],
-        },
-    },
-    {
-        "name": "Price alert",
-        "description": "Alerts when the price sent to the trigger crosses a threshold",
-        "tags": ["defi", "alerts"],
-        "templateProps": [
-            _prop("symbol", "string", "Token symbol", required=True),
-            _prop("threshold", "number", "Alert above this price", default=3000),
-        ],
-        "definition": {
-            "nodes": {
-                "root": {"type": "manual", "payload": {}, "children": ["check"]},
-                "check": {
-                    "type": "if",
-                    "payload": {
-                        "condition": {
-                            "left": "{{root.result.price}}",
-                            "op": "$gt",
-                            "right": "{{$props.threshold}}",
-                        }
-                    },
-                    "children": ["alert"],
-                },
-                "alert": {
-                    "type": "echo",
-                    "branch": "then",
-                    "payload": {"alert": "{{$props.symbol}} above {{$props.threshold}}"},
-                },
-            },
-            "triggerNodeIds": ["root"],
-        },
-    },
-)
+def _tagged(template: Template, tags: frozenset[str]) -> bool:
+    """Whether the template has any of ``tags`` (no tags: every template)."""
+    return not tags or not tags.isdisjoint(template.tags)
 
 
 class TemplateBook:
@@ -260,30 +213,22 @@ class TemplateBook:
         self, org_id: str, category: str, tags: frozenset[str], limit: int, offset: int
     ) -> tuple[list[Template], bool]:
         """One page of a category, newest change first; ``tags``: any of them."""
-        candidates: Iterator[Template]
-        if category == "org":
-            candidates = self._iterate(self._owned.get(org_id))
-        elif category == "public":
-            candidates = self._iterate(self._public)
-        elif category == "promoted":
-            candidates = self._promoted.iterate(descending=False)
-        else:  # all: the org's own, and the public templates of others, merged by recency
+        if category == "all":  # the org's own and others' public ones, merged by recency
             others = (t for t in self._iterate(self._public) if t.org_id != org_id)
-            candidates = heapq.merge(
+            candidates: Iterator[Template] = heapq.merge(
                 self._iterate(self._owned.get(org_id)), others, key=lambda t: -t.stamp
             )
-        if not tags and category != "all":
-            index = (
-                self._promoted
-                if category == "promoted"
-                else (self._public if category == "public" else self._owned.get(org_id))
-            )
-            if index is None:
-                return [], False
-            return index.page(offset, limit, descending=category != "promoted")
-        return scan_page(
-            candidates, lambda t: not tags or not tags.isdisjoint(t.tags), offset, limit
+            return scan_page(candidates, lambda t: _tagged(t, tags), offset, limit)
+        index = {"org": self._owned.get(org_id), "public": self._public}.get(
+            category, self._promoted
         )
+        if index is None:
+            return [], False
+        newest_first = category != "promoted"  # promoted templates keep their promoted order
+        if not tags:
+            return index.page(offset, limit, descending=newest_first)
+        candidates = index.iterate(descending=newest_first)
+        return scan_page(candidates, lambda t: _tagged(t, tags), offset, limit)
 
     def recommend(self, org_id: str, category: str, limit: int, strategy: str) -> list[Template]:
         """Templates of ``category`` sharing tags with what the organization made or used.

@@ -150,6 +150,12 @@ def parse_create(body: dict[str, Any]) -> dict[str, Any]:
     return fields
 
 
+def is_payable(workflow: Workflow) -> bool:
+    """Whether the workflow is paid per execution: an ``x402Config`` with a non-zero price."""
+    config = workflow.x402_config or {}
+    return str(config.get("price") or "0").strip("0") != ""
+
+
 def launch(ctx: Context, execution: Execution, workflow: Workflow) -> None:
     """Start the run of a queued execution; it follows the run from its first event.
 

@@ -24,6 +24,7 @@ from b3os_async.testing._server import (
 from b3os_async.testing.routes._execution_views import (
     event_json,
     execution_json,
+    is_payable,
     launch,
     parse_create,
     serve_stream,
@@ -66,7 +67,7 @@ async def create_execution(request: web.Request) -> web.Response:
     fields = parse_create(body)
     workflow = ctx.store.workflows.get(who.org_id, workflow_id)
     workflow.runnable(None)  # 409 archived, 400228 invalid: before anything is created
-    payable = bool(workflow.x402_config and workflow.x402_config.get("price") not in (None, "0"))
+    payable = is_payable(workflow)
     execution, created = ctx.store.executions.create(
         who.org_id, workflow.id, fields, payable=payable, initiated=(who.key_id, "api_key")
     )

@@ -13,7 +13,15 @@ from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
-from b3os_async.testing._common import BAD_QUERY, RUN_NOT_FOUND, ApiError, compact, dumps, not_found
+from b3os_async.testing._common import (
+    BAD_QUERY,
+    RUN_NOT_FOUND,
+    WORKFLOW_NOT_FOUND,
+    ApiError,
+    compact,
+    dumps,
+    not_found,
+)
 from b3os_async.testing._domain.organizations import Principal
 from b3os_async.testing._domain.public import public_run, public_workflow
 from b3os_async.testing._graph import children_of, nodes_of, trigger_type
@@ -27,6 +35,7 @@ from b3os_async.testing._server import (
 )
 from b3os_async.testing.routes._execution_views import (
     execution_json,
+    is_payable,
     launch,
     parse_create,
     public_execution_json,
@@ -128,7 +137,7 @@ async def get_public_widget(request: web.Request) -> web.Response:
     workflow = _workflow(request)
     widget = workflow.widget
     if not widget or not widget.get("enabled"):
-        raise not_found(404002, f"public widget of workflow {workflow.id!r}")
+        raise not_found(WORKFLOW_NOT_FOUND, f"public widget of workflow {workflow.id!r}")
     content = workflow.current().content
     nodes = nodes_of(content["definition"])
     trigger = nodes.get("root") or next(iter(nodes.values()), {})
@@ -203,7 +212,7 @@ async def create_public_execution(request: web.Request) -> web.Response:
     workflow = _workflow(request, execute=True)
     fields = parse_create(await json_body(request))
     workflow.runnable(workflow.live)
-    payable = bool(workflow.x402_config and workflow.x402_config.get("price") not in (None, "0"))
+    payable = is_payable(workflow)
     execution, created = ctx.store.executions.create(
         workflow.org_id, workflow.id, fields, payable=payable, initiated=("anonymous", "public")
     )

@@ -24,6 +24,7 @@ from b3os_async.testing._common import (
     BAD_RESOURCE_URL,
     METHOD_NOT_ALLOWED,
     NO_ROUTE,
+    X402_ENDPOINT_EXISTS,
     X402_IMPORT_FAILED,
     ApiError,
     bad_field,
@@ -292,8 +293,14 @@ async def import_endpoint(request: web.Request) -> web.Response:
     store = context(request).store
     body = await json_body(request)
     url, payload = _resource_url(body), optional(body, "body", dict, "an object")
-    if store.x402_endpoints.by_url(url) is not None:
-        store.x402_endpoints.create(who.org_id, {"baseUrl": url, "price": "0"})  # raises 409005
+    existing = store.x402_endpoints.by_url(url)
+    if existing is not None:  # checked first: an import that would conflict pays nothing
+        raise ApiError(
+            409,
+            X402_ENDPOINT_EXISTS,
+            f"an x402 endpoint for {url} already exists",
+            [{"id": existing.id}],
+        )
     wallet = None
     address = optional(body, "walletAddress", str, "an address")
     if address is not None:
