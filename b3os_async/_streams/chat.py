@@ -183,7 +183,7 @@ class ChatStream(EventStream[ChatEvent]):
         outcome = dict(payload) if isinstance(payload, dict) else {"type": "message"}
         outcome["definition"] = outcome.pop("workflow", None)
         outcome["usage"] = done.get("usage")
-        outcome["toolUtilization"] = done.get("toolUtilization") or ()
+        outcome["toolUtilization"] = done.get("toolUtilization") or []
         outcome["requestId"] = self.request_id
         outcome["conversationId"] = self.conversation_id
         self._result = structure(outcome, ChatResult)

@@ -75,7 +75,7 @@ def catalog() -> tuple[CatalogEntry, ...]:
                                           "post", "send", "slack", "discord", "webhook", "notify")),
         "if": ("Condition", ("if", "when", "above", "below", "condition", "only")),
         "delay": ("Delay", ("wait", "delay", "pause", "sleep", "after")),
-        "wait": ("Wait for approval", ("approval", "approve", "confirm", "resume", "human")),
+        "wait": ("Wait for approval", ("wait", "approval", "approve", "confirm", "until")),
         "echo": ("Log a value", ("log", "echo", "record", "print")),
         "transform": ("Transform data", ("transform", "format", "map", "compose", "build")),
         "fail": ("Fail the run", ("fail", "abort", "stop", "error")),

@@ -188,6 +188,17 @@ class Emulator:
         )
         return secret
 
+    @property
+    def caddie_pace(self) -> float:
+        """Seconds per pace unit of Caddie turns and agent runs (settable; 0 = all at once)."""
+        return self._ctx.store.caddie.pace
+
+    @caddie_pace.setter
+    def caddie_pace(self, value: float) -> None:
+        if not value >= 0:
+            raise ValueError("caddie_pace must not be negative")
+        self._ctx.store.caddie.pace = value
+
     def set_ai_credits(self, credits: int, org_id: str | None = None) -> None:
         """Set an organization's AI credits (Caddie chat turns cost one; 0 blocks new turns)."""
         org = org_id or self.org_id

@@ -1,0 +1,32 @@
+"""Fixtures for the API-area tests: an emulator and an SDK client wired to it."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import pytest
+
+from b3os_async import B3OS, RetryPolicy
+from b3os_async.testing import Emulator
+
+if TYPE_CHECKING:
+    from collections.abc import AsyncIterator
+
+
+@pytest.fixture
+async def emu() -> AsyncIterator[Emulator]:
+    """A started emulator whose Caddie answers at once (``caddie_pace=0``)."""
+    async with Emulator(seed=3, caddie_pace=0) as emulator:
+        yield emulator
+
+
+@pytest.fixture
+async def b3(emu: Emulator) -> AsyncIterator[B3OS]:
+    """An SDK client for the emulator's default organization (retries and reconnects never wait)."""
+    async with B3OS(
+        emu.api_key,
+        base_url=emu.url,
+        retry=RetryPolicy.no_wait(),
+        reconnect=RetryPolicy.no_wait(max_attempts=5),
+    ) as client:
+        yield client
