@@ -1,4 +1,5 @@
-"""The ``b3os`` command: ``demo``, ``emulator``, ``workflows list|run``, ``runs list|get|watch``.
+"""The ``b3os`` command: ``demo``, ``emulator``, ``workflows list|run``, ``runs list|get|watch``,
+``caddie``.
 
 ``main(argv)`` returns the process exit code (the console script does ``sys.exit(main())``):
 
@@ -48,6 +49,7 @@ _COMMANDS: dict[str, tuple[str, str]] = {
     "runs.list": ("b3os_async._cli._commands", "runs_list"),
     "runs.get": ("b3os_async._cli._commands", "runs_get"),
     "runs.watch": ("b3os_async._cli._commands", "runs_watch"),
+    "caddie": ("b3os_async._cli._caddie", "caddie"),
 }
 
 Handler = Callable[[argparse.Namespace, "Output"], Coroutine[Any, Any, int]]

@@ -153,9 +153,10 @@ def _rx(pattern: str) -> re.Pattern[str]:
 _UNITS = {"minute": 60, "min": 60, "hour": 3600, "day": 86400, "week": 604800}
 _SCHEDULE = _rx(r"\bevery\s+(?:(\d+)\s+)?(minute|min|hour|day|week)s?\b|\b(hourly|daily|weekly)\b")
 _AT = _rx(r"\bat\s+(\d{1,2})(?::(\d\d))?\s*(am|pm)?\b")
-_FETCH = re.compile(r"\b(fetch|get|check|read|pull|load|look up|query)\s+(?:the\s+)?"
-                    r"(https?://[^\s,;]+|[^,;.]+?)(?=\s+(?:and|then|when|if|every|to)\b|[,;.]|$)",
-                    re.IGNORECASE)  # fmt: skip
+_FETCH = _rx(
+    r"\b(fetch(?:es)?|gets?|checks?|reads?|pulls?|loads?|looks? up|quer(?:y|ies))\s+"
+    r"(?:the\s+)?(https?://[^\s,;]+|[^,;.]+?)(?=\s+(?:and|then|when|if|every|to)\b|[,;.]|$)"
+)
 _PRICE = _rx(r"\b([a-z]{2,6})\s+price\b|\bprice\s+of\s+([a-z]{2,10})\b")
 _URL = _rx(r"https?://[^\s,;]+")
 _CONDITION = _rx(
@@ -163,12 +164,13 @@ _CONDITION = _rx(
     r"below|under|less than|equals|equal to)\s+\$?([\d][\d,]*(?:\.\d+)?)"
 )
 _NOTIFY = _rx(
-    r"\b(?:post|send|notify|alert|message|ping|tell)\b[^,;.]*?\b(slack|discord|telegram|webhook)\b"
+    r"\b(?:posts?|sends?|notif(?:y|ies)|alerts?|messages?|pings?|tells?)\b[^,;.]*?"
+    r"\b(slack|discord|telegram|webhook)\b"
 )
-_DELAY = _rx(r"\b(?:wait|delay|pause|sleep)\s+(?:for\s+)?(\d+)\s*(second|sec|s|minute|min|m|"
+_DELAY = _rx(r"\b(?:wait|delay|pause|sleep)s?\s+(?:for\s+)?(\d+)\s*(second|sec|s|minute|min|m|"
                     r"hour|h)s?\b")  # fmt: skip
 _APPROVAL = _rx(r"\b(?:approval|approve|sign[- ]off|confirmation)\b")
-_LOG = _rx(r"\b(?:log|record|echo)\b")
+_LOG = _rx(r"\b(?:logs?|records?|echo(?:es)?)\b")
 # A chunk of the explanation: up to a sentence end (not "3000." or "node.payload") or a newline.
 _SENTENCE = re.compile(r"[^\n]*?(?:(?<!\d)[.!?](?=\s|$)|\n|$)")
 _STEP = re.compile("|".join(p.pattern for p in (_FETCH, _NOTIFY, _DELAY, _APPROVAL, _LOG)))

@@ -16,6 +16,8 @@ REQUESTS = [
     "wait for approval then post to a webhook",
     "fetch the weather and log it",
     "every week check the SOL price and notify telegram when it exceeds 150.5",
+    "build me a workflow that every hour fetches the ETH price and posts to Slack when it is "
+    "above 3000, then waits 30 seconds and logs it",
 ]
 
 
