@@ -38,6 +38,7 @@ from typing import Any
 
 import attrs
 
+from b3os_async.testing import _caddie_reading as reading
 from b3os_async.testing._caddie_repair import repair
 from b3os_async.testing._common import dumps
 from b3os_async.testing._graph import ACTIONS, validation_errors
@@ -119,7 +120,7 @@ def classify(message: str, definition: Any) -> str:
     text = message.lower()
     if definition is not None and re.search(r"\b(fix|repair|broken|invalid|error)", text):
         return "repair"
-    if re.match(r"\s*(what|how|why|who|explain|help)\b", text) and not _STEP.search(text):
+    if re.match(r"\s*(what|how|why|who|explain|help)\b", text) and not reading.STEP.search(text):
         return "conversation"
     if re.search(r"\b(plan|outline|propose)\b", text):
         return "planning"
@@ -143,53 +144,6 @@ def plan_turn(message: str, *, definition: Any = None, mode: str | None = None) 
     return _finish(message, definition, chosen, events, outcome)
 
 
-# -- reading a request -----------------------------------------------------------------------------
-
-
-def _rx(pattern: str) -> re.Pattern[str]:
-    return re.compile(pattern, re.IGNORECASE)
-
-
-_UNITS = {"minute": 60, "min": 60, "hour": 3600, "day": 86400, "week": 604800}
-_SCHEDULE = _rx(r"\bevery\s+(?:(\d+)\s+)?(minute|min|hour|day|week)s?\b|\b(hourly|daily|weekly)\b")
-_AT = _rx(r"\bat\s+(\d{1,2})(?::(\d\d))?\s*(am|pm)?\b")
-_FETCH = _rx(
-    r"\b(fetch(?:es)?|gets?|checks?|reads?|pulls?|loads?|looks? up|quer(?:y|ies))\s+"
-    r"(?:the\s+)?(https?://[^\s,;]+|[^,;.]+?)(?=\s+(?:and|then|when|if|every|to)\b|[,;.]|$)"
-)
-_PRICE = _rx(r"\b([a-z]{2,6})\s+price\b|\bprice\s+of\s+([a-z]{2,10})\b")
-_URL = _rx(r"https?://[^\s,;]+")
-_CONDITION = _rx(
-    r"\b(?:when|if|whenever|only if)\b[^,;.]*?\b(above|over|greater than|more than|exceeds|"
-    r"below|under|less than|equals|equal to)\s+\$?([\d][\d,]*(?:\.\d+)?)"
-)
-_NOTIFY = _rx(
-    r"\b(?:posts?|sends?|notif(?:y|ies)|alerts?|messages?|pings?|tells?)\b[^,;.]*?"
-    r"\b(slack|discord|telegram|webhook)\b"
-)
-_DELAY = _rx(r"\b(?:wait|delay|pause|sleep)s?\s+(?:for\s+)?(\d+)\s*(second|sec|s|minute|min|m|"
-                    r"hour|h)s?\b")  # fmt: skip
-_APPROVAL = _rx(r"\b(?:approval|approve|sign[- ]off|confirmation)\b")
-_LOG = _rx(r"\b(?:logs?|records?|echo(?:es)?)\b")
-# A chunk of the explanation: up to a sentence end (not "3000." or "node.payload") or a newline.
-_SENTENCE = re.compile(r"[^\n]*?(?:(?<!\d)[.!?](?=\s|$)|\n|$)")
-_STEP = re.compile("|".join(p.pattern for p in (_FETCH, _NOTIFY, _DELAY, _APPROVAL, _LOG)))
-_OPS = {"above": "$gt", "over": "$gt", "greater than": "$gt", "more than": "$gt",
-        "exceeds": "$gt", "below": "$lt", "under": "$lt", "less than": "$lt",
-        "equals": "$eq", "equal to": "$eq"}  # fmt: skip
-_COINS = {"eth": "ethereum", "btc": "bitcoin", "sol": "solana", "usdc": "usd-coin"}
-_CHANNELS = {
-    "slack": "https://hooks.slack.com/services/FILL_ME_IN",
-    "discord": "https://discord.com/api/webhooks/FILL_ME_IN",
-    "telegram": "https://api.telegram.org/botFILL_ME_IN/sendMessage",
-    "webhook": "https://example.com/FILL_ME_IN",
-}
-_CHANNEL_NAMES = {
-    "slack": "Slack",
-    "discord": "Discord",
-    "telegram": "Telegram",
-    "webhook": "a webhook",
-}
 _HELP = (
     "I'm the emulator's rules-based Caddie. I build workflows from a schedule (\"every hour\", "
     '"daily at 9am") or a manual trigger, HTTP fetches ("fetch the ETH price", "get '
@@ -197,6 +151,9 @@ _HELP = (
     '"send to a webhook"), delays ("wait 5 minutes"), approvals and logs. Try: "every hour '
     'fetch the ETH price and post to Slack when it is above 3000".'
 )
+
+# A chunk of the explanation: up to a sentence end (not "3000." or "node.payload") or a newline.
+_SENTENCE = re.compile(r"[^\n]*?(?:(?<!\d)[.!?](?=\s|$)|\n|$)")
 
 
 @attrs.define
@@ -208,132 +165,15 @@ class _Outcome:
     name: str | None = None
 
 
-@attrs.define
-class _Step:
-    at: int  # where it was found in the message (steps keep the message's order)
-    node_id: str
-    node: dict[str, Any]
-    says: str  # how the explanation describes it
-    query: str  # what the catalog was searched for
-    gate: bool = False  # an `if` node: later steps become its `then` branch
-    resumes: bool = False  # a `wait` node: the next step needs branch "resumed"
-    incomplete: tuple[str, ...] = ()
-
-
-def _trigger(text: str) -> tuple[dict[str, Any], str, str]:
-    """The trigger node, how the explanation describes it, and the catalog query."""
-    found = _SCHEDULE.search(text)
-    if found is None:
-        return {"type": "manual", "payload": {}}, "when you run it", "manual"
-    count, unit, adverb = found.groups()
-    unit = {"hourly": "hour", "daily": "day", "weekly": "week"}.get(adverb or "", unit)
-    every = int(count or 1)
-    at = _AT.search(text)
-    hour, minute = 9, 0
-    if at is not None:
-        hour, minute = int(at.group(1)), int(at.group(2) or 0)
-        if at.group(3) == "pm" and hour < 12:
-            hour += 12
-        elif at.group(3) == "am" and hour == 12:
-            hour = 0
-        hour, minute = hour % 24, minute % 60
-    cron = {
-        "minute": f"*/{every} * * * *" if every > 1 else "* * * * *",
-        "min": f"*/{every} * * * *" if every > 1 else "* * * * *",
-        "hour": f"0 */{every} * * *" if every > 1 else "0 * * * *",
-        "day": f"{minute} {hour} * * *",
-        "week": f"{minute} {hour} * * 1",
-    }[unit]
-    says = f"every {every} {unit}s" if every > 1 else f"every {unit}"
-    node = {"type": "cronjob", "payload": {"cron": cron, "timezone": "UTC"}}
-    return node, f"{says} (cron {cron})", found.group(0)
-
-
-def _steps(text: str) -> list[_Step]:
-    """Every action the request asks for, in the order the message mentions them."""
-    steps: list[_Step] = []
-    payload: dict[str, Any]
-    value_of: str | None = None  # what a condition compares: the last fetched value
-    value_name = "the value"
-    for match in _FETCH.finditer(text):
-        what = match.group(2).strip()
-        price = _PRICE.search(what)
-        url = _URL.search(what)
-        if price is not None:
-            symbol = (price.group(1) or price.group(2)).lower()
-            coin = _COINS.get(symbol, symbol)
-            node_id = f"fetch_{symbol}_price"
-            payload = {
-                "method": "GET",
-                "url": f"https://api.coingecko.com/api/v3/simple/price?ids={coin}&vs_currencies=usd",
-            }
-            value_of = f"{{{{{node_id}.result.body.{coin}.usd}}}}"
-            value_name = f"the {symbol.upper()} price"
-            says = f"fetches the {symbol.upper()} price in USD from CoinGecko ({node_id})"
-            fetch = _action("http-request", payload)
-            steps.append(_Step(match.start(), node_id, fetch, says, what))
-            continue
-        node_id = f"fetch_{len(steps) + 1}"
-        target = url.group(0) if url else "https://api.example.com/FILL_ME_IN"
-        value_of = f"{{{{{node_id}.result.body}}}}"
-        incomplete = () if url else (f"{node_id}.payload.url",)
-        says = f"fetches {target if url else what} ({node_id})"
-        step = _Step(match.start(), node_id, _action("http-request", {"method": "GET",
-                     "url": target}), says, what, incomplete=incomplete)  # fmt: skip
-        steps.append(step)
-    condition = _CONDITION.search(text)
-    if condition is not None:
-        word, number = condition.group(1).lower(), float(condition.group(2).replace(",", ""))
-        right: float | int = int(number) if number.is_integer() else number
-        left = value_of or "{{root.result.value}}"
-        payload = {"condition": {"left": left, "op": _OPS[word], "right": right}}
-        at = max((s.at for s in steps if s.node_id.startswith("fetch")), default=-1) + 1
-        says = f"checks whether {value_name} is {word} {right} (check_value)"
-        steps.append(_Step(at, "check_value", _action("if", payload), says, word, gate=True))
-    for match in _NOTIFY.finditer(text):
-        channel = match.group(1).lower()
-        node_id = f"notify_{channel}"
-        fetched = value_of or "{{root.result}}"
-        body = {"text": f"Update: {fetched}"}
-        payload = {"method": "POST", "url": _CHANNELS[channel], "body": body}
-        says = f"posts a message to {_CHANNEL_NAMES[channel]} ({node_id})"
-        steps.append(
-            _Step(match.start(), node_id, _action("http-request", payload), says, match.group(0),
-                  incomplete=(f"{node_id}.payload.url",))
-        )  # fmt: skip
-    for match in _DELAY.finditer(text):
-        amount, unit = int(match.group(1)), match.group(2)[0].lower()
-        ms = amount * {"s": 1000, "m": 60_000, "h": 3_600_000}[unit]
-        says = f"waits {amount} {match.group(2)}{'s' if amount > 1 else ''} (pause)"
-        steps.append(_Step(match.start(), "pause", _action("delay", {"ms": ms}), says, "wait"))
-    approval = _APPROVAL.search(text)
-    if approval is not None:
-        payload = {"timeoutMs": 86_400_000}
-        says = "waits up to a day for someone to approve (approval)"
-        steps.append(_Step(approval.start(), "approval", _action("wait", payload), says,
-                           "approval", resumes=True))  # fmt: skip
-    log = _LOG.search(text)
-    if log is not None:
-        payload = {"message": f"ran at {{{{root.result.triggeredAt}}}}: {value_of or 'ok'}"}
-        steps.append(_Step(log.start(), "log", _action("echo", payload), "logs the result (log)",
-                           "log"))  # fmt: skip
-    steps.sort(key=lambda step: step.at)
-    return steps
-
-
-def _action(kind: str, payload: dict[str, Any]) -> dict[str, Any]:
-    return {"type": kind, "payload": payload}
-
-
 # -- turns -----------------------------------------------------------------------------------------
 
 
 def _build_turn(message: str, base: Any, events: list[dict[str, Any]]) -> _Outcome:
     text = message.lower()
-    trigger, when, trigger_query = _trigger(text)
-    steps = _steps(message)
+    trigger, when, trigger_query = reading.trigger(text)
+    steps = reading.steps(message)
     if not steps:
-        if _SCHEDULE.search(text):
+        if reading.SCHEDULE.search(text):
             reply = f"I can run something {when}. What should happen each time? {_HELP}"
             return _Outcome(reply=reply, definition=None)
         return _Outcome(reply=_HELP, definition=None)
@@ -375,7 +215,7 @@ def _build_turn(message: str, base: Any, events: list[dict[str, Any]]) -> _Outco
 
 
 def _assemble(
-    trigger: dict[str, Any], steps: list[_Step], base: Any
+    trigger: dict[str, Any], steps: list[reading.Step], base: Any
 ) -> tuple[dict[str, Any], list[str]]:
     """The definition: ``base`` (or a new trigger) with the steps chained after it."""
     if isinstance(base, dict) and isinstance(base.get("nodes"), dict) and base["nodes"]:
@@ -417,11 +257,11 @@ def _last_leaf(definition: dict[str, Any]) -> str:
         seen.add(current)
 
 
-def _name(steps: list[_Step], when: str) -> str:
+def _name(steps: list[reading.Step], when: str) -> str:
     price = next((s.node_id.split("_")[1].upper() for s in steps if "price" in s.node_id), None)
     notify = next((s.node_id.split("_")[1] for s in steps if "notify" in s.node_id), None)
     if price:
-        return f"{price} price alert" + (f" to {_CHANNEL_NAMES[notify]}" if notify else "")
+        return f"{price} price alert" + (f" to {reading.CHANNEL_NAMES[notify]}" if notify else "")
     return f"Workflow that runs {when.split(' (')[0]}"
 
 
@@ -448,8 +288,8 @@ def _repair_turn(definition: dict[str, Any], events: list[dict[str, Any]]) -> _O
 
 
 def _plan_only(message: str, events: list[dict[str, Any]]) -> _Outcome:
-    _, when, _ = _trigger(message.lower())
-    steps = _steps(message)
+    _, when, _ = reading.trigger(message.lower())
+    steps = reading.steps(message)
     if not steps:
         return _Outcome(reply=_HELP, definition=None)
     events.append(_thinking("Drafting a plan before building anything."))

@@ -38,7 +38,7 @@ import attrs
 
 from b3os_async.testing._caddie_builder import Turn, plan_turn
 from b3os_async.testing._collection import Shelves
-from b3os_async.testing._common import ApiError, iso, now, wrong_state
+from b3os_async.testing._common import ApiError, now, wrong_state
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -379,45 +379,3 @@ class CaddieBook:
         """A caddie-v3 session: ``{sessionToken, socketUrl}`` (the emulator serves no Socket.IO)."""
         token = self._ids.new("cst_", 32, stream="caddie-session")
         return {"sessionToken": token, "socketUrl": f"{base_url}/caddie-v3/socket.io"}
-
-
-def render_message(message: Message) -> dict[str, Any]:
-    """A ``ChatMessage`` object (optional fields left out)."""
-    body: dict[str, Any] = {
-        "id": message.id,
-        "organizationId": message.org_id,
-        "conversationId": message.conversation_id,
-        "role": message.role,
-        "content": message.content,
-        "createdAt": iso(message.created),
-    }
-    for name, value in (
-        ("sessionId", message.session_id),
-        ("workflowId", message.workflow_id),
-        ("agentVersion", message.agent_version),
-        ("turnId", message.turn_id),
-        ("tokensUsed", message.tokens_used),
-    ):
-        if value is not None:
-            body[name] = value
-    return body
-
-
-def render_session(conversation: Conversation, workflow_name: str | None) -> dict[str, Any]:
-    """A ``ChatSession`` object."""
-    body: dict[str, Any] = {
-        "conversationId": conversation.conversation_id,
-        "contextType": "workflow" if conversation.workflow_id else "session",
-        "preview": conversation.preview,
-        "messageCount": conversation.message_count,
-        "firstMessageAt": iso(conversation.first_at),
-        "lastMessageAt": iso(conversation.last_at),
-    }
-    for name, value in (
-        ("sessionId", conversation.session_id),
-        ("workflowId", conversation.workflow_id),
-        ("workflowName", workflow_name),
-    ):
-        if value is not None:
-            body[name] = value
-    return body

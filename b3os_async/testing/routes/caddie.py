@@ -20,10 +20,11 @@ from b3os_async.testing._common import (
     BAD_QUERY,
     ApiError,
     bad_field,
+    iso,
     now_iso,
     parse_time,
 )
-from b3os_async.testing._domain.caddie import ChatRequest, render_message, render_session
+from b3os_async.testing._domain.caddie import ChatRequest, Conversation, Message
 from b3os_async.testing._server import (
     bare,
     context,
@@ -81,6 +82,48 @@ def _chat_request(body: dict[str, Any]) -> ChatRequest:
         mode=_choice(body, "preferredMode", MODES),
         agent_version=_choice(body, "agentVersion", AGENT_VERSIONS),
     )
+
+
+def render_message(message: Message) -> dict[str, Any]:
+    """A ``ChatMessage`` object (optional fields left out)."""
+    body: dict[str, Any] = {
+        "id": message.id,
+        "organizationId": message.org_id,
+        "conversationId": message.conversation_id,
+        "role": message.role,
+        "content": message.content,
+        "createdAt": iso(message.created),
+    }
+    for name, value in (
+        ("sessionId", message.session_id),
+        ("workflowId", message.workflow_id),
+        ("agentVersion", message.agent_version),
+        ("turnId", message.turn_id),
+        ("tokensUsed", message.tokens_used),
+    ):
+        if value is not None:
+            body[name] = value
+    return body
+
+
+def render_session(conversation: Conversation, workflow_name: str | None) -> dict[str, Any]:
+    """A ``ChatSession`` object."""
+    body: dict[str, Any] = {
+        "conversationId": conversation.conversation_id,
+        "contextType": "workflow" if conversation.workflow_id else "session",
+        "preview": conversation.preview,
+        "messageCount": conversation.message_count,
+        "firstMessageAt": iso(conversation.first_at),
+        "lastMessageAt": iso(conversation.last_at),
+    }
+    for name, value in (
+        ("sessionId", conversation.session_id),
+        ("workflowId", conversation.workflow_id),
+        ("workflowName", workflow_name),
+    ):
+        if value is not None:
+            body[name] = value
+    return body
 
 
 def base_url(request: web.Request) -> str:
