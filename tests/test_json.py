@@ -94,6 +94,7 @@ def test_use_speedups_returns_the_previous_state() -> None:
         _json.use_speedups(first)
 
 
+@pytest.mark.slow  # a property test: over a second of examples
 @SETTINGS
 @given(value=json_values, ascii_only=st.booleans())
 def test_valid_documents_parse_exactly_as_json_loads(value: Any, ascii_only: bool) -> None:
