@@ -158,11 +158,18 @@ class Caddie(Resource):
             message: what to build or change (at most 10,000 characters).
             conversation_id: continue this conversation (``chat.conversation_id`` of an earlier
                 turn); a new UUID4 otherwise.
-            workflow_id / definition: the workflow (saved, or a definition) to change or repair.
+            workflow_id: the saved workflow the conversation is about (Caddie changes it).
+            definition: a definition to change or repair (instead of a saved workflow).
             mode: ``planning``, ``building``, ``repair`` or ``conversation`` (``preferredMode``);
                 Caddie picks one when not given.
+            session_id: the create-page session that started the conversation (metadata).
             request_id: the turn's id (UUID4 generated otherwise); a turn with a known id is
                 resumed, not started again.
+            timezone: the user's IANA timezone, for time-aware answers.
+            name: a name for a new workflow (at most 100 characters).
+            description: a description for a new workflow (at most 500 characters).
+            images: attachments, ``{"base64": ...}`` or ``{"ipfsUrl": ...}`` dicts.
+            template_search_mode: ``lightweight`` (the server's default) or ``hybrid``.
             agent_version: ``"v2"`` (SSE, the default); ``"v3"`` is Socket.IO: use
                 :meth:`issue_session`.
         """
@@ -283,7 +290,8 @@ class Caddie(Resource):
         Its shape is not documented: the JSON object is returned as it is.
 
         Args:
-            refresh: ask the server to recompute the feed. demo: a demonstration feed.
+            refresh: ask the server to recompute the feed.
+            demo: a demonstration feed.
         """
         params = {"refresh": refresh, "demo": demo}
         return await self._data("GET", "/v1/ai/pulse", params=params)
