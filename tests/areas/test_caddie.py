@@ -198,7 +198,7 @@ async def test_a_stalled_turn_is_resumed_after_the_idle_timeout(emu: Emulator) -
 
 async def test_a_turn_in_progress_shows_in_the_snapshot(emu: Emulator, b3: B3OS) -> None:
     """While a turn streams the snapshot is active; afterwards idle, with the pending question."""
-    emu.caddie_pace = 0.05  # a turn of ~1.7 s
+    emu.caddie_pace = 0.02  # a turn of ~0.7 s
     async with b3.caddie.chat(ETH) as chat:
         first = await chat.__anext__()
         assert first.type is ChatEventType.MODE_SWITCH
@@ -223,13 +223,13 @@ async def test_a_second_turn_while_one_runs_is_a_conflict(emu: Emulator, b3: B3O
 async def test_heartbeats_keep_a_slow_turn_alive() -> None:
     """With a slow pace and an idle timeout shorter than a pause, heartbeats prevent reconnects."""
     reconnects: list[Any] = []
-    # thinking takes 0.4 s, heartbeats come every 0.05 s, the idle timeout is 0.2 s
+    # thinking takes 0.16 s, heartbeats come every 0.015 s, the idle timeout is 0.08 s
     async with (
-        Emulator(caddie_pace=0.1, heartbeat_interval=0.05) as emu,
+        Emulator(caddie_pace=0.04, heartbeat_interval=0.015) as emu,
         B3OS(
             emu.api_key,
             base_url=emu.url,
-            stream_timeouts=StreamTimeouts(idle=0.2),
+            stream_timeouts=StreamTimeouts(idle=0.08),
             on_reconnect=reconnects.append,
         ) as b3,
     ):

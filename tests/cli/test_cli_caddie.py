@@ -89,6 +89,7 @@ async def test_json_prints_every_event_then_the_result(
     assert lines[-1]["created"]["status"] == "draft"
 
 
+@pytest.mark.slow  # the CLI's client waits its real reconnect delay
 async def test_a_dropped_turn_is_resumed_and_noted(
     emu: Emulator, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -112,6 +113,7 @@ async def test_no_ai_credits_is_one_error_line(
     assert "402" in err
 
 
+@pytest.mark.slow  # the embedded emulator answers at its realistic pace (~1.5 s)
 async def test_emulator_flag_runs_offline(capsys: pytest.CaptureFixture[str]) -> None:
     """--emulator starts a local emulator (realistic pace) and the turn completes."""
     assert await asyncio.to_thread(main, ["caddie", "log it", "--emulator"]) == 0
