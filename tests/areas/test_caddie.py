@@ -161,6 +161,35 @@ async def test_a_dropped_turn_resumes_exactly_once(emu: Emulator, b3: B3OS, afte
     assert "lastEventIndex" not in first
 
 
+@pytest.mark.parametrize(
+    ("fault", "posts"),
+    [
+        (Fault.close_stream(after_events=4), 2),
+        (Fault.reset_stream(after_events=3, burst=4), 2),
+        (Fault.cut_event(after_events=5), 2),
+        (Fault.cut_event(after_events=2, inside_character=True), 2),
+        (Fault.repeat_events(3, after_events=6), 1),
+        (
+            Fault.combine(
+                Fault.repeat_events(2, after_events=5), Fault.drop_stream(after_events=8)
+            ),
+            2,
+        ),
+    ],
+    ids=["clean close", "burst then reset", "cut frame", "cut character", "repeats", "both"],
+)
+async def test_rough_faults_mid_turn_still_give_every_event_once(
+    emu: Emulator, b3: B3OS, fault: Fault, posts: int
+) -> None:
+    """Clean closes, resets after a burst, cut frames and characters, repeated frames: once each."""
+    emu.faults.add(fault, path=CHAT, times=1)
+    events = await events_of(b3, "every hour fetch the ETH price and log it, café")
+    assert [e.index for e in events] == list(range(len(events)))
+    assert events[-1].type is ChatEventType.DONE
+    assert events[-1].data["data"]["description"].endswith("café")
+    assert len(chat_bodies(emu)) == posts
+
+
 async def test_a_503_before_the_stream_is_retried_into_the_same_turn(
     emu: Emulator, b3: B3OS
 ) -> None:
