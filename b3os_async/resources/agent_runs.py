@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from b3os_async._errors import ConfigurationError
 from b3os_async._streams.agent_runs import AgentRunFollower
 from b3os_async.models.agent_runs import (
     AgentArtifact,
@@ -24,6 +25,13 @@ if TYPE_CHECKING:
     from b3os_async.pagination import AsyncPager
 
 __all__ = ["AgentRuns"]
+
+
+def _seq(since: object, name: str = "since") -> int:
+    """A log position: an int >= 0 (a row's ``seq``); anything else is refused before I/O."""
+    if type(since) is not int or since < 0:
+        raise ConfigurationError(f"{name} must be an integer >= 0 (a row's seq), got {since!r:.60}")
+    return since
 
 
 class AgentRuns(Resource):
@@ -57,7 +65,8 @@ class AgentRuns(Resource):
 
     async def get(self, run_id: str, *, since: int | None = None) -> AgentRun:
         """Get a run's state and its event-log rows after ``since`` (a ``seq``; default all)."""
-        return await self._get(AgentRun, "/v1/agent-runs/{}", run_id, params={"since": since})
+        params = {"since": None if since is None else _seq(since)}
+        return await self._get(AgentRun, "/v1/agent-runs/{}", run_id, params=params)
 
     async def agents(self) -> tuple[AgentType, ...]:
         """The agents the runtime can run (their ``agent_type`` is what :meth:`start` takes)."""
@@ -84,4 +93,4 @@ class AgentRuns(Resource):
         ``Retry-After``; it ends at a terminal state (``run.state``). ``since``: start after this
         ``seq`` (``run.last_seq`` of an earlier follow).
         """
-        return AgentRunFollower(self._req, run_id, since=since)
+        return AgentRunFollower(self._req, run_id, since=_seq(since))

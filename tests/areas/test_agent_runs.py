@@ -15,6 +15,7 @@ from b3os_async import (
     B3OS,
     APITimeoutError,
     BadRequestError,
+    ConfigurationError,
     NotFoundError,
     RetryPolicy,
     StreamTimeouts,
@@ -62,6 +63,18 @@ async def test_agents_are_typed(b3: B3OS) -> None:
     agents = {agent.agent_type: agent for agent in await b3.agent_runs.agents()}
     assert agents["app-builder"].serves is True
     assert "build_workflow" in agents["workflow-builder"].skills
+
+
+@pytest.mark.parametrize("since", [-1, "3", 1.5, True])
+async def test_a_bad_since_is_refused_before_any_request(
+    emu: Emulator, b3: B3OS, since: Any
+) -> None:
+    """since must be an int >= 0, for follow() and get() alike; nothing is sent otherwise."""
+    with pytest.raises(ConfigurationError, match="since"):
+        b3.agent_runs.follow("arun_1", since=since)
+    with pytest.raises(ConfigurationError, match="since"):
+        await b3.agent_runs.get("arun_1", since=since)
+    assert [r for r in emu.requests if r.path.startswith("/v1/agent-runs")] == []
 
 
 async def test_get_of_a_missing_run_is_not_found(b3: B3OS) -> None:
