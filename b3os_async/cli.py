@@ -1,5 +1,6 @@
 """The ``b3os`` command: ``demo``, ``emulator``, ``workflows list|run``, ``runs list|get|watch``,
 ``templates list|get|use``, ``executions watch``, ``x402 probe``.
+``caddie``.
 
 ``main(argv)`` returns the process exit code (the console script does ``sys.exit(main())``):
 
@@ -55,6 +56,7 @@ _COMMANDS: dict[str, tuple[str, str]] = {
     "templates.use": ("b3os_async._cli._public_area", "templates_use"),
     "executions.watch": ("b3os_async._cli._public_area", "executions_watch"),
     "x402.probe": ("b3os_async._cli._public_area", "x402_probe"),
+    "caddie": ("b3os_async._cli._caddie", "caddie"),
 }
 
 Handler = Callable[[argparse.Namespace, "Output"], Coroutine[Any, Any, int]]

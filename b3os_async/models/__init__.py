@@ -17,6 +17,11 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    # Caddie (area 9): chat, sessions, history; agent runs
+    from b3os_async.models._enums import AgentRunPhase as AgentRunPhase
+    from b3os_async.models._enums import ChatEventType as ChatEventType
+    from b3os_async.models._enums import ChatMode as ChatMode
+    from b3os_async.models._enums import ChatResultType as ChatResultType
     from b3os_async.models._enums import ExecutionNodeStatus as ExecutionNodeStatus
 
     # area public: templates, public routes, external executions, x402
@@ -27,6 +32,24 @@ if TYPE_CHECKING:
     from b3os_async.models._enums import TemplateVisibility as TemplateVisibility
     from b3os_async.models._enums import WorkflowStatus as WorkflowStatus
     from b3os_async.models._enums import WorkflowVisibility as WorkflowVisibility
+    from b3os_async.models.agent_runs import AgentArtifact as AgentArtifact
+    from b3os_async.models.agent_runs import AgentRun as AgentRun
+    from b3os_async.models.agent_runs import AgentRunEvent as AgentRunEvent
+    from b3os_async.models.agent_runs import AgentRunStarted as AgentRunStarted
+    from b3os_async.models.agent_runs import AgentRunState as AgentRunState
+    from b3os_async.models.agent_runs import AgentRunUsage as AgentRunUsage
+    from b3os_async.models.agent_runs import AgentType as AgentType
+    from b3os_async.models.agent_runs import AgentTypeList as AgentTypeList
+    from b3os_async.models.caddie import CaddieSession as CaddieSession
+    from b3os_async.models.caddie import ChatEvent as ChatEvent
+    from b3os_async.models.caddie import ChatMessage as ChatMessage
+    from b3os_async.models.caddie import ChatPreflight as ChatPreflight
+    from b3os_async.models.caddie import ChatResult as ChatResult
+    from b3os_async.models.caddie import ChatSession as ChatSession
+    from b3os_async.models.caddie import ChatUsage as ChatUsage
+    from b3os_async.models.caddie import ChatValidationError as ChatValidationError
+    from b3os_async.models.caddie import ConversationSnapshot as ConversationSnapshot
+    from b3os_async.models.caddie import ToolUtilization as ToolUtilization
     from b3os_async.models.definitions import ConnectorReference as ConnectorReference
     from b3os_async.models.definitions import WorkflowDefinition as WorkflowDefinition
     from b3os_async.models.definitions import WorkflowInput as WorkflowInput
@@ -89,6 +112,8 @@ _EXECUTIONS = "b3os_async.models.executions"
 _PUBLIC = "b3os_async.models.public"
 _TEMPLATES = "b3os_async.models.templates"
 _X402 = "b3os_async.models.x402"
+_AGENT_RUNS = "b3os_async.models.agent_runs"
+_CADDIE = "b3os_async.models.caddie"
 
 #: Model name -> the module that defines it.
 _EXPORTS: dict[str, str] = {
@@ -153,6 +178,29 @@ _EXPORTS: dict[str, str] = {
     "X402PaymentDetails": _X402,
     "X402PaymentRequirement": _X402,
     "X402ProbeResult": _X402,
+    # Caddie (area 9): chat, sessions, history; agent runs
+    "AgentRunPhase": _ENUMS,
+    "ChatEventType": _ENUMS,
+    "ChatMode": _ENUMS,
+    "ChatResultType": _ENUMS,
+    "AgentArtifact": _AGENT_RUNS,
+    "AgentRun": _AGENT_RUNS,
+    "AgentRunEvent": _AGENT_RUNS,
+    "AgentRunStarted": _AGENT_RUNS,
+    "AgentRunState": _AGENT_RUNS,
+    "AgentRunUsage": _AGENT_RUNS,
+    "AgentType": _AGENT_RUNS,
+    "AgentTypeList": _AGENT_RUNS,
+    "CaddieSession": _CADDIE,
+    "ChatEvent": _CADDIE,
+    "ChatMessage": _CADDIE,
+    "ChatPreflight": _CADDIE,
+    "ChatResult": _CADDIE,
+    "ChatSession": _CADDIE,
+    "ChatUsage": _CADDIE,
+    "ChatValidationError": _CADDIE,
+    "ConversationSnapshot": _CADDIE,
+    "ToolUtilization": _CADDIE,
 }
 
 __all__ = sorted(_EXPORTS)

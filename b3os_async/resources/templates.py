@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from b3os_async._convert import structure, structure_items
 from b3os_async._errors import ConfigurationError
+from b3os_async._transport.json_encoder import encode_json
 from b3os_async.models.templates import Template, TemplateVersionCount
 from b3os_async.models.workflows import Workflow
 from b3os_async.resources._args import compact, definition_json, json_object, str_list
 from b3os_async.resources._base import Resource
 
 if TYPE_CHECKING:
-    from collections.abc import Mapping, Sequence
-
     from b3os_async.models._enums import TemplateVisibility
     from b3os_async.models.definitions import WorkflowDefinition
     from b3os_async.pagination import AsyncPager
@@ -25,9 +25,13 @@ def _props(values: Sequence[Mapping[str, Any]] | None) -> list[dict[str, Any]] |
     if values is None:
         return None
     checked: object = values  # callers may pass anything: check at runtime
-    if isinstance(checked, (str, bytes)) or not all(isinstance(v, dict) for v in values):
+    if (
+        isinstance(checked, (str, bytes, Mapping))
+        or not isinstance(checked, Sequence)
+        or not all(isinstance(v, Mapping) for v in checked)
+    ):
         raise ConfigurationError("template_props must be a list of dicts (each with a 'key')")
-    return [dict(value) for value in values]
+    return [dict(value) for value in checked]
 
 
 def _content(
@@ -237,9 +241,11 @@ class Templates(Resource):
         ``prop_values`` (props left out take the template's default). Unknown prop names and
         missing required props raise :class:`ConfigurationError` before the workflow is made.
         """
+        values = dict(json_object(prop_values, "prop_values") or {})
+        # Everything that can be checked without the template is checked before any request.
+        encode_json({"propValues": values, "name": name, "description": description})
         raw = await self._data("GET", "/v1/templates/{}", template_id)
         template = structure(raw, Template)
-        values = dict(json_object(prop_values, "prop_values") or {})
         declared = {prop.key: prop for prop in template.template_props}
         unknown = sorted(set(values) - set(declared))
         if unknown:

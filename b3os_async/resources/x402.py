@@ -53,6 +53,18 @@ def _url(resource_url: str) -> str:
     return resource_url
 
 
+def _base_units(price: object) -> str:
+    """A price in base units as the decimal text the API takes (an ``int`` or digit text)."""
+    if isinstance(price, int) and not isinstance(price, bool) and price >= 0:
+        if price.bit_length() > 1024:  # far beyond any token supply; str() would be refused
+            raise ConfigurationError("price is too large to be an amount of base units")
+        return str(price)
+    if isinstance(price, str) and price.isascii() and price.isdigit():
+        return price
+    shown = f"{price!r:.40}" if not isinstance(price, int) else type(price).__name__
+    raise ConfigurationError(f"price must be a whole number of base units, got {shown}")
+
+
 class X402(Resource):
     """x402 endpoints (``/v1/x402-endpoints``). Get it as ``b3.x402``."""
 
@@ -201,9 +213,7 @@ class X402(Resource):
             body_params: its body parameters, likewise.
             output_schema: the JSON schema of its answer.
         """
-        text = str(price)
-        if isinstance(price, bool) or not text.isdigit():
-            raise ConfigurationError(f"price must be a whole number of base units, got {price!r}")
+        text = _base_units(price)
         payload = compact(
             baseUrl=_url(base_url),
             network=network,

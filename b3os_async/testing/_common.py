@@ -21,6 +21,7 @@ code    meaning
 401002  invalid API key
 401003  invalid resume secret
 401004  missing or wrong client token of a public execution (``?token=``)
+402002  no AI credits left for a Caddie chat turn (``_domain/caddie.py``)
 403001  the API key's scope (``read``) does not allow this (any non-GET request)
 403002  ``X-Org-ID`` does not match the API key's organization
 403004  the workflow is public but not ``public_execute`` (it cannot be run publicly)
@@ -32,10 +33,11 @@ code    meaning
 404005  workflow has no draft
 404006  workflow has no live version
 404007  node not found in the run's definition
-404008  template not found (or not visible to the caller)
-404009  template version not found
-404010  external execution not found (or in another organization)
-404011  x402 endpoint not found
+404008  agent run not found (or in another organization)
+404009  template not found (or not visible to the caller)
+404010  template version not found
+404011  external execution not found (or in another organization)
+404012  x402 endpoint not found
 405001  method not allowed on this route
 409001  version conflict (``expectedCurrentVersion`` / ``expectedVersion``)
 409002  run is not cancellable (already finished)
@@ -71,10 +73,10 @@ X402_IMPORT_FAILED = 400007
 BAD_CLIENT_TOKEN = 401004
 NOT_PUBLIC_EXECUTE = 403004
 NOT_TEMPLATE_OWNER = 403005
-TEMPLATE_NOT_FOUND = 404008
-TEMPLATE_VERSION_NOT_FOUND = 404009
-EXECUTION_NOT_FOUND = 404010
-X402_ENDPOINT_NOT_FOUND = 404011
+TEMPLATE_NOT_FOUND = 404009
+TEMPLATE_VERSION_NOT_FOUND = 404010
+EXECUTION_NOT_FOUND = 404011
+X402_ENDPOINT_NOT_FOUND = 404012
 X402_ENDPOINT_EXISTS = 409005
 IDEMPOTENCY_CONFLICT = 409006
 INVALID_RUN_ID = 400078
@@ -93,6 +95,7 @@ VERSION_NOT_FOUND = 404004
 DRAFT_NOT_FOUND = 404005
 LIVE_NOT_FOUND = 404006
 NODE_NOT_FOUND = 404007
+AGENT_RUN_NOT_FOUND = 404008
 METHOD_NOT_ALLOWED = 405001
 VERSION_CONFLICT = 409001
 NOT_CANCELLABLE = 409002

@@ -29,8 +29,8 @@ async def _frames(session: aiohttp.ClientSession, path: str, **headers: str) -> 
         return frames
 
 
-async def test_an_execution_of_another_org_is_404010(api: Api, emu: Emulator) -> None:
-    """Reading another organization's execution answers 404010, like an unknown one."""
+async def test_an_execution_of_another_org_is_404011(api: Api, emu: Emulator) -> None:
+    """Reading another organization's execution answers 404011, like an unknown one."""
     created = await _execution(api)
     _, other_key = emu.create_org("Other")
     headers = {"Authorization": f"Bearer {other_key}"}
@@ -38,7 +38,7 @@ async def test_an_execution_of_another_org_is_404010(api: Api, emu: Emulator) ->
         body = await api.call(
             "GET", f"/v1/executions/{created['execution']['id']}{path}", headers=headers, expect=404
         )
-        assert body["code"] == 404010
+        assert body["code"] == 404011
 
 
 async def test_create_validates_its_body(api: Api) -> None:

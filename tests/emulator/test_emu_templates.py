@@ -46,14 +46,14 @@ async def test_missing_required_fields_are_400002(api: Api) -> None:
 
 
 async def test_anonymous_callers_see_public_templates_only(api: Api, emu: Emulator) -> None:
-    """Without a key GET /v1/templates/{id} serves public templates and 404008 for org ones."""
+    """Without a key GET /v1/templates/{id} serves public templates and 404009 for org ones."""
     org_only = await _template(api)
     public = await _template(api, visibility="public")
     async with aiohttp.ClientSession(emu.url) as anonymous:
         async with anonymous.get(f"/v1/templates/{public['id']}") as response:
             assert response.status == 200
         async with anonymous.get(f"/v1/templates/{org_only['id']}") as response:
-            assert (response.status, (await response.json())["code"]) == (404, 404008)
+            assert (response.status, (await response.json())["code"]) == (404, 404009)
         async with anonymous.get("/v1/templates") as response:
             assert response.status == 401  # listing needs a key
 
@@ -66,11 +66,11 @@ async def test_an_unchanged_patch_adds_no_version(api: Api) -> None:
     assert (same["version"], changed["version"]) == (1, 2)
 
 
-async def test_an_unknown_version_is_404009(api: Api) -> None:
-    """GET …/versions/7 of a template with one version is 404009; 0 is 400004."""
+async def test_an_unknown_version_is_404010(api: Api) -> None:
+    """GET …/versions/7 of a template with one version is 404010; 0 is 400004."""
     template = await _template(api)
     body = await api.call("GET", f"/v1/templates/{template['id']}/versions/7", expect=404)
-    assert body["code"] == 404009
+    assert body["code"] == 404010
     body = await api.call("GET", f"/v1/templates/{template['id']}/versions/0", expect=400)
     assert body["code"] == 400004
 
@@ -95,10 +95,10 @@ async def test_a_workflow_from_a_template_checks_and_fills_props(api: Api) -> No
     assert again["forkCount"] == 1
 
 
-async def test_an_unknown_template_id_on_a_workflow_is_404008(api: Api) -> None:
-    """POST /v1/workflows naming a template nobody can see is 404008."""
+async def test_an_unknown_template_id_on_a_workflow_is_404009(api: Api) -> None:
+    """POST /v1/workflows naming a template nobody can see is 404009."""
     body = {"name": "w", "description": "", "definition": linear(), "templateId": "tpl_nope"}
-    assert (await api.call("POST", "/v1/workflows", json=body, expect=404))["code"] == 404008
+    assert (await api.call("POST", "/v1/workflows", json=body, expect=404))["code"] == 404009
 
 
 async def test_categories_split_own_public_and_promoted(api: Api, emu: Emulator) -> None:

@@ -144,7 +144,7 @@ class ExecutionBook:
     # -- reading ---------------------------------------------------------------------------------
 
     def get(self, org_id: str, execution_id: str) -> Execution:
-        """The org's execution, or a 404 (404010), also for another organization's."""
+        """The org's execution, or a 404 (404011), also for another organization's."""
         found = self._by_id.get(execution_id)
         if found is None or found.org_id != org_id:
             raise not_found(EXECUTION_NOT_FOUND, f"execution {execution_id!r}")
@@ -155,7 +155,7 @@ class ExecutionBook:
         return self._by_id.get(execution_id)
 
     def with_token(self, execution_id: str, token: str | None) -> Execution:
-        """A public execution whose client token is ``token`` (404010, then 401004)."""
+        """A public execution whose client token is ``token`` (404011, then 401004)."""
         found = self._by_id.get(execution_id)
         if found is None:
             raise not_found(EXECUTION_NOT_FOUND, f"execution {execution_id!r}")

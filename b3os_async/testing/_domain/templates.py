@@ -11,7 +11,7 @@ start-up: :data:`BUILT_INS`) belong to nobody.
 
 Visibility: ``org`` templates are seen by their organization only, ``public`` ones by everyone
 (also without an API key, ``GET /v1/templates/{id}``). A template another caller cannot see is a
-404 (404008), never a 403.
+404 (404009), never a 403.
 
 Instantiation (``POST /v1/workflows`` with ``templateId``): :meth:`Template.resolve_props` checks
 the ``propValues`` against ``templateProps`` -- unknown keys and missing required props are
@@ -114,7 +114,7 @@ class Template:
         return self.public or (org_id is not None and org_id == self.org_id)
 
     def version(self, number: int) -> TemplateVersion:
-        """Version ``number`` or a 404 (404009)."""
+        """Version ``number`` or a 404 (404010)."""
         if number not in self.versions:
             raise not_found(TEMPLATE_VERSION_NOT_FOUND, f"template version {number}")
         return self.versions[number]
@@ -189,7 +189,7 @@ class TemplateBook:
     # -- reading ---------------------------------------------------------------------------------
 
     def get(self, org_id: str | None, template_id: str) -> Template:
-        """A template the caller may see, or a 404 (404008)."""
+        """A template the caller may see, or a 404 (404009)."""
         found = self._by_id.get(template_id)
         if found is None or not found.visible_to(org_id):
             raise not_found(TEMPLATE_NOT_FOUND, f"template {template_id!r}")

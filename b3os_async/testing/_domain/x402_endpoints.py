@@ -138,7 +138,7 @@ class EndpointBook:
         return endpoint
 
     def get(self, endpoint_id: str) -> Endpoint:
-        """The endpoint ``endpoint_id`` or a 404 (404011)."""
+        """The endpoint ``endpoint_id`` or a 404 (404012)."""
         found = self._by_id.get(endpoint_id)
         if found is None:
             raise not_found(X402_ENDPOINT_NOT_FOUND, f"x402 endpoint {endpoint_id!r}")

@@ -272,7 +272,7 @@ async def count_template_versions(request: web.Request) -> web.Response:
 
 @ROUTES.get("/v1/templates/{templateId}/versions/{versionNumber}")
 async def get_template_version(request: web.Request) -> web.Response:
-    """``GET …/versions/{n}``: one version (404009 when it does not exist)."""
+    """``GET …/versions/{n}``: one version (404010 when it does not exist)."""
     principal(request)
     template = _visible(request)
     return ok(request, template_json(template, template.version(_version_number(request))))

@@ -352,7 +352,7 @@ async def generate_endpoint_metadata(request: web.Request) -> web.Response:
 
 @ROUTES.get("/v1/x402-endpoints/{id}")
 async def get_endpoint(request: web.Request) -> web.Response:
-    """``GET …/{id}``: one endpoint (404011)."""
+    """``GET …/{id}``: one endpoint (404012)."""
     principal(request)
     return ok(request, context(request).store.x402_endpoints.get(request.match_info["id"]).json())
 
