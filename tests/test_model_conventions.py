@@ -50,12 +50,69 @@ SCHEMAS: dict[str, str] = {
     "ValidationResult": "ValidationResult",
     "WorkflowVersionCount": "WorkflowVersionCount",
     "WorkflowVisibilityUpdate": "UpdateVisibilityData",
+    # Caddie (area 9)
+    "ChatMessage": ENTITY + "ChatMessage",
+    "ChatSession": "ChatSession",
+    "ChatPreflight": "PreflightChatResponse",
+    "ConversationSnapshot": "ConversationSnapshot",
+    "AgentArtifact": "AgentArtifactItem",
+    "AgentRun": "AgentRunData",
+    "AgentRunEvent": PREFIX + "internal_pkg_client_deepagent.RunEvent",
+    "AgentRunStarted": "StartAgentRunResponse",
+    "AgentRunState": PREFIX + "internal_pkg_client_deepagent.RunState",
+    "AgentRunUsage": PREFIX + "internal_pkg_client_deepagent.RunUsage",
+    "AgentType": "AgentTypeInfo",
+    "AgentTypeList": "ListAgentTypesResponse",
 }
 """Model -> the component schema (in ``components.schemas``) it decodes."""
+
+# area public: templates, public routes, external executions, x402
+SCHEMAS |= {
+    "ExternalExecution": ENTITY + "ExternalExecution",
+    "ExecutionCreated": "CreateExecutionData",
+    "ExecutionDetail": "GetExecutionData",
+    "ExecutionEventRecord": ENTITY + "ExternalExecutionEvent",
+    "ExecutionStats": "ExecutionStatsData",
+    "ExecutionStatsSummary": ENTITY + "ExecutionStatsSummary",
+    "ExecutionStatusCount": ENTITY + "ExecutionStatusCount",
+    "ExecutionSourceSystemStat": ENTITY + "ExecutionSourceSystemStat",
+    "ExecutionTimeSeriesPoint": ENTITY + "ExecutionTimeSeriesPoint",
+    "RecentExecutionFailure": ENTITY + "RecentExecutionFailure",
+    "PublicExecution": "PublicExecutionData",
+    "PublicExecutionEvent": "PublicExecutionEvent",
+    "PublicRun": "GetPublicRunByTxResponse",
+    "PublicNodeState": "PublicNodeState",
+    "PublicWorkflowNode": "PublicWorkflowNode",
+    "PublicRunListItem": "PublicRunListItem",
+    "PublicWidget": "GetPublicWidgetResponse",
+    "PublicWidgetConfig": "PublicWidgetData",
+    "PublicWorkflow": "GetPublicWorkflowData",
+    "PublicWorkflowMeta": "GetPublicMetaResponse",
+    "Template": ENTITY + "Template",
+    "TemplateProp": ENTITY + "TemplateProp",
+    "TemplateTag": ENTITY + "Tag",
+    "TemplateVersionCount": "TemplateVersionCount",
+    "X402Endpoint": ENTITY + "X402Endpoint",
+    "X402PaymentRequirement": ENTITY + "X402PaymentOption",
+    "X402ProbeResult": ENTITY + "X402EndpointProbeResult",
+    "X402CallResult": "TestX402EndpointData",
+    "X402PaymentDetails": "TestX402PaymentDetails",
+    "X402EndpointCheck": "CheckX402EndpointData",
+    "X402ImportResult": "ImportX402EndpointData",
+    "X402Metadata": "GenerateX402MetadataData",
+}
 
 NO_SCHEMA: dict[str, str] = {
     "RunEvent": "stream event payloads are not documented (notes.md §3.3): our assumption",
     "ActivityEvent": "stream event payloads are not documented (notes.md §3.3): our assumption",
+    "ExecutionEvent": "stream event payloads are not documented (notes.md §3.3): our assumption",
+    # Caddie (area 9): the chat stream's payloads are typed by B3OS's MCP client (notes.md §3.2)
+    "ChatEvent": "chat events are typed by B3OS's MCP client, not the OpenAPI (notes.md §3.2)",
+    "ChatResult": "the chat stream's done event (MCP client's CaddieDoneEvent), no component",
+    "ChatUsage": "part of the done event (MCP client), no component",
+    "ChatValidationError": "part of the done event (MCP client), no component",
+    "ToolUtilization": "part of the done event (MCP client), no component",
+    "CaddieSession": "the v3 answer is declared as a map of strings, not a component",
 }
 
 UNDOCUMENTED_FIELDS: dict[tuple[str, str], str] = {
@@ -79,6 +136,22 @@ REQUIRED_HERE: dict[tuple[str, str], str] = {
     ("ValidationResult", "valid"): "the one answer validate() exists for",
     ("WorkflowVersionCount", "total"): "the one number versions_count() exists for",
     ("RunCreated", "run_id"): "decoded only when the answer has runId (else our own id is used)",
+    # area public
+    ("ExternalExecution", "id"): "every later call names the execution by it",
+    ("ExecutionCreated", "execution"): "the one thing create() exists for",
+    ("ExecutionDetail", "execution"): "the one thing get() exists for",
+    ("PublicExecution", "id"): "it names the execution the token follows",
+    ("PublicRunListItem", "id"): "public.run() names the run by it",
+    ("PublicWorkflow", "id"): "it names the workflow shown",
+    ("Template", "id"): "every later call names the template by it",
+    ("TemplateProp", "key"): "the {{$props.key}} name: a prop without one cannot be given",
+    ("TemplateVersionCount", "total"): "the one number versions_count() exists for",
+    ("X402Endpoint", "id"): "every later call names the endpoint by it",
+    ("X402ImportResult", "endpoint"): "the one thing import_() exists for",
+    ("ChatMessage", "id"): "history pages by it (beforeId): a message without one cannot page",
+    ("AgentRunEvent", "seq"): "follow() hands rows out once, in order, by seq",
+    ("AgentRunStarted", "run_id"): "every later call names the run by it",
+    ("AgentType", "agent_type"): "the one value start() takes",
 }
 """Properties the schema leaves optional but a model requires (decoding fails without them):
 ``(model, attribute)`` -> why the SDK refuses an answer without it."""

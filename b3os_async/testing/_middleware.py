@@ -18,7 +18,9 @@ In this order:
 5. authentication: ``Authorization: Bearer b3sk_…`` must name a known key (401001 missing,
    401002 unknown); ``X-Org-ID``, when sent, must be the key's organization (403002); a ``read``
    key may only ``GET``/``HEAD`` (403001). The resume route also accepts ``?secret=`` (the
-   workflow's ``triggerSecret``) instead of a bearer token; its handler checks the secret;
+   workflow's ``triggerSecret``) instead of a bearer token; its handler checks the secret.
+   Routes named ``public.…`` skip authentication; ``OPTIONAL_AUTH_ROUTES`` skip it when no
+   ``Authorization`` is sent (``_server.py``);
 6. the handler; an :class:`ApiError` anywhere becomes an error body
    ``{code, message, details, requestId}`` with the HTTP status. Any other exception (an
    emulator bug) becomes a 500 error body with code 500001 and is logged, unless the answer had
@@ -55,6 +57,8 @@ from b3os_async.testing._common import (
 from b3os_async.testing._domain.organizations import Principal
 from b3os_async.testing._request_log import RecordedRequest
 from b3os_async.testing._server import (
+    OPTIONAL_AUTH_ROUTES,
+    PUBLIC_ROUTE_PREFIX,
     SECRET_ROUTES,
     Context,
     begin_request,
@@ -66,6 +70,7 @@ from b3os_async.testing._server import (
 )
 
 if TYPE_CHECKING:
+    from b3os_async.testing._domain.organizations import ApiKey
     from b3os_async.testing._faults import Fault
 
 logger = logging.getLogger("b3os_async.testing")
@@ -158,12 +163,16 @@ def _authenticate(request: web.Request, ctx: Context) -> tuple[ApiError | None, 
     route_name = request.match_info.route.name
     if header is None and route_name in SECRET_ROUTES and "secret" in request.query:
         return None, _secret_matches(request, ctx)  # the handler checks the secret
+    if route_name is not None and route_name.startswith(PUBLIC_ROUTE_PREFIX):
+        # A public route: anonymous, whatever the caller sends; recorded with a valid key only.
+        return None, _key(header, ctx) is not None
+    if not header and route_name in OPTIONAL_AUTH_ROUTES:
+        return None, False  # anonymous caller of a route that also serves them (templates)
     if not header:
         return ApiError(
             401, MISSING_TOKEN, "missing bearer token: send Authorization: Bearer …"
         ), False
-    scheme, _, token = header.strip().partition(" ")
-    key = ctx.store.keys.get(token.strip()) if scheme.lower() == "bearer" else None
+    key = _key(header, ctx)
     if key is None:
         return ApiError(401, INVALID_KEY, "invalid API key"), False
     org_header = request.headers.get("X-Org-ID")
@@ -175,6 +184,12 @@ def _authenticate(request: web.Request, ctx: Context) -> tuple[ApiError | None, 
     org = ctx.store.orgs[key.org_id]
     request_state().principal = Principal(key.org_id, key.scope, key.id, org.user_id)
     return None, True
+
+
+def _key(header: str | None, ctx: Context) -> ApiKey | None:
+    """The API key a ``Bearer`` header names, if it is one."""
+    scheme, _, token = (header or "").strip().partition(" ")
+    return ctx.store.keys.get(token.strip()) if scheme.lower() == "bearer" else None
 
 
 def _secret_matches(request: web.Request, ctx: Context) -> bool:

@@ -1,0 +1,40 @@
+"""Fixtures for the API-area tests: an emulator, a client with its key, and a keyless client."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import pytest
+
+from b3os_async import B3OS, RetryPolicy
+from b3os_async.testing import Emulator
+
+if TYPE_CHECKING:
+    from collections.abc import AsyncIterator
+
+
+@pytest.fixture
+async def emu() -> AsyncIterator[Emulator]:
+    """A started emulator whose Caddie answers at once (``caddie_pace=0``) and whose streams ask
+    clients to reconnect after 10 ms."""
+    async with Emulator(seed=3, caddie_pace=0, retry_ms=10) as emulator:
+        yield emulator
+
+
+@pytest.fixture
+async def b3(emu: Emulator) -> AsyncIterator[B3OS]:
+    """An SDK client for the emulator's default organization (retries and reconnects never wait)."""
+    async with B3OS(
+        emu.api_key,
+        base_url=emu.url,
+        retry=RetryPolicy.no_wait(),
+        reconnect=RetryPolicy.no_wait(max_attempts=5),
+    ) as client:
+        yield client
+
+
+@pytest.fixture
+async def anon(emu: Emulator) -> AsyncIterator[B3OS]:
+    """A keyless client (``B3OS.public``) on the emulator."""
+    async with B3OS.public(base_url=emu.url, retry=RetryPolicy.no_wait()) as client:
+        yield client
