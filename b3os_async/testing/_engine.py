@@ -75,8 +75,7 @@ class Engine:
         self._waits: dict[str, dict[str, asyncio.Future[dict[str, Any]]]] = {}
         self._changed = asyncio.Event()
         self._http: aiohttp.ClientSession | None = None
-        # The size meter of each executing run (what its nodes render and keep: _values.py).
-        self._meters: dict[str, Meter] = {}
+        self._meters: dict[str, Meter] = {}  # per executing run: sizes kept (_values.py)
 
     # -- lifecycle -----------------------------------------------------------------------------
 
@@ -155,8 +154,7 @@ class Engine:
             tasks.add(loop.create_task(self._node(run, node_id, kept, spawn)))
 
         try:
-            for node_id in kept:
-                _values.charge_kept(self._meters[run.id], run.nodes[node_id])
+            _values.charge_kept(self._meters[run.id], [run.nodes[node_id] for node_id in kept])
             spawn(run.trigger_node_id)
             while tasks:
                 # A parent spawns its children before it finishes, so the set only empties

@@ -117,6 +117,24 @@ def shape_error(definition: Any) -> str | None:
     return None
 
 
+def with_payloads(definition: Any) -> Any:
+    """``definition`` with ``"payload": {}`` on each node without one (the document requires it).
+
+    The emulator accepts nodes without a payload (it reads ``{}``); what it stores and answers
+    has one, so every answer is a valid ``WorkflowNode``. A definition that fails
+    :func:`shape_error` is returned as it is.
+    """
+    if shape_error(definition) is not None:
+        return definition
+    nodes = definition["nodes"]
+    if all("payload" in node for node in nodes.values()):
+        return definition
+    filled = {
+        key: node if "payload" in node else {**node, "payload": {}} for key, node in nodes.items()
+    }
+    return {**definition, "nodes": filled}
+
+
 def _item(kind: str, message: str, node_id: str | None = None, **extra: str) -> dict[str, Any]:
     item: dict[str, Any] = {"type": kind, "message": message}
     if node_id is not None:

@@ -213,6 +213,21 @@ async def _record(request: web.Request, ctx: Context) -> None:
     )
 
 
+async def _allowed(request: web.Request, every: set[str]) -> set[str]:
+    """The methods of the most specific route matching the path (the ``Allow`` header).
+
+    aiohttp allows the methods of every route the path matches: ``/v1/workflows/validate`` also
+    matches ``/v1/workflows/{id}``, whose GET/PUT/DELETE are not methods of the validate action.
+    The routes with the fewest ``{parameters}`` are the target resource (a literal path first).
+    """
+    found: dict[int, set[str]] = {}
+    for resource in request.app.router.resources():
+        match, allowed = await resource.resolve(request)
+        if match is None and allowed:
+            found.setdefault(resource.canonical.count("{"), set()).update(allowed)
+    return found[min(found)] if found else every
+
+
 def _http_error(rid: str, exc: web.HTTPException) -> web.Response:
     """aiohttp's own HTTP error as a B3OS error body (its status and ``Allow`` header kept)."""
     if exc.status == 413:
@@ -248,7 +263,7 @@ async def middleware(request: web.Request, handler: Handler) -> web.StreamRespon
                 return answered
         routing_error = request.match_info.http_exception
         if isinstance(routing_error, web.HTTPMethodNotAllowed):
-            allow = ", ".join(sorted(routing_error.allowed_methods))
+            allow = ", ".join(sorted(await _allowed(request, routing_error.allowed_methods)))
             error = ApiError(405, METHOD_NOT_ALLOWED, f"method {request.method} not allowed")
             return error_response(rid, error, {"Allow": allow})
         if routing_error is not None:

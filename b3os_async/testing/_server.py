@@ -200,14 +200,14 @@ def error_response(
 
 
 async def json_body(request: web.Request) -> dict[str, Any]:
-    """The request's JSON object body (``{}`` when empty).
+    """The request's JSON object body (``{}`` when there is none).
 
     400001 when it is not a JSON object (``NaN``/``Infinity`` and integers over
     ``MAX_INT_DIGITS`` digits included: see ``_json.py``); 400002 when nested deeper than
     ``MAX_JSON_DEPTH``.
     """
     raw = await request.read()
-    if not raw.strip():
+    if not raw:  # no body at all; whitespace alone is not JSON (400001), as for a Go server
         return {}
     try:
         parsed = loads(raw)
@@ -280,13 +280,33 @@ def paging(request: web.Request) -> tuple[int, int]:
     """``(limit, offset)`` of a list request, clamped like the API documents them.
 
     ``limit`` defaults to 20 and is at most 100 (a larger one reads 100; zero or negative reads
-    the default); ``offset`` defaults to 0 (a negative one reads 0). Any 64-bit integer is
-    accepted, as the OpenAPI document types both as plain integers; anything else is 400003.
+    the default); ``offset`` defaults to 0 (a negative one reads 0, one beyond 64 bits reads
+    2^63-1). Any integer is accepted, as the OpenAPI document types both as plain integers;
+    anything else is 400003.
     """
-    limit = int_param(request, "limit", DEFAULT_LIMIT, BAD_PAGING)
-    offset = int_param(request, "offset", 0, BAD_PAGING)
-    limit = DEFAULT_LIMIT if limit < 1 else min(limit, MAX_LIMIT)
-    return limit, max(offset, 0)
+    limit = _clamped(request, "limit", DEFAULT_LIMIT, DEFAULT_LIMIT, MAX_LIMIT)
+    offset = _clamped(request, "offset", 0, 0, _limits.INT64_MAX)
+    return limit, offset
+
+
+def _clamped(request: web.Request, name: str, default: int, low: int, high: int) -> int:
+    """An integer query parameter of any size, ``low`` below 1 (``0`` for an offset)..``high``.
+
+    Integers longer than 18 digits are not converted (``int()`` of thousands of digits is slow,
+    and refused by Python past 4,300): their sign says all that matters.
+    """
+    raw = request.query.get(name)
+    if raw is None or not raw.strip():
+        return default
+    text = raw.strip()
+    if not _INTEGER.fullmatch(text):
+        message = f"query parameter {name!r} must be an integer, got {quoted(raw)}"
+        raise ApiError(400, BAD_PAGING, message)
+    digits = text.lstrip("+-")
+    negative = text.startswith("-")
+    value = int(text) if len(digits) <= 18 else (-1 if negative else high)
+    floor = 1 if name == "limit" else 0
+    return low if value < floor else min(value, high)
 
 
 def page(items: list[Any], limit: int, offset: int) -> dict[str, Any]:

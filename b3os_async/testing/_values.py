@@ -69,11 +69,12 @@ def kept_on_failure(meter: Meter, state: NodeState, result: Any) -> Any:
     return result
 
 
-def charge_kept(meter: Meter, state: NodeState) -> None:
-    """Count a node copied into a retry (checked when it first ran) in the run's state."""
-    for value in (state.input, state.result):
-        if value is not None:
-            meter.used += meter.measure(value, 1 << 62, 1 << 62)
+def charge_kept(meter: Meter, states: list[NodeState]) -> None:
+    """Count the nodes copied into a retry (checked when they first ran) in the run's state."""
+    for state in states:
+        for value in (state.input, state.result):
+            if value is not None:
+                meter.used += meter.measure(value, 1 << 62, 1 << 62)
 
 
 def _charge(meter: Meter, node_input: Any, result: Any, what: str) -> None:

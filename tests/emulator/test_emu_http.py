@@ -153,14 +153,11 @@ async def test_paging_defaults_limit_offset_and_has_more(api: Api) -> None:
     assert len(set(names)) == 23
 
 
-@pytest.mark.parametrize(
-    "params",
-    [{"limit": "x"}, {"offset": "1.5"}, {"limit": "9" * 5000}, {"offset": str(2**63)}],
-)
-async def test_paging_values_that_are_not_64_bit_integers_are_400(
+@pytest.mark.parametrize("params", [{"limit": "x"}, {"offset": "1.5"}, {"limit": "null"}])
+async def test_paging_values_that_are_not_integers_are_400(
     api: Api, params: dict[str, str]
 ) -> None:
-    """A non-integer, or an integer beyond 64 bits (5,000 digits too), is 400003, never a 500."""
+    """A limit or offset that is not an integer answers 400 (code 400003)."""
     body = await api.call("GET", "/v1/runs", params=params, expect=400)
     assert body["code"] == 400003
 
@@ -172,6 +169,9 @@ async def test_paging_values_that_are_not_64_bit_integers_are_400(
         ({"limit": "-7"}, 20, 0),
         ({"limit": "101"}, 100, 0),
         ({"limit": str(2**63 - 1)}, 100, 0),
+        ({"offset": "9" * 5000}, 20, 2**63 - 1),
+        ({"limit": "9" * 3000, "offset": "9" * 3000}, 100, 2**63 - 1),
+        ({"limit": "-" + "9" * 3000, "offset": "-" + "9" * 3000}, 20, 0),
         ({"offset": "-1"}, 20, 0),
         ({"limit": "", "offset": ""}, 20, 0),
     ],
@@ -179,7 +179,7 @@ async def test_paging_values_that_are_not_64_bit_integers_are_400(
 async def test_paging_values_out_of_range_are_clamped(
     api: Api, params: dict[str, str], limit: int, offset: int
 ) -> None:
-    """limit below 1 reads 20, above 100 reads 100, a negative offset reads 0 (all 200)."""
+    """limit below 1 reads 20, above 100 reads 100, a negative offset 0; any size, never a 500."""
     page = await api.data("GET", "/v1/runs", params=params)
     assert (page["limit"], page["offset"]) == (limit, offset)
 

@@ -20,6 +20,7 @@ from b3os_async.testing._common import (
     parse_time,
 )
 from b3os_async.testing._domain.runs import RUN_STATUSES, Run, ephemeral_trigger
+from b3os_async.testing._graph import with_payloads
 from b3os_async.testing._render import run_json, run_list_json
 from b3os_async.testing._server import (
     authenticated,
@@ -75,7 +76,7 @@ async def ephemeral_run(request: web.Request) -> web.Response:
     run = ctx.store.runs.ephemeral(
         who,
         run_id=run_id,
-        definition=body["definition"],
+        definition=with_payloads(body["definition"]),
         trigger=trigger,
         payload=payload,
         prop_values=prop_values,

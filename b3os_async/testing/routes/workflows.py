@@ -27,7 +27,7 @@ from b3os_async.testing._common import (
 )
 from b3os_async.testing._domain.runs import RUN_STATUSES
 from b3os_async.testing._domain.workflows import SORTS, WorkflowQuery
-from b3os_async.testing._graph import shape_error, size_error, validation_errors
+from b3os_async.testing._graph import shape_error, size_error, validation_errors, with_payloads
 from b3os_async.testing._render import run_list_json, workflow_json, workflow_list_json
 from b3os_async.testing._server import (
     bool_param,
@@ -73,7 +73,7 @@ def _content(body: dict[str, Any], *, creating: bool) -> dict[str, Any]:
         problem = shape_error(body.get("definition"))
         if problem is not None:
             raise ApiError(400, INVALID_DEFINITION, f"invalid definition: {problem}")
-        fields["definition"] = body["definition"]
+        fields["definition"] = with_payloads(body["definition"])
     cooldown = optional(body, "cooldownMs", int, "an integer")
     if cooldown is not None:
         if cooldown < 1000:
@@ -106,6 +106,12 @@ def _book(request: web.Request) -> WorkflowBook:
 def _found(request: web.Request) -> Workflow:
     """The caller's workflow named by the ``{id}`` path segment (404 if not theirs)."""
     return _book(request).get(principal(request).org_id, request.match_info["id"])
+
+
+async def _empty_body(request: web.Request) -> None:
+    """404 for an unknown workflow, then 400001 unless the (ignored) body is a JSON object."""
+    _found(request)
+    await json_body(request)
 
 
 def _change(
@@ -170,6 +176,7 @@ async def validate_workflow(request: web.Request) -> web.Response:
     body = await json_body(request)
     if body.get("definition") is None:
         raise bad_field("'definition' is required")
+    optional(body, "name", str, "a string")
     too_large = size_error(body["definition"])  # beyond the emulator's limits: not checked
     if too_large is not None:
         raise ApiError(400, INVALID_DEFINITION, f"invalid definition: {too_large}")
@@ -196,12 +203,14 @@ async def update_workflow(request: web.Request) -> web.Response:
 @ROUTES.delete("/v1/workflows/{id}")
 async def archive_workflow(request: web.Request) -> web.Response:
     """``DELETE /v1/workflows/{id}``: archive (soft delete); archiving twice is harmless."""
+    await _empty_body(request)
     return _change(request, lambda w, by: w.archive(by))
 
 
 @ROUTES.post("/v1/workflows/{id}/unarchive")
 async def unarchive_workflow(request: web.Request) -> web.Response:
     """``POST …/unarchive``: the latest version becomes the draft again."""
+    await _empty_body(request)
     return _change(request, lambda w, by: w.unarchive(by))
 
 
@@ -216,12 +225,14 @@ async def publish_workflow(request: web.Request) -> web.Response:
 @ROUTES.post("/v1/workflows/{id}/pause")
 async def pause_workflow(request: web.Request) -> web.Response:
     """``POST …/pause``: the live version stops (``paused``); pausing twice is harmless."""
+    await _empty_body(request)
     return _change(request, lambda w, by: w.set_live_status("paused", by))
 
 
 @ROUTES.post("/v1/workflows/{id}/resume")
 async def resume_workflow(request: web.Request) -> web.Response:
     """``POST …/resume``: the live version is ``active`` again."""
+    await _empty_body(request)
     return _change(request, lambda w, by: w.set_live_status("active", by))
 
 
