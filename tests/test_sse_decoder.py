@@ -14,7 +14,8 @@ import attrs
 import pytest
 
 from b3os_async._errors import ConfigurationError, StreamError
-from b3os_async.sse import ServerSentEvent, SSEDecoder, _new_event
+from b3os_async.sse import ServerSentEvent, SSEDecoder
+from b3os_async.sse._event import _new_event
 
 E = ServerSentEvent
 _UNSET: Any = object()
