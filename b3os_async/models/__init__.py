@@ -17,7 +17,10 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from b3os_async.models._enums import DeliveryStatus as DeliveryStatus
     from b3os_async.models._enums import ExecutionNodeStatus as ExecutionNodeStatus
+    from b3os_async.models._enums import HookEndpointStatus as HookEndpointStatus
+    from b3os_async.models._enums import HookEventType as HookEventType
     from b3os_async.models._enums import OpenEnum as OpenEnum
     from b3os_async.models._enums import PausedReason as PausedReason
     from b3os_async.models._enums import RunStatus as RunStatus
@@ -29,6 +32,13 @@ if TYPE_CHECKING:
     from b3os_async.models.definitions import WorkflowNode as WorkflowNode
     from b3os_async.models.events import ActivityEvent as ActivityEvent
     from b3os_async.models.events import RunEvent as RunEvent
+    from b3os_async.models.execution_hooks import ExecutionHookDelivery as ExecutionHookDelivery
+    from b3os_async.models.execution_hooks import ExecutionHookEndpoint as ExecutionHookEndpoint
+    from b3os_async.models.execution_hooks import ExecutionHookSecret as ExecutionHookSecret
+    from b3os_async.models.execution_hooks import HookEvent as HookEvent
+    from b3os_async.models.outbound_webhooks import (
+        OutboundWebhookDelivery as OutboundWebhookDelivery,
+    )
     from b3os_async.models.runs import ExecutionNode as ExecutionNode
     from b3os_async.models.runs import NodeResumeResult as NodeResumeResult
     from b3os_async.models.runs import Run as Run
@@ -48,6 +58,9 @@ _DEFINITIONS = "b3os_async.models.definitions"
 _EVENTS = "b3os_async.models.events"
 _RUNS = "b3os_async.models.runs"
 _WORKFLOWS = "b3os_async.models.workflows"
+# execution hooks
+_HOOKS = "b3os_async.models.execution_hooks"
+_OUTBOUND = "b3os_async.models.outbound_webhooks"
 
 #: Model name -> the module that defines it.
 _EXPORTS: dict[str, str] = {
@@ -76,6 +89,15 @@ _EXPORTS: dict[str, str] = {
     "WorkflowListItem": _WORKFLOWS,
     "WorkflowVersionCount": _WORKFLOWS,
     "WorkflowVisibilityUpdate": _WORKFLOWS,
+    # execution hooks
+    "DeliveryStatus": _ENUMS,
+    "HookEndpointStatus": _ENUMS,
+    "HookEventType": _ENUMS,
+    "ExecutionHookDelivery": _HOOKS,
+    "ExecutionHookEndpoint": _HOOKS,
+    "ExecutionHookSecret": _HOOKS,
+    "HookEvent": _HOOKS,
+    "OutboundWebhookDelivery": _OUTBOUND,
 }
 
 __all__ = sorted(_EXPORTS)

@@ -10,6 +10,8 @@ indexes its list endpoints page through:
   lifecycle, list indexes);
 * ``runs`` - a :class:`~b3os_async.testing._domain.runs.RunBook` (per-org and per-workflow
   lists, status indexes and counters);
+* ``hooks`` - a :class:`~b3os_async.testing._domain.execution_hooks.HookBook` (execution-hook
+  endpoints and the delivery records of hooks and ``send-webhook`` nodes);
 * ``collections`` - the items of the simple areas, one ``OrgItems`` per
   :class:`~b3os_async.testing._collection.Collection`, created on first use.
 
@@ -22,6 +24,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from b3os_async.testing._domain.execution_hooks import HookBook
 from b3os_async.testing._domain.runs import RunBook
 from b3os_async.testing._domain.workflows import WorkflowBook
 
@@ -42,3 +45,4 @@ class Store:
         self.workflows = WorkflowBook(ids, publish)
         self.runs = RunBook(ids, on_added=lambda run: self.workflows.run_added(run.workflow_id))
         self.collections: dict[str, OrgItems[Any]] = {}
+        self.hooks = HookBook(ids)  # execution hooks
