@@ -64,3 +64,59 @@ class SseClient:
             self.chunks.append(chunk)
             found.extend(self.decoder.feed(chunk))
         return found
+
+
+class CuttableProxy:
+    """A TCP proxy on 127.0.0.1 whose open connections can be cut at once (``cut()``).
+
+    Stands between a browser and the app: cutting it is what a flaky network, a proxy restart
+    or a load balancer timeout does to a long-lived event stream.
+    """
+
+    def __init__(self, target_port: int) -> None:
+        self.target_port = target_port
+        self.port = 0
+        self.cuts = 0
+        self._pairs: set[tuple[asyncio.StreamWriter, asyncio.StreamWriter]] = set()
+        self._server: asyncio.Server | None = None
+        self._pumps: set[asyncio.Task[None]] = set()
+
+    async def __aenter__(self) -> CuttableProxy:
+        self._server = await asyncio.start_server(self._accept, "127.0.0.1", 0)
+        self.port = self._server.sockets[0].getsockname()[1]
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        self.cut()
+        assert self._server is not None
+        self._server.close()
+        await self._server.wait_closed()
+        for task in list(self._pumps):
+            task.cancel()
+        await asyncio.gather(*self._pumps, return_exceptions=True)
+
+    async def _accept(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        up_reader, up_writer = await asyncio.open_connection("127.0.0.1", self.target_port)
+        pair = (writer, up_writer)
+        self._pairs.add(pair)
+        loop = asyncio.get_running_loop()
+        for source, sink in ((reader, up_writer), (up_reader, writer)):
+            task = loop.create_task(self._pump(source, sink))
+            self._pumps.add(task)
+            task.add_done_callback(self._pumps.discard)
+
+    async def _pump(self, source: asyncio.StreamReader, sink: asyncio.StreamWriter) -> None:
+        with contextlib.suppress(ConnectionError, OSError):
+            while chunk := await source.read(65536):
+                sink.write(chunk)
+                await sink.drain()
+        sink.close()
+
+    def cut(self) -> None:
+        """Abort every open connection, both sides, like a reset."""
+        for client, upstream in list(self._pairs):
+            client.transport.abort()
+            upstream.transport.abort()
+        if self._pairs:
+            self.cuts += 1
+        self._pairs.clear()
