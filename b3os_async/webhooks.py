@@ -104,26 +104,32 @@ class Verifier:
                 "verify the raw request body as bytes (a decoded or re-encoded body does not "
                 f"match its signature), got {type(body).__name__}"
             )
-        if signature is None or not signature.strip():
-            raise WebhookVerificationError(
-                f"the request has no {self.header} header: it was not signed by B3OS",
-                reason="missing_signature",
-            )
-        given = signature.strip().lower()
+        given = signature.strip().lower() if signature is not None else ""
         if given.startswith("sha256="):
             given = given[7:]
-        if len(given) != 64 or not _HEX.issuperset(given):
-            raise WebhookVerificationError(
-                f"the {self.header} header is not a hex HMAC-SHA256 signature",
-                reason="malformed_signature",
-            )
+        if len(given) != 64 or not given.isascii():
+            # Cheap checks first: a value of the wrong length costs no HMAC.
+            if signature is None or not signature.strip():
+                raise WebhookVerificationError(
+                    f"the request has no {self.header} header: it was not signed by B3OS",
+                    reason="missing_signature",
+                )
+            raise self._malformed()
         for key in self._keys:
             if hmac.compare_digest(hmac.digest(key, body, "sha256").hex(), given):
                 return
+        if not _HEX.issuperset(given):
+            raise self._malformed()
         raise WebhookVerificationError(
             f"the {self.header} header does not match the body: wrong secret, or the body was "
             "changed (verify the raw bytes, before any JSON parsing)",
             reason="signature_mismatch",
+        )
+
+    def _malformed(self) -> WebhookVerificationError:
+        return WebhookVerificationError(
+            f"the {self.header} header is not a hex HMAC-SHA256 signature",
+            reason="malformed_signature",
         )
 
     def parse(self, body: bytes, headers: Mapping[str, str]) -> HookEvent:
@@ -155,20 +161,26 @@ def parse(
     return Verifier(secret, header=header).parse(body, headers)
 
 
-def _str(data: Mapping[str, Any], key: str) -> str | None:
-    value = data.get(key)
-    return value if type(value) is str else None
+_parse_datetime: Any = None  # b3os_async._convert.parse_datetime, imported on first use
 
 
 def _timestamp(value: Any) -> Any:
+    global _parse_datetime
     if type(value) is not str:
         return None
-    from b3os_async._convert import parse_datetime  # cattrs: loaded on first timestamp only
+    if _parse_datetime is None:
+        from b3os_async._convert import parse_datetime  # cattrs: loaded on first timestamp
 
+        _parse_datetime = parse_datetime
     try:
-        return parse_datetime(value)
+        return _parse_datetime(value)
     except ValueError:
         return None  # the text stays in data
+
+
+# The enum's own value table (members and cached unknown types): a dict lookup is faster than
+# calling the enum class for every hook.
+_KNOWN_TYPES: Mapping[str, HookEventType] = HookEventType._value2member_map_  # type: ignore[assignment]
 
 
 def event_from_body(body: bytes | bytearray | memoryview) -> HookEvent:
@@ -177,24 +189,33 @@ def event_from_body(body: bytes | bytearray | memoryview) -> HookEvent:
         data = loads(body if isinstance(body, bytes) else bytes(body))
     except ValueError:
         data = None
-    if not isinstance(data, dict):
+    if type(data) is not dict:
         raise WebhookVerificationError(
             "the signed body is not a JSON object", reason="invalid_payload"
         )
-    kind = _str(data, "eventType") or _str(data, "type") or _str(data, "event")
-    if kind is None:
-        raise WebhookVerificationError(
-            "the signed body names no event type (eventType)", reason="invalid_payload"
-        )
+    get = data.get
+    kind = get("eventType")
+    if type(kind) is not str:
+        kind = get("type")
+        if type(kind) is not str:
+            kind = get("event")
+            if type(kind) is not str:
+                raise WebhookVerificationError(
+                    "the signed body names no event type (eventType)", reason="invalid_payload"
+                )
+    event_id, run_id, execution_id = get("id"), get("runId"), get("executionId")
+    workflow_id, node_id, status = get("workflowId"), get("nodeId"), get("status")
+    if type(event_id) is not str:
+        event_id = get("eventId")
     return HookEvent(
-        type=HookEventType(kind),
-        id=_str(data, "id") or _str(data, "eventId"),
-        run_id=_str(data, "runId"),
-        execution_id=_str(data, "executionId"),
-        workflow_id=_str(data, "workflowId"),
-        node_id=_str(data, "nodeId"),
-        status=_str(data, "status"),
-        timestamp=_timestamp(data.get("timestamp")),
+        type=_KNOWN_TYPES.get(kind) or HookEventType(kind),
+        id=event_id if type(event_id) is str else None,
+        run_id=run_id if type(run_id) is str else None,
+        execution_id=execution_id if type(execution_id) is str else None,
+        workflow_id=workflow_id if type(workflow_id) is str else None,
+        node_id=node_id if type(node_id) is str else None,
+        status=status if type(status) is str else None,
+        timestamp=_timestamp(get("timestamp")),
         data=data,
     )
 

@@ -20,6 +20,8 @@ SCENARIOS = {
     "import_time",
     "model_decode",
     "emulator_scale",
+    "hook_verify",
+    "relay_clients",
 }
 
 
