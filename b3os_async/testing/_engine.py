@@ -75,8 +75,7 @@ class Engine:
         self._waits: dict[str, dict[str, asyncio.Future[dict[str, Any]]]] = {}
         self._changed = asyncio.Event()
         self._http: aiohttp.ClientSession | None = None
-        self.extra_actions: dict[str, ExtraAction] = {}
-        """Action types served outside the engine: ``send-webhook`` (``_hook_delivery.py``)."""
+        self.extra_actions: dict[str, ExtraAction] = {}  # node types served elsewhere
 
     # -- lifecycle -----------------------------------------------------------------------------
 
@@ -303,8 +302,7 @@ class Engine:
             if self._http is None:
                 self._http = aiohttp.ClientSession()
             return await http_request(self._http, payload)
-        extra = self.extra_actions.get(kind)
-        if extra is not None:
+        if (extra := self.extra_actions.get(kind)) is not None:  # send-webhook ...
             return await extra(run, node_id, payload)
         raise NodeFailure(f"unknown action type {kind!r}", "unknown_action")
 

@@ -123,7 +123,7 @@ class Endpoint:
 
 @attrs.define
 class Attempt:
-    """One attempt to deliver a record (the emulator's log; the API shows only the latest)."""
+    """One attempt to deliver a record (the emulator's own log; the API shows the latest)."""
 
     at: str
     response_status: int | None
@@ -228,8 +228,7 @@ class HookBook:
         return endpoint
 
     def _new_secret(self) -> str:
-        # Signing secrets are credentials: drawn from `secrets`, not from the seeded id streams
-        # (a seeded secret would be a well-known one).
+        # A credential: from `secrets`, not the seeded id streams (a seeded one is well known).
         return "whsec_" + secrets.token_hex(24)
 
     def endpoint(self, org_id: str, endpoint_id: str) -> Endpoint:
@@ -246,10 +245,9 @@ class HookBook:
     def set_status(self, endpoint: Endpoint, status: str) -> Endpoint:
         """Enable or disable (repeating is harmless and changes nothing)."""
         if endpoint.status != status:
-            at = now_iso()
+            at = endpoint.updated_at = now_iso()
             endpoint.status = status
             endpoint.disabled_at = at if status == "disabled" else None
-            endpoint.updated_at = at
         return endpoint
 
     def regenerate(self, endpoint: Endpoint) -> Endpoint:
@@ -397,7 +395,7 @@ class HookBook:
         )
 
     def _active_endpoint(self, delivery: Delivery) -> Endpoint:
-        endpoint = self._endpoints[delivery.endpoint_id or ""]  # endpoints are never deleted
+        endpoint = self._endpoints[delivery.endpoint_id or ""]  # never deleted
         if endpoint.status != "active":
             raise wrong_state(f"execution webhook {endpoint.id!r} is disabled; enable it first")
         return endpoint
