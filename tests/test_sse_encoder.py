@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from b3os_async.sse import ServerSentEvent, SSEDecoder, encode_comment, encode_event
 
-SETTINGS = settings(max_examples=300, deadline=None)
+SETTINGS = settings(max_examples=200, deadline=None)
 
 
 def test_json_event_is_one_simple_block() -> None:
