@@ -21,7 +21,7 @@ from b3os_async.testing._common import IdSource, now_iso
 from b3os_async.testing._domain.organizations import ApiKey, Org
 from b3os_async.testing._domain.runs import TERMINAL
 from b3os_async.testing._engine import Engine
-from b3os_async.testing._faults import FaultRegistry
+from b3os_async.testing._fault_rules import FaultRegistry
 from b3os_async.testing._hook_delivery import HookWorker
 from b3os_async.testing._middleware import middleware
 from b3os_async.testing._render import run_json

@@ -24,6 +24,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from b3os_async.testing._domain.credits import Ledger
 from b3os_async.testing._domain.execution_hooks import HookBook
 from b3os_async.testing._domain.runs import RunBook
 from b3os_async.testing._domain.workflows import WorkflowBook
@@ -45,4 +46,5 @@ class Store:
         self.workflows = WorkflowBook(ids, publish)
         self.runs = RunBook(ids, on_added=lambda run: self.workflows.run_added(run.workflow_id))
         self.collections: dict[str, OrgItems[Any]] = {}
+        self.credits = Ledger()  # compute units: balances, charges (_domain/credits.py)
         self.hooks = HookBook(ids)  # execution hooks
