@@ -173,6 +173,8 @@ async def relay_run(
     stopped. See the module docstring for statuses and frames.
 
     Args:
+        request: the browser's request (its ``Last-Event-ID`` header resumes the stream).
+        run_id: the run to follow.
         keepalive: seconds of silence before a ``: keep-alive`` comment.
         retry_ms: the ``retry:`` hint for the browser's reconnect delay (``None``: none sent).
     """

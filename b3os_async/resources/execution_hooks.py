@@ -58,8 +58,10 @@ class ExecutionHooks(Resource):
         Not retried automatically: a resent request could register a second endpoint.
 
         Args:
+            name: a name for the endpoint.
             url: where B3OS POSTs the notifications (HTTPS; the emulator also takes loopback
                 ``http://``).
+            description: what it is for.
             subscribed_event_types: e.g. ``["run.completed", "run.failed", "node.failed"]``;
                 none means every event type.
             max_retries: attempts after the first when your endpoint does not answer 2xx.
