@@ -147,6 +147,11 @@ HOSTILE: dict[str, list[Any]] = {
     "params": [{"q": object()}, {"q": "\ud800"}, {"q": float("nan")}, {1: 2}, "x", {"q": [NAIVE]}],
     "json": PAYLOADS,
     "idempotent": ["yes", 1],
+    # execution hooks
+    **dict.fromkeys(("endpoint_id", "delivery_id"), IDS),
+    "url": [*STRS, "ftp://h.example/x", "http://hooks.example/x", "https://"],
+    "subscribed_event_types": [*STR_LISTS, ["run.exploded"], [""]],
+    "max_retries": INTS,
 }
 
 #: Known gaps in code this suite's area does not own, left out of the main matrix and checked by
@@ -165,6 +170,7 @@ VALID: dict[str, Any] = {
     "visibility": "org",
     "method": "GET",
     "path": "/v1/workflows",
+    "url": "https://hooks.example/b3os",
 }
 
 #: The client's own methods in the matrix (the resources' are found by introspection).
@@ -209,8 +215,8 @@ def _parameters(area: str, name: str) -> list[inspect.Parameter]:
 
 
 def test_discovery_finds_every_area_and_method() -> None:
-    """Introspection sees the three areas and their main methods (so the matrix is not empty)."""
-    assert _areas() == ["activity", "runs", "workflows"]
+    """Introspection sees every area and their main methods (so the matrix is not empty)."""
+    assert _areas() == ["activity", "execution_hooks", "outbound_webhooks", "runs", "workflows"]
     assert {("workflows", "create"), ("runs", "resume_node"), ("activity", "stream")} <= set(
         METHODS
     )
@@ -249,13 +255,20 @@ async def world() -> AsyncIterator[World]:
     ):
         wf = await b3.workflows.create(name="m", description="", definition=DEFINITION)
         await b3.workflows.publish(wf.id)
+        # An execution hook (nothing listens at its URL) so the run makes a delivery record.
+        hook = await b3.execution_hooks.create(
+            "m", "http://127.0.0.1:9/hook", subscribed_event_types=["run.started"], max_retries=0
+        )
         created = await b3.workflows.run(wf.id)
+        delivery = await b3.execution_hooks.deliveries().first_page()
         ids = {
             "workflow_id": wf.id,
             "run_id": created.run_id,
             "node_id": "root",
             "workflow_ids": [wf.id],
             "ids": (),
+            "endpoint_id": hook.endpoint.id if hook.endpoint else "",
+            "delivery_id": delivery.items[0].id,
         }
         yield World(emu, b3, ids)
 
