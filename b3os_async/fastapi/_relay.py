@@ -194,8 +194,11 @@ async def relay_run(
     if resume is not None and run.status.is_terminal:
         # The run is over: read it whole (finite) and send what follows the browser's id. An
         # upstream resume after the terminal event would find nothing to replay.
-        async with b3.runs.stream(run_id) as stream:
-            history = [event async for event in stream]
+        try:
+            async with b3.runs.stream(run_id) as stream:
+                history = [event async for event in stream]
+        except B3OSError as exc:
+            raise HTTPException(502, f"the B3OS API failed: {type(exc).__name__}") from None
         ids = [event.id for event in history]
         backlog = history[ids.index(resume) + 1 :] if resume in ids else history
         if not backlog:
