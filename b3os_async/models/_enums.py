@@ -14,13 +14,19 @@ import enum
 from typing import Any
 
 __all__ = [
+    "AgentRunPhase",
+    "ChatEventType",
+    "ChatMode",
+    "ChatResultType",
     "DeliveryStatus",
     "ExecutionNodeStatus",
+    "ExternalExecutionStatus",
     "HookEndpointStatus",
     "HookEventType",
     "OpenEnum",
     "PausedReason",
     "RunStatus",
+    "TemplateVisibility",
     "WorkflowStatus",
     "WorkflowVisibility",
 ]
@@ -128,6 +134,99 @@ class PausedReason(OpenEnum):
     MAX_RUNS_EXHAUSTED = "max_runs_exhausted"
     INVALID_CHAT = "invalid_chat"
     MEMBER_REMOVED = "member_removed"
+
+
+# -- area public ---------------------------------------------------------------------------------
+
+
+class ExternalExecutionStatus(OpenEnum):
+    """Status of an *external execution* (``b3.executions``; not a run, not a node execution).
+
+    ``awaiting_payment`` -> ``payment_confirmed`` (payable workflows) -> ``workflow_queued`` ->
+    ``workflow_running`` / ``workflow_waiting`` -> one of the four terminal statuses.
+    """
+
+    AWAITING_PAYMENT = "awaiting_payment"
+    PAYMENT_CONFIRMED = "payment_confirmed"
+    WORKFLOW_QUEUED = "workflow_queued"
+    WORKFLOW_RUNNING = "workflow_running"
+    WORKFLOW_WAITING = "workflow_waiting"
+    WORKFLOW_SUCCEEDED = "workflow_succeeded"
+    WORKFLOW_PARTIAL = "workflow_partial"
+    WORKFLOW_FAILED = "workflow_failed"
+    WORKFLOW_CANCELLED = "workflow_cancelled"
+
+    @property
+    def is_terminal(self) -> bool:
+        """``True`` once the execution's run ended (succeeded, partial, failed, cancelled).
+
+        An unknown status is not terminal (a stream keeps following rather than stop early).
+        """
+        return self._value_ in _TERMINAL_EXECUTION_STATUSES
+
+
+_TERMINAL_EXECUTION_STATUSES = frozenset(
+    {"workflow_succeeded", "workflow_partial", "workflow_failed", "workflow_cancelled"}
+)
+
+
+class TemplateVisibility(OpenEnum):
+    """Who can see a template: its organization (``org``) or everyone (``public``)."""
+
+    ORG = "org"
+    PUBLIC = "public"
+
+
+# -- Caddie (area 9) -----------------------------------------------------------------------------
+
+
+class ChatEventType(OpenEnum):
+    """Type of a Caddie chat event (``ChatEvent.type``); unknown types are kept."""
+
+    THINKING = "thinking"
+    TOOL_START = "tool_start"
+    TOOL_RESULT = "tool_result"
+    NODE = "node"
+    CHUNK = "chunk"
+    DONE = "done"
+    ERROR = "error"
+    MODE_SWITCH = "mode_switch"
+    SHEET_DATA = "sheet_data"
+
+
+class ChatMode(OpenEnum):
+    """A Caddie turn's mode (``preferredMode`` of a chat request; ``mode_switch`` events)."""
+
+    PLANNING = "planning"
+    BUILDING = "building"
+    REPAIR = "repair"
+    CONVERSATION = "conversation"
+
+
+class ChatResultType(OpenEnum):
+    """What a finished Caddie turn produced: a workflow definition or a message."""
+
+    WORKFLOW = "workflow"
+    MESSAGE = "message"
+
+
+class AgentRunPhase(OpenEnum):
+    """Phase of an agent run. The API documents no values; these are the emulator's.
+
+    An unknown phase is not terminal (``AgentRunState.is_terminal`` also looks at
+    ``finished_at``).
+    """
+
+    QUEUED = "queued"
+    RUNNING = "running"
+    COMPLETED = "completed"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+
+    @property
+    def is_terminal(self) -> bool:
+        """``True`` for ``completed``, ``failed`` and ``cancelled``."""
+        return self._value_ in ("completed", "failed", "cancelled")
 
 
 # -- execution hooks ---------------------------------------------------------------------------

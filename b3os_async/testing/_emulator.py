@@ -17,9 +17,10 @@ from typing import TYPE_CHECKING, Any
 from aiohttp import web
 
 from b3os_async.testing import routes
-from b3os_async.testing._common import IdSource, now_iso
+from b3os_async.testing._common import ApiError, IdSource, now_iso
 from b3os_async.testing._domain.organizations import ApiKey, Org
 from b3os_async.testing._domain.runs import TERMINAL
+from b3os_async.testing._domain.wallets import DEMO_ASSET
 from b3os_async.testing._engine import Engine
 from b3os_async.testing._fault_rules import FaultRegistry
 from b3os_async.testing._hook_delivery import HookWorker
@@ -28,6 +29,8 @@ from b3os_async.testing._render import run_json
 from b3os_async.testing._server import CONTEXT, Context, RecordedRequest, mark_started
 from b3os_async.testing._store import Store
 from b3os_async.testing._streams import Broker
+from b3os_async.testing._x402_tools import X402Tools
+from b3os_async.testing.routes._execution_views import launch
 
 if TYPE_CHECKING:
     from collections import deque
@@ -59,6 +62,8 @@ class Emulator:
     :param heartbeat_interval: seconds of silence after which streams send ``: heartbeat``.
     :param retry_ms: the ``retry:`` value sent first on every stream.
     :param replay: ``False`` serves streams without ``id:`` lines and ignores ``Last-Event-ID``.
+    :param caddie_pace: seconds per pace unit of the Caddie's chat events and agent runs (a chat
+        turn is ~40 units, an agent run ~30); ``0`` sends everything at once (fast tests).
     :param hook_timeout: seconds an execution-hook (or ``send-webhook``) attempt may take.
     :param hook_retry_delay: seconds before the first retry of a failed delivery; each further
         retry waits twice as long (at most 60 s).
@@ -73,6 +78,7 @@ class Emulator:
         heartbeat_interval: float = 15.0,
         retry_ms: int = 1000,
         replay: bool = True,
+        caddie_pace: float = 0.1,
         hook_timeout: float = 10.0,
         hook_retry_delay: float = 1.0,
     ) -> None:
@@ -80,11 +86,14 @@ class Emulator:
             raise ValueError("heartbeat_interval must be positive")
         if retry_ms < 0:
             raise ValueError("retry_ms must not be negative")
+        if not caddie_pace >= 0:
+            raise ValueError("caddie_pace must not be negative")
         self._host = host
         self._port = port
         ids = IdSource(seed)
         broker = Broker()
         store = Store(ids, broker.notify)
+        store.caddie.pace = caddie_pace
         self.faults = FaultRegistry(ids.rng("faults"))
         """The fault registry: ``emu.faults.add(Fault.rate_limit(), path="/v1/runs")``."""
         self._ctx = Context(
@@ -192,6 +201,73 @@ class Emulator:
             secret, ids.new("key_", 12, stream="keyid"), org, scope
         )
         return secret
+
+    # -- area public: payable workflows, payments, x402 ------------------------------------------
+
+    @property
+    def x402(self) -> X402Tools:
+        """The payer's side of x402: demo resource URLs, wallets, balances, a signer."""
+        return X402Tools(self._ctx.store, lambda: self.url, self.org_id)
+
+    def make_payable(
+        self,
+        workflow_id: str,
+        *,
+        price: int = 1000,
+        token: str = DEMO_ASSET,
+        chain_id: int = 84532,
+        recipient: str | None = None,
+    ) -> None:
+        """Give a workflow an ``x402Config``: its external executions then await payment."""
+        workflow = self._ctx.store.workflows.find(workflow_id)
+        if workflow is None:
+            raise ValueError(f"unknown workflow {workflow_id!r}")
+        address = recipient or self._ctx.store.wallets.default_for(workflow.org_id).address
+        workflow.x402_config = {
+            "chainId": chain_id,
+            "price": str(price),
+            "token": token,
+            "recipient": address,
+            "discoverable": False,
+        }
+
+    def confirm_payment(self, execution_id: str) -> None:
+        """Confirm the payment of an execution ``awaiting_payment`` and start its run.
+
+        Stands in for the payment provider's callback (a checkout completing), which is not
+        part of the public API. Call it from the event loop the emulator runs in.
+        """
+        store = self._ctx.store
+        execution = store.executions.find(execution_id)
+        if execution is None:
+            raise ValueError(f"unknown execution {execution_id!r}")
+        workflow = store.workflows.find(execution.workflow_id)
+        try:
+            store.executions.confirm_payment(execution)
+        except ApiError as error:
+            raise ValueError(error.message) from None
+        if workflow is None:  # pragma: no cover - workflows are never deleted
+            store.executions.fail(execution, "the workflow no longer exists")
+            return
+        launch(self._ctx, execution, workflow)
+
+    @property
+    def caddie_pace(self) -> float:
+        """Seconds per pace unit of Caddie turns and agent runs (settable; 0 = all at once)."""
+        return self._ctx.store.caddie.pace
+
+    @caddie_pace.setter
+    def caddie_pace(self, value: float) -> None:
+        if not value >= 0:
+            raise ValueError("caddie_pace must not be negative")
+        self._ctx.store.caddie.pace = value
+
+    def set_ai_credits(self, credits: int, org_id: str | None = None) -> None:
+        """Set an organization's AI credits (Caddie chat turns cost one; 0 blocks new turns)."""
+        org = org_id or self.org_id
+        if org not in self._ctx.store.orgs:
+            raise ValueError(f"unknown organization {org!r}")
+        self._ctx.store.caddie.credits.set(org, credits)
 
     async def wait_for_run(
         self, run_id: str, status: str | None = None, *, timeout: float = 10.0

@@ -95,7 +95,10 @@ class RunChannel:
         self.org_id: str | None = None
         self.events: list[dict[str, Any]] = []
         self.subscribers: set[Subscription] = set()
-        self._listeners = listeners if listeners is not None else []
+        self.listeners: list[Callable[[dict[str, Any]], None]] = []
+        """Called synchronously with every event published (an external execution follows its
+        run this way)."""
+        self._listeners = listeners if listeners is not None else []  # Broker.run_listeners
 
     @property
     def exists(self) -> bool:
@@ -126,8 +129,10 @@ class RunChannel:
         self.events.append(event)
         for subscription in list(self.subscribers):
             subscription.queue.put_nowait(event)
-        for listener in self._listeners:
-            listener(self, event)
+        for listener in list(self.listeners):
+            listener(event)
+        for run_listener in self._listeners:
+            run_listener(self, event)
         return event
 
     def subscribe(self) -> Subscription:

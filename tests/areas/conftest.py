@@ -1,30 +1,43 @@
-"""Fixtures for the API-area tests: an emulator (fast hook retries) and an SDK client on it."""
+"""Fixtures for the API-area tests: an emulator, a client with its key, and a keyless client."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import pytest
 
+from b3os_async import B3OS, RetryPolicy
+from b3os_async.testing import Emulator
+
 if TYPE_CHECKING:
-    from b3os_async import B3OS
-    from b3os_async.testing import Emulator
+    from collections.abc import AsyncIterator
 
 
 @pytest.fixture
-def b3os_emulator_options() -> dict[str, Any]:
-    """Failed hook deliveries are retried after 20 ms (then 40, 80 ...), attempts time out at
-    0.5 s."""
-    return {"seed": 3, "hook_retry_delay": 0.02, "hook_timeout": 0.5}
+async def emu() -> AsyncIterator[Emulator]:
+    """A started emulator whose Caddie answers at once (``caddie_pace=0``), whose streams ask
+    clients to reconnect after 10 ms, and whose failed hook deliveries are retried after 20 ms
+    (then 40, 80 ...) with attempts timing out at 0.5 s."""
+    async with Emulator(
+        seed=3, caddie_pace=0, retry_ms=10, hook_retry_delay=0.02, hook_timeout=0.5
+    ) as emulator:
+        yield emulator
 
 
 @pytest.fixture
-def emu(b3os_emulator: Emulator) -> Emulator:
-    """The running emulator (the plugin's ``b3os_emulator``)."""
-    return b3os_emulator
+async def b3(emu: Emulator) -> AsyncIterator[B3OS]:
+    """An SDK client for the emulator's default organization (retries and reconnects never wait)."""
+    async with B3OS(
+        emu.api_key,
+        base_url=emu.url,
+        retry=RetryPolicy.no_wait(),
+        reconnect=RetryPolicy.no_wait(max_attempts=5),
+    ) as client:
+        yield client
 
 
 @pytest.fixture
-def b3(b3os_client: B3OS) -> B3OS:
-    """A client of the emulator's default organization (the plugin's ``b3os_client``)."""
-    return b3os_client
+async def anon(emu: Emulator) -> AsyncIterator[B3OS]:
+    """A keyless client (``B3OS.public``) on the emulator."""
+    async with B3OS.public(base_url=emu.url, retry=RetryPolicy.no_wait()) as client:
+        yield client

@@ -13,26 +13,23 @@ def test_every_area_module_is_discovered() -> None:
     """discover() returns the ROUTES table of every area module, in areas() order."""
     areas = routes.areas()
     assert areas == [
-        "activity",
-        "execution_hooks",
-        "organizations",
-        "outbound_webhooks",
-        "runs",
-        "workflows",
-    ]
+        "activity", "agent_runs", "caddie", "execution_hooks", "executions", "organizations",
+        "outbound_webhooks", "public", "runs", "templates", "workflows", "x402",
+    ]  # fmt: skip
     tables = routes.discover()
     assert tables == [importlib.import_module(f"{routes.__name__}.{a}").ROUTES for a in areas]
 
 
-# Areas whose SDK name is not their path's (b3.execution_hooks serves /v1/execution-webhooks).
-PATH_NAMES = {"execution_hooks": "execution-webhooks"}
+# Areas whose paths do not start with their name: caddie serves /v1/ai/*, execution_hooks
+# serves /v1/execution-webhooks.
+SEGMENTS = {"caddie": "ai", "execution_hooks": "execution-webhook"}
 
 
 def test_each_route_lives_in_the_module_of_its_area() -> None:
     """A module's paths all start with its area's name (/v1/workflow-runs is workflows')."""
     for area, table in zip(routes.areas(), routes.discover(), strict=True):
-        name = PATH_NAMES.get(area, area).replace("_", "-").rstrip("s")
+        expected = SEGMENTS.get(area, area.rstrip("s").replace("_", "-"))
         for route in table:
             assert isinstance(route, web.RouteDef)
             segment = route.path.split("/")[2]
-            assert segment.startswith(name), (area, route.path)
+            assert segment.startswith(expected), (area, route.path)

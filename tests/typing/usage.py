@@ -14,7 +14,13 @@ from typing_extensions import assert_type
 
 from b3os_async import (
     B3OS,
+    AgentRunFollower,
     AsyncPager,
+    CaddieError,
+    ChatEvent,
+    ChatResult,
+    ChatStream,
+    KeysetPager,
     NotFoundError,
     Page,
     RateLimitError,
@@ -32,8 +38,24 @@ from b3os_async import (
     StreamTimeouts,
     Timeout,
     Workflow,
+    WorkflowDefinition,
 )
-from b3os_async.models import RunCreated, RunListItem, ValidationResult, WorkflowListItem
+from b3os_async.models import (
+    AgentArtifact,
+    AgentRun,
+    AgentRunEvent,
+    AgentRunStarted,
+    AgentRunState,
+    AgentType,
+    CaddieSession,
+    ChatMessage,
+    ChatSession,
+    ConversationSnapshot,
+    RunCreated,
+    RunListItem,
+    ValidationResult,
+    WorkflowListItem,
+)
 
 DEFINITION = {"nodes": {"root": {"type": "manual", "payload": {}, "children": []}}}
 
@@ -132,3 +154,77 @@ def configuration() -> B3OS:
         max_connections=10,
         user_agent="typing/1.0",
     )
+
+
+# -- area public: templates, public routes, external executions, x402 ---------------------------
+
+
+async def public_area(b3: B3OS) -> None:
+    from b3os_async.models import (
+        ExecutionCreated,
+        ExecutionEvent,
+        ExternalExecutionStatus,
+        PublicRun,
+        Template,
+        X402CallResult,
+        X402ProbeResult,
+    )
+    from b3os_async.streams import ExecutionEventStream
+
+    anon = B3OS.public(base_url="http://127.0.0.1:8080")
+    assert_type(anon, B3OS)
+    assert_type(await anon.public.run("run_1"), PublicRun)
+    assert_type(await b3.templates.get("tpl_1"), Template)
+    assert_type(b3.templates.list(tags=["defi"]), AsyncPager[Template])
+    assert_type(await b3.templates.use("tpl_1", prop_values={"who": "ana"}), Workflow)
+    assert_type(await b3.templates.by_source_workflow("wf_1"), Template | None)
+    created = await b3.executions.create("wf_1", source_system="s", source_entity_type="e")
+    assert_type(created, ExecutionCreated)
+    assert_type(created.client_token, str | None)
+    stream = b3.executions.stream(created.execution.id)
+    assert_type(stream, ExecutionEventStream)
+    async for event in stream:
+        assert_type(event, ExecutionEvent)
+        assert_type(event.status, ExternalExecutionStatus | None)
+    assert_type(await b3.x402.probe("http://127.0.0.1/x"), X402ProbeResult)
+    assert_type(await b3.x402.execute("http://127.0.0.1/x", "header"), X402CallResult)
+
+
+async def caddie(b3: B3OS) -> None:
+    async with b3.caddie.chat("every hour fetch the ETH price", mode="building") as chat:
+        assert_type(chat, ChatStream)
+        async for event in chat:
+            assert_type(event, ChatEvent)
+            assert_type(event.index, int | None)
+            assert_type(event.text, str | None)
+        result = await chat.result()
+    assert_type(result, ChatResult)
+    assert_type(result.definition, WorkflowDefinition | None)
+    assert_type(result.incomplete_fields, tuple[str, ...])
+    history = b3.caddie.history(conversation_id=chat.conversation_id, page_size=50)
+    assert_type(history, KeysetPager[ChatMessage])
+    async for message in history:
+        assert_type(message.created_at, datetime | None)
+    assert_type(b3.caddie.sessions(), AsyncPager[ChatSession])
+    assert_type((await b3.caddie.preflight()).allowed, bool | None)
+    assert_type(await b3.caddie.snapshot("c"), ConversationSnapshot)
+    assert_type(await b3.caddie.issue_session("hi"), CaddieSession)
+    assert_type(await b3.caddie.pulse(demo=True), Any)
+    try:
+        await b3.caddie.chat("x").result()
+    except CaddieError as err:
+        assert_type(err.request_id, str | None)
+
+
+async def agent_runs(b3: B3OS) -> None:
+    started = await b3.agent_runs.start("app-builder", "an app", payload={"k": 1})
+    assert_type(started, AgentRunStarted)
+    async with b3.agent_runs.follow(started.run_id, since=0) as follower:
+        assert_type(follower, AgentRunFollower)
+        async for row in follower:
+            assert_type(row, AgentRunEvent)
+            assert_type(row.seq, int)
+    assert_type(follower.state, AgentRunState | None)
+    assert_type(await b3.agent_runs.get(started.run_id, since=2), AgentRun)
+    assert_type(await b3.agent_runs.agents(), tuple[AgentType, ...])
+    assert_type(b3.agent_runs.artifacts("c"), AsyncPager[AgentArtifact])
