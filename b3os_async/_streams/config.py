@@ -15,6 +15,7 @@ __all__ = [
     "DEFAULT_RECONNECT",
     "ERROR_BODY_LIMIT",
     "MIN_RECONNECT_DELAY",
+    "REPLAY_GRACE",
     "STEADY_CONNECTION",
     "ReconnectCallback",
     "ReconnectInfo",
@@ -34,6 +35,11 @@ MIN_RECONNECT_DELAY = 0.1
 #: A connection open at least this long (seconds) ends cleanly even without a new event: a quiet
 #: stream behind a proxy that caps connection lifetimes is not a failing server.
 STEADY_CONNECTION = 30.0
+#: How long (seconds) a run stream that asked for a replay waits for the connection's first
+#: event before it concludes the server has none to send, or cannot replay, and reconciles from
+#: the run's state (a replaying server sends its backlog at once; one that cannot replay may send
+#: nothing for as long as the run waits).
+REPLAY_GRACE = 2.0
 #: Error bodies of stream responses are read up to this many bytes (the message needs the start).
 ERROR_BODY_LIMIT = 64 * 1024
 
