@@ -129,7 +129,8 @@ class EventStream(Generic[E]):
         # While set (a loop time), the subclass waits for the connection's first event: reads
         # stop then, and `_on_hold()` runs as if that event had raised Hold (see `_read`).
         self._hold_until: float | None = None
-        self._idless: bool | None = None  # did the last event lack an id? (None: no event yet)
+        # Did the last event come without any id (none set on its connection)? None: no event yet.
+        self._idless: bool | None = None
         # aclose() of the client ends this stream (a weak reference: a dropped stream is freed).
         requester.manager.pools.track_stream(self)
 
@@ -374,11 +375,9 @@ class EventStream(Generic[E]):
             except Hold:
                 self._held = events[index:]  # `_fill` runs `_on_hold()`, then takes them
                 break
-            if event_id is None:
-                idless = True
-            else:
+            idless = not sid  # this connection has set no id (yet): the server sends none
+            if event_id is not None:
                 prev_id = event_id
-                idless = False
                 if not seen(id_key(event_id)):
                     # A new id is new information, even when its event is dropped, and the
                     # resume point: the newest id the server sent (one it repeats, or an older
