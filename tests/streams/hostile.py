@@ -143,6 +143,7 @@ class HostileRun:
         self.server: FakeServer | None = None
         self.high = 0  # the highest seq sent in a complete frame with an id
         self.sent: list[list[int]] = []  # per stream request: seqs of the complete frames sent
+        self.served: list[bool] = []  # per stream request: answered 200 (not an error status)
         self.expected: list[str] = []  # per stream request: the Last-Event-ID it should carry
 
     @classmethod
@@ -160,6 +161,12 @@ class HostileRun:
         if self.every:
             return plan[index % len(plan)]
         return plan[index] if index < len(plan) else Act("clean")
+
+    def silent_twice(self) -> bool:
+        """Whether two served connections in a row sent no complete frame (see runs.py: the
+        third then reconciles, even on a server that replays)."""
+        served = [sent for sent, ok in zip(self.sent, self.served, strict=True) if ok]
+        return any(not a and not b for a, b in itertools.pairwise(served))
 
     def expected_lei(self) -> list[str]:
         """The Last-Event-ID each stream request should have carried."""
@@ -195,6 +202,7 @@ class HostileRun:
         else:
             server.published = min(N, server.published + self.missed)
         act = self.act(index)
+        self.served.append(not act.fault.startswith("status_"))
         if act.fault.startswith("status_"):
             self.sent.append([])
             status = int(act.fault.split("_")[1])
