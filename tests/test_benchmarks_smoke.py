@@ -19,6 +19,7 @@ SCENARIOS = {
     "many_streams",
     "import_time",
     "model_decode",
+    "emulator_scale",
 }
 
 

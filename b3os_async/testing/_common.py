@@ -105,6 +105,24 @@ def bad_field(message: str) -> ApiError:
     return ApiError(400, BAD_FIELD, message)
 
 
+def wrong_state(message: str) -> ApiError:
+    """A 409 (409004) for an operation the object's current state does not allow."""
+    return ApiError(409, WRONG_STATE, message)
+
+
+def check_version(
+    name: str, expected: int | None, actual: int | None, what: str = "workflow"
+) -> None:
+    """A 409 (409001) when an optimistic-locking ``expected`` version is not ``actual``."""
+    if expected is not None and expected != actual:
+        raise ApiError(
+            409,
+            VERSION_CONFLICT,
+            f"version conflict: {name} is {expected} but the {what} is at {actual}",
+            [{name: expected, "currentVersion": actual}],
+        )
+
+
 class IdSource:
     """Seeded id generators: the same seed and the same calls give the same ids.
 

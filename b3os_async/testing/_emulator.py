@@ -16,19 +16,16 @@ from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
-from b3os_async.testing import (
-    _routes_runs,
-    _routes_streams,
-    _routes_versions,
-    _routes_workflows,
-)
+from b3os_async.testing import routes
 from b3os_async.testing._common import IdSource, now_iso
+from b3os_async.testing._domain.organizations import ApiKey, Org
+from b3os_async.testing._domain.runs import TERMINAL
 from b3os_async.testing._engine import Engine
-from b3os_async.testing._faults import FaultRegistry
+from b3os_async.testing._fault_rules import FaultRegistry
 from b3os_async.testing._middleware import middleware
 from b3os_async.testing._render import run_json
 from b3os_async.testing._server import CONTEXT, Context, RecordedRequest, mark_started
-from b3os_async.testing._store import TERMINAL, ApiKey, Org, Store
+from b3os_async.testing._store import Store
 from b3os_async.testing._streams import Broker
 
 if TYPE_CHECKING:
@@ -39,14 +36,12 @@ SCOPES = ("read", "read-write")
 
 
 def build_app(ctx: Context) -> web.Application:
-    """The aiohttp application with every route of the emulator."""
+    """The aiohttp application with the routes of every area (``routes/<area>.py``)."""
     app = web.Application(middlewares=[middleware])
     app[CONTEXT] = ctx
     app.on_response_prepare.append(mark_started)
-    app.add_routes(_routes_runs.ROUTES)
-    app.add_routes(_routes_workflows.ROUTES)
-    app.add_routes(_routes_versions.ROUTES)
-    app.add_routes(_routes_streams.ROUTES)
+    for table in routes.discover():
+        app.add_routes(table)
     return app
 
 
@@ -82,8 +77,8 @@ class Emulator:
         self._host = host
         self._port = port
         ids = IdSource(seed)
-        store = Store()
         broker = Broker()
+        store = Store(ids, broker.notify)
         self.faults = FaultRegistry(ids.rng("faults"))
         """The fault registry: ``emu.faults.add(Fault.rate_limit(), path="/v1/runs")``."""
         self._ctx = Context(

@@ -53,7 +53,8 @@ from b3os_async.testing._graph import children_of, nodes_of
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from b3os_async.testing._store import NodeState, Run, Store
+    from b3os_async.testing._domain.runs import NodeState, Run
+    from b3os_async.testing._store import Store
     from b3os_async.testing._streams import Broker
 
 logger = logging.getLogger("b3os_async.testing")
@@ -68,7 +69,8 @@ class Engine:
         self._store = store
         self._broker = broker
         self._tasks: dict[str, asyncio.Task[None]] = {}
-        self._waits: dict[tuple[str, str], asyncio.Future[dict[str, Any]]] = {}
+        # Waiting nodes per run: a finishing run forgets its own without a look at the others.
+        self._waits: dict[str, dict[str, asyncio.Future[dict[str, Any]]]] = {}
         self._changed = asyncio.Event()
         self._http: aiohttp.ClientSession | None = None
 
@@ -98,7 +100,7 @@ class Engine:
 
     def launch(self, run: Run, kept: frozenset[str] = frozenset()) -> None:
         """Store ``run``, publish ``run_started`` and start executing it (see module docstring)."""
-        self._store.runs[run.id] = run
+        self._store.runs.add(run)
         channel = self._broker.run_channel(run.id)
         channel.attach(run.org_id)
         channel.publish("run_started", "running")
@@ -110,7 +112,7 @@ class Engine:
         """Resume a waiting node: ``("resumed", "")`` or ``("skipped", why)``."""
         if node_id not in nodes_of(run.definition):
             raise ApiError(404, NODE_NOT_FOUND, f"node {node_id!r} not found in run {run.id!r}")
-        future = self._waits.get((run.id, node_id))
+        future = self._waits.get(run.id, {}).get(node_id)
         if run.terminal or future is None or future.done():
             return "skipped", f"node {node_id!r} is not waiting"
         future.set_result(data)
@@ -168,8 +170,8 @@ class Engine:
             if tasks:
                 await asyncio.gather(*tasks, return_exceptions=True)
             self._tasks.pop(run.id, None)
-            for key in [key for key in self._waits if key[0] == run.id]:
-                self._waits.pop(key).cancel()
+            for future in self._waits.pop(run.id, {}).values():
+                future.cancel()
 
     async def _node(
         self, run: Run, node_id: str, kept: frozenset[str], spawn: Callable[[str], None]
@@ -308,7 +310,7 @@ class Engine:
         ):
             raise NodeFailure("wait: 'timeoutMs' must be a number", "invalid_payload")
         future: asyncio.Future[dict[str, Any]] = asyncio.get_running_loop().create_future()
-        self._waits[(run.id, node_id)] = future
+        self._waits.setdefault(run.id, {})[node_id] = future
         state.status = "waiting"
         run.status = "waiting"
         self._broker.run_channel(run.id).publish("run_waiting", "waiting", nodeId=node_id)
@@ -326,7 +328,11 @@ class Engine:
             self._resumed(run, node_id, result)
             return result
         finally:
-            self._waits.pop((run.id, node_id), None)
+            waits = self._waits.get(run.id)
+            if waits is not None:
+                waits.pop(node_id, None)
+                if not waits:
+                    del self._waits[run.id]
 
     def _resumed(self, run: Run, node_id: str, result: dict[str, Any]) -> None:
         run.nodes[node_id].status = "running"
@@ -387,6 +393,6 @@ class Engine:
         return False
 
     def _notify(self, run: Run, event_type: str) -> None:
-        self._broker.org_log(run.org_id).publish(
-            event_type, runId=run.id, workflowId=run.workflow_id, status=run.status
+        self._broker.notify(
+            run.org_id, event_type, runId=run.id, workflowId=run.workflow_id, status=run.status
         )

@@ -48,6 +48,13 @@ def trigger_ids(definition: Mapping[str, Any]) -> list[str]:
     return ["root"]
 
 
+def trigger_type(definition: Mapping[str, Any]) -> str | None:
+    """The type of the definition's (first) trigger node, if it exists."""
+    nodes = nodes_of(definition)
+    first = trigger_ids(definition)[0]
+    return nodes[first]["type"] if first in nodes else None
+
+
 def shape_error(definition: Any) -> str | None:
     """A message when ``definition`` does not have the JSON shape of a workflow definition."""
     if not isinstance(definition, Mapping):

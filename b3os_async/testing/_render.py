@@ -2,26 +2,27 @@
 
 Optional fields are left out rather than sent as ``null``: the schemas type them (string,
 object …) and never allow null.
+
+List items are also kept as encoded JSON (:func:`workflow_list_json`, :func:`run_list_json`):
+a page of 100 items is then 100 strings joined, not 100 objects walked and encoded, whatever
+the size of the store. Each cached text is stored with the tuple of every mutable field the item
+shows and is re-encoded when that tuple differs, so no code path has to remember to invalidate it
+(version content is never changed in place: a change is a new version number).
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from b3os_async.testing._common import compact
-from b3os_async.testing._graph import nodes_of, trigger_ids
+from b3os_async.testing._common import compact, dumps
+from b3os_async.testing._graph import nodes_of, trigger_type
 
 if TYPE_CHECKING:
     from collections.abc import Collection
 
-    from b3os_async.testing._store import NodeState, Org, Run, Version, Workflow
-
-
-def trigger_type(definition: dict[str, Any]) -> str | None:
-    """The type of the definition's (first) trigger node, if it exists."""
-    nodes = nodes_of(definition)
-    first = trigger_ids(definition)[0]
-    return nodes[first]["type"] if first in nodes else None
+    from b3os_async.testing._domain.organizations import Org
+    from b3os_async.testing._domain.runs import NodeState, Run
+    from b3os_async.testing._domain.workflows import Version, Workflow
 
 
 def workflow_json(workflow: Workflow, version: Version | None = None) -> dict[str, Any]:
@@ -100,6 +101,24 @@ def workflow_list_item(workflow: Workflow) -> dict[str, Any]:
     return full
 
 
+def workflow_list_json(workflow: Workflow) -> str:
+    """:func:`workflow_list_item` as JSON text (cached; see the module docstring)."""
+    key = (
+        workflow.current().number,
+        workflow.draft,
+        workflow.live,
+        workflow.live_status,
+        workflow.visibility,
+        workflow.last_triggered_at,
+        workflow.updated_at,
+        workflow.updated_by,
+    )
+    cached = workflow.rendered
+    if cached is None or cached[0] != key:
+        cached = workflow.rendered = (key, dumps(workflow_list_item(workflow)))
+    return cached[1]
+
+
 def node_json(state: NodeState) -> dict[str, Any]:
     """An ``ExecutionNode`` (plus ``error`` for failed nodes, an emulator addition)."""
     return compact(
@@ -136,6 +155,15 @@ def run_list_item(run: Run) -> dict[str, Any]:
             "sourceRunId": run.source_run_id,
         }
     )
+
+
+def run_list_json(run: Run) -> str:
+    """:func:`run_list_item` as JSON text (cached; see the module docstring)."""
+    key = (run.status, run.finished_at, run.summary)
+    cached = run.rendered
+    if cached is None or cached[0] != key:
+        cached = run.rendered = (key, dumps(run_list_item(run)))
+    return cached[1]
 
 
 def run_json(

@@ -40,8 +40,10 @@ if TYPE_CHECKING:
 
     from multidict import CIMultiDictProxy, MultiDictProxy
 
+    from b3os_async.testing._domain.organizations import Principal
     from b3os_async.testing._engine import Engine
-    from b3os_async.testing._faults import Fault, FaultRegistry
+    from b3os_async.testing._fault_rules import FaultRegistry
+    from b3os_async.testing._faults import Fault
     from b3os_async.testing._store import Store
     from b3os_async.testing._streams import Broker
 
@@ -64,16 +66,6 @@ class RecordedRequest(NamedTuple):
     headers: CIMultiDictProxy[str]
     """Request headers except ``Authorization``."""
     body: bytes
-
-
-@attrs.frozen
-class Principal:
-    """Who is calling: the API key's organization, scope, key id and acting user id."""
-
-    org_id: str
-    scope: str
-    key_id: str
-    user_id: str
 
 
 @attrs.define
@@ -174,6 +166,24 @@ def ok(request: web.Request, data: Any) -> web.Response:
     """A 200 with the B3OS envelope around ``data``."""
     rid = request_id(request)
     return json_response(200, {"code": 200, "data": data, "message": "OK", "requestId": rid}, rid)
+
+
+def ok_page(
+    request: web.Request, items: list[str], limit: int, offset: int, has_more: bool
+) -> web.Response:
+    """:func:`ok` of a ``{items, limit, offset, hasMore}`` page whose items are JSON texts.
+
+    The bytes are exactly those :func:`ok` would send for the decoded items.
+    """
+    rid = request_id(request)
+    more = "true" if has_more else "false"
+    text = (
+        f'{{"code":200,"data":{{"items":[{",".join(items)}],"limit":{limit},'
+        f'"offset":{offset},"hasMore":{more}}},"message":"OK","requestId":{dumps(rid)}}}'
+    )
+    response = web.Response(status=200, text=text, content_type="application/json")
+    response.headers["X-Request-ID"] = rid
+    return response
 
 
 def bare(request: web.Request, data: Any) -> web.Response:

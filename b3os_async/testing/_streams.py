@@ -1,4 +1,4 @@
-"""Event channels behind the emulator's SSE endpoints (no I/O here; see ``_stream_routes.py``).
+"""Event channels behind the emulator's SSE endpoints (no I/O here; framing is ``_sse.py``).
 
 Theory of operation
 -------------------
@@ -22,15 +22,24 @@ Subscribers get a :class:`Subscription` whose queue receives, in publish order, 
 markers: :data:`CREATED` (the run now exists) and :data:`SHUTDOWN` (the emulator is closing; end
 the stream). Publishing never blocks: queues are unbounded, and a subscriber that leaves removes
 its queue.
+
+Publishing costs O(interested subscribers), never O(all subscribers): a run's events go to the
+streams of that run only, and a run notification goes to the organization's activity streams plus
+the streams that follow *that* workflow (a workflow-runs stream subscribes by workflow id), so a
+thousand streams on other runs or workflows add nothing to an event's cost.
 """
 
 from __future__ import annotations
 
 import asyncio
+import itertools
 from collections import deque
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from b3os_async.testing._common import now_iso
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
 
 RUN_TERMINAL_EVENTS = frozenset({"run_completed", "run_failed", "run_cancelled"})
 RUN_NOTIFICATIONS = frozenset({"run_started", *RUN_TERMINAL_EVENTS})
@@ -53,14 +62,23 @@ Item = dict[str, Any] | _Marker
 class Subscription:
     """One stream connection's queue on a channel; :meth:`close` unsubscribes."""
 
-    def __init__(self, owner: set[Subscription]) -> None:
+    def __init__(self, owners: list[set[Subscription]], on_close: Callable[[], None]) -> None:
         self.queue: asyncio.Queue[Item] = asyncio.Queue()
-        self._owner = owner
-        owner.add(self)
+        self._owners = owners
+        self._on_close = on_close
+        for owner in owners:
+            owner.add(self)
 
     def close(self) -> None:
         """Stop receiving items."""
-        self._owner.discard(self)
+        for owner in self._owners:
+            owner.discard(self)
+        self._owners = []
+        self._on_close()
+
+
+def _nothing() -> None:
+    pass
 
 
 class RunChannel:
@@ -105,7 +123,7 @@ class RunChannel:
 
     def subscribe(self) -> Subscription:
         """A new subscription receiving everything published from now on."""
-        return Subscription(self.subscribers)
+        return Subscription([self.subscribers], _nothing)
 
 
 class NotificationLog:
@@ -115,9 +133,12 @@ class NotificationLog:
         self.seq = 0
         self.buffer: deque[dict[str, Any]] = deque(maxlen=capacity)
         self.subscribers: set[Subscription] = set()
+        """Subscribers to every notification (activity streams)."""
+        self.by_workflow: dict[str, set[Subscription]] = {}
+        """Subscribers to the run notifications of one workflow (workflow-runs streams)."""
 
     def publish(self, event_type: str, **fields: Any) -> dict[str, Any]:
-        """Append a notification (next ``seq``) and hand it to every subscriber."""
+        """Append a notification (next ``seq``) and hand it to the subscribers it concerns."""
         self.seq += 1
         event: dict[str, Any] = {"type": event_type, "seq": self.seq}
         event.update({key: value for key, value in fields.items() if value is not None})
@@ -125,15 +146,40 @@ class NotificationLog:
         self.buffer.append(event)
         for subscription in list(self.subscribers):
             subscription.queue.put_nowait(event)
+        if event_type in RUN_NOTIFICATIONS:
+            following = self.by_workflow.get(event.get("workflowId", ""))
+            for subscription in list(following or ()):
+                subscription.queue.put_nowait(event)
         return event
 
     def since(self, seq: int) -> list[dict[str, Any]]:
         """Buffered notifications with ``seq`` greater than ``seq``."""
-        return [event for event in self.buffer if event["seq"] > seq]
+        # seqs in the buffer are consecutive: skip straight to the first one wanted.
+        if not self.buffer:
+            return []
+        skip = max(0, seq - self.buffer[0]["seq"] + 1)
+        return list(itertools.islice(self.buffer, skip, None))
 
-    def subscribe(self) -> Subscription:
-        """A new subscription receiving everything published from now on."""
-        return Subscription(self.subscribers)
+    def subscribe(self, workflow_ids: frozenset[str] | None = None) -> Subscription:
+        """A subscription from now on: every notification, or the run notifications of
+        ``workflow_ids`` only."""
+        if workflow_ids is None:
+            return Subscription([self.subscribers], _nothing)
+        owners = [self.by_workflow.setdefault(workflow_id, set()) for workflow_id in workflow_ids]
+
+        def forget() -> None:
+            for workflow_id in workflow_ids:
+                if not self.by_workflow.get(workflow_id, True):
+                    del self.by_workflow[workflow_id]
+
+        return Subscription(owners, forget)
+
+    def all_subscribers(self) -> list[Subscription]:
+        """Every subscription of the log."""
+        found = set(self.subscribers)
+        for following in self.by_workflow.values():
+            found.update(following)
+        return list(found)
 
 
 class Broker:
@@ -157,6 +203,10 @@ class Broker:
         if not channel.exists and not channel.subscribers:
             self.runs.pop(channel.run_id, None)
 
+    def notify(self, org_id: str, event_type: str, **fields: Any) -> dict[str, Any]:
+        """Publish a notification to the organization's log."""
+        return self.org_log(org_id).publish(event_type, **fields)
+
     def org_log(self, org_id: str) -> NotificationLog:
         """The notification log of ``org_id`` (created if needed)."""
         log = self.orgs.get(org_id)
@@ -167,7 +217,7 @@ class Broker:
     def shutdown(self) -> None:
         """Tell every subscriber to end its stream."""
         self.closed = True
-        channels: list[RunChannel | NotificationLog] = [*self.runs.values(), *self.orgs.values()]
-        for channel in channels:
-            for subscription in list(channel.subscribers):
-                subscription.queue.put_nowait(SHUTDOWN)
+        subscriptions = [sub for channel in self.runs.values() for sub in channel.subscribers]
+        subscriptions += [sub for log in self.orgs.values() for sub in log.all_subscribers()]
+        for subscription in subscriptions:
+            subscription.queue.put_nowait(SHUTDOWN)

@@ -19,6 +19,7 @@ SCENARIOS: dict[str, str] = {
     "many_streams": "benchmarks.scenarios.many_streams",
     "import_time": "benchmarks.scenarios.import_time",
     "model_decode": "benchmarks.scenarios.model_decode",
+    "emulator_scale": "benchmarks.scenarios.emulator_scale",
 }
 
 

@@ -13,24 +13,21 @@ from __future__ import annotations
 import copy
 import json
 import re
+import sys
 from pathlib import Path
 from typing import Any
 
 import aiohttp
+import jsonschema
 import pytest
+import referencing
 from emu_helpers import linear
+from referencing.jsonschema import DRAFT202012
 
 from b3os_async.testing import Emulator
 
-jsonschema = pytest.importorskip("jsonschema")
-referencing = pytest.importorskip("referencing")
-from referencing.jsonschema import DRAFT202012  # noqa: E402
-
-OPENAPI = Path(__file__).resolve().parents[2] / ".." / "shared" / "api" / "b3os-openapi.json"
-pytestmark = pytest.mark.skipif(
-    not OPENAPI.exists(),
-    reason=f"the B3OS OpenAPI document is not beside the repository ({OPENAPI})",
-)
+OPENAPI = Path(__file__).resolve().parents[1] / "data" / "b3os-openapi.json"
+"""B3OS's OpenAPI document, kept in the repository so this check runs in every clone."""
 
 PREFIX = "github_com_b3-fun_b3-mono_services_b3os-workflow_"
 ERROR = PREFIX + "internal_app_api_http.ErrorResponse"
@@ -100,6 +97,9 @@ def _strict(node: Any, skip: bool = False) -> Any:
 
 
 def _document() -> dict[str, Any]:
+    # No skip when it is missing: a conformance check that silently does not run is worse
+    # than a failing one.
+    assert OPENAPI.is_file(), f"the B3OS OpenAPI document is missing: {OPENAPI}"
     document: dict[str, Any] = json.loads(OPENAPI.read_text())
     document = copy.deepcopy(document)
     schemas = document["components"]["schemas"]
@@ -313,3 +313,12 @@ async def test_every_implemented_operation_is_exercised() -> None:
     assert check.covered == OPERATIONS
     for method, template in OPERATIONS:
         assert method.lower() in check.document["paths"][template], (method, template)
+
+
+def test_a_missing_openapi_document_fails_rather_than_skips(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """Without tests/data/b3os-openapi.json the conformance check fails (it never skips)."""
+    monkeypatch.setattr(sys.modules[__name__], "OPENAPI", tmp_path / "missing.json")
+    with pytest.raises(AssertionError, match="OpenAPI document is missing"):
+        _document()

@@ -12,9 +12,10 @@ import pytest
 from aiohttp import web
 from emu_helpers import Api, SseReader, linear
 
-from b3os_async.testing import Emulator, _routes_runs, _routes_streams, _server
+from b3os_async.testing import Emulator, _server, _sse
 from b3os_async.testing._common import nested_deeper_than
 from b3os_async.testing._expr import ConditionError, evaluate_condition
+from b3os_async.testing.routes import runs as run_routes
 
 JSON = {"Content-Type": "application/json"}
 
@@ -154,7 +155,7 @@ async def test_an_unexpected_error_is_a_500001_error_body(
 ) -> None:
     """A bug in a handler answers 500 with a B3OS error body (code 500001) and is logged."""
     run = await api.run(linear(("a", "echo", {})))
-    monkeypatch.setattr(_routes_runs, "run_json", _raise(RuntimeError("boom")))
+    monkeypatch.setattr(run_routes, "run_json", _raise(RuntimeError("boom")))
     async with api.session.get(f"/v1/runs/{run['id']}") as response:
         assert response.status == 500
         body = await response.json()
@@ -170,7 +171,7 @@ async def test_aiohttp_http_exceptions_keep_their_status(
     """An aiohttp HTTPException from a handler keeps its status (it is not turned into a 500)."""
     run = await api.run(linear(("a", "echo", {})))
     too_large = web.HTTPRequestEntityTooLarge(max_size=1, actual_size=2)
-    monkeypatch.setattr(_routes_runs, "run_json", _raise(too_large))
+    monkeypatch.setattr(run_routes, "run_json", _raise(too_large))
     async with api.session.get(f"/v1/runs/{run['id']}") as response:
         assert response.status == 413
 
@@ -180,7 +181,7 @@ async def test_a_bug_after_a_stream_started_ends_the_stream(
 ) -> None:
     """A bug once a stream's headers are out ends that stream; no error body is appended."""
     run = await api.run(linear(("a", "echo", {})))
-    monkeypatch.setattr(_routes_streams, "dumps", _raise(RuntimeError("boom")))
+    monkeypatch.setattr(_sse, "dumps", _raise(RuntimeError("boom")))
     async with api.session.get(f"/v1/runs/{run['id']}/stream") as response:
         assert response.status == 200
         reader = SseReader(response)

@@ -1,0 +1,379 @@
+"""Runs: what a run is, how one is built (from a workflow, inline, as a retry), and the book.
+
+Theory of operation
+-------------------
+A :class:`Run` keeps a snapshot of the definition it runs; the engine (``_engine.py``) mutates its
+``status`` and per-node :class:`NodeState` while it executes. Runs are built here, fully, before
+the engine sees them: every node reachable from the firing trigger is ``pending`` from the start.
+The three ways to build one check, in this order, what the API checks:
+
+* :meth:`RunBook.for_workflow` - the workflow is not archived, the version exists and its graph
+  can run (400228), the trigger is valid, the client's run id is free (400079);
+* :meth:`RunBook.ephemeral` - an inline definition whose graph can run, fired by its first
+  trigger, which must be ``manual`` (400229 otherwise);
+* :meth:`RunBook.retry` - only ``failure``/``partial``/``cancelled`` runs (409003); successful
+  nodes are kept as they were, the rest start over.
+
+:class:`RunBook` stores every run and keeps, per organization and per workflow, a
+:class:`RunList`: the runs in creation order (a newest-first page is one slice), the positions of
+the runs of each status (a status-filtered page is one slice too) and a counter per status (the
+count endpoints read counters, they do not count). ``Run.status`` is a property: every status
+change, whoever makes it (the engine), moves the run between those indexes at once.
+"""
+
+from __future__ import annotations
+
+import copy
+from bisect import bisect_left, insort
+from typing import TYPE_CHECKING, Any
+
+import attrs
+
+from b3os_async.testing._common import (
+    BAD_FIELD,
+    DUPLICATE_RUN_ID,
+    INVALID_DEFINITION,
+    NON_MANUAL_TRIGGER,
+    NOT_RETRYABLE,
+    RUN_NOT_FOUND,
+    ApiError,
+    copy_json,
+    not_found,
+    now_iso,
+    parse_time,
+)
+from b3os_async.testing._graph import graph_errors, nodes_of, reachable, trigger_ids
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Sequence
+    from datetime import datetime
+
+    from b3os_async.testing._common import IdSource
+    from b3os_async.testing._domain.organizations import Principal
+    from b3os_async.testing._domain.workflows import Workflow
+
+RUN_STATUSES = ("running", "waiting", "success", "partial", "failure", "cancelled")
+TERMINAL = frozenset({"success", "partial", "failure", "cancelled"})
+"""Run statuses after which nothing changes any more."""
+RETRYABLE = frozenset({"failure", "partial", "cancelled"})
+
+
+@attrs.define
+class NodeState:
+    """One node's entry in a run's ``executionState``; ``branch`` is internal (chosen branch)."""
+
+    type: str
+    status: str = "pending"
+    input: dict[str, Any] | None = None
+    result: dict[str, Any] | None = None
+    error: dict[str, Any] | None = None
+    started_at: str | None = None
+    finished_at: str | None = None
+    branch: str | None = None
+
+
+@attrs.define
+class Run:
+    """A run: identity, the definition snapshot, status and per-node state."""
+
+    id: str
+    org_id: str
+    workflow_id: str
+    workflow_version: int | None
+    workflow_name: str
+    owner_user_id: str
+    definition: dict[str, Any]
+    trigger_node_id: str
+    trigger_source: str
+    triggered_by: str
+    trigger_result: dict[str, Any]
+    prop_values: dict[str, Any]
+    started_at: str
+    is_simulation: bool = False
+    is_dust_test: bool = False
+    source_run_id: str | None = None
+    _status: str = "running"
+    finished_at: str | None = None
+    summary: str | None = None
+    nodes: dict[str, NodeState] = attrs.field(factory=dict)
+    _book: RunBook | None = attrs.field(default=None, init=False, repr=False, eq=False)
+    rendered: tuple[Any, str] | None = attrs.field(default=None, init=False, repr=False, eq=False)
+    """The list item's JSON, cached by ``_render.run_list_json`` with what it shows."""
+
+    @property
+    def status(self) -> str:
+        """``running``, ``waiting`` or a terminal status; setting it re-indexes the run."""
+        return self._status
+
+    @status.setter
+    def status(self, value: str) -> None:
+        old, self._status = self._status, value
+        if self._book is not None and old != value:
+            self._book._moved(self, old, value)
+
+    @property
+    def terminal(self) -> bool:
+        """Whether the run has finished (success, partial, failure or cancelled)."""
+        return self._status in TERMINAL
+
+
+def _slice(items: Sequence[Any], offset: int, limit: int) -> tuple[list[Any], bool]:
+    """Items ``offset .. offset + limit`` counted from the END of ``items``, and hasMore."""
+    end = len(items) - offset
+    if end <= 0:
+        return [], False
+    start = max(0, end - limit)
+    return list(reversed(items[start:end])), start > 0
+
+
+class RunList:
+    """The runs of one organization or workflow: creation order, status indexes, counters."""
+
+    def __init__(self) -> None:
+        self.order: list[Run] = []
+        self._position: dict[str, int] = {}
+        self._positions: dict[str, list[int]] = {status: [] for status in RUN_STATUSES}
+        self._counts = dict.fromkeys(RUN_STATUSES, 0)
+
+    def __len__(self) -> int:
+        return len(self.order)
+
+    def add(self, run: Run) -> None:
+        """Append a new run (the newest)."""
+        position = self._position[run.id] = len(self.order)
+        self.order.append(run)
+        self._positions[run.status].append(position)
+        self._counts[run.status] += 1
+
+    def moved(self, run: Run, old: str, new: str) -> None:
+        """Move a run from status ``old`` to ``new`` (a memmove; near the end for new runs)."""
+        position = self._position[run.id]
+        positions = self._positions[old]
+        del positions[bisect_left(positions, position)]
+        insort(self._positions[new], position)
+        self._counts[old] -= 1
+        self._counts[new] += 1
+
+    def page(self, limit: int, offset: int, status: str | None = None) -> tuple[list[Run], bool]:
+        """Newest first, optionally one status only: one slice, whatever the list's size."""
+        if status is None:
+            return _slice(self.order, offset, limit)
+        positions, more = _slice(self._positions[status], offset, limit)
+        return [self.order[position] for position in positions], more
+
+    def counts(self, since: datetime | None = None) -> dict[str, int]:
+        """``WorkflowRunCount``: one count per status (``cancelled`` is an addition), ``total``.
+
+        Without ``since`` these are the maintained counters. With it, only runs started at or
+        after ``since`` count: creation order is start order, so a binary search finds the
+        first of them and only those are counted.
+        """
+        if since is None:
+            counts = dict(self._counts)
+        else:
+            first = bisect_left(
+                self.order, since, key=lambda run: parse_time(run.started_at) or since
+            )
+            counts = dict.fromkeys(RUN_STATUSES, 0)
+            for run in self.order[first:]:
+                counts[run.status] += 1
+        counts["total"] = sum(counts.values())
+        return counts
+
+
+_NO_RUNS = RunList()  # what an organization or workflow without runs reads (never written)
+
+
+def pick_trigger(definition: dict[str, Any], requested: str | None) -> str:
+    """The firing trigger: ``requested`` if given, else the first ``manual`` trigger, else first."""
+    declared = trigger_ids(definition)
+    nodes = nodes_of(definition)
+    if requested is not None:
+        if requested not in declared or requested not in nodes:
+            raise ApiError(400, BAD_FIELD, f"'triggerNodeId' {requested!r} is not a trigger node")
+        return requested
+    manual = [node_id for node_id in declared if nodes[node_id]["type"] == "manual"]
+    return (manual or declared)[0]
+
+
+def ephemeral_trigger(definition: Any) -> str:
+    """The trigger of an inline definition; 400228 if it cannot run, 400229 if not manual."""
+    if definition is None:
+        raise ApiError(400, INVALID_DEFINITION, "invalid definition: 'definition' is required")
+    errors = graph_errors(definition)
+    if errors:
+        raise ApiError(400, INVALID_DEFINITION, "invalid definition", errors)
+    trigger = trigger_ids(definition)[0]
+    if nodes_of(definition)[trigger]["type"] != "manual":
+        raise ApiError(
+            400, NON_MANUAL_TRIGGER, "ephemeral runs need a 'manual' trigger node", [trigger]
+        )
+    return trigger
+
+
+class RunBook:
+    """Every run of the emulator, indexed per organization and per workflow (module doc)."""
+
+    def __init__(self, ids: IdSource, on_added: Callable[[Run], None]) -> None:
+        self._ids = ids
+        self._on_added = on_added
+        self._by_id: dict[str, Run] = {}
+        self._orgs: dict[str, RunList] = {}
+        self._workflows: dict[str, RunList] = {}
+
+    def __len__(self) -> int:
+        return len(self._by_id)
+
+    def __contains__(self, run_id: object) -> bool:
+        return run_id in self._by_id
+
+    def get(self, run_id: str) -> Run | None:
+        """The run ``run_id`` of any organization, if it exists."""
+        return self._by_id.get(run_id)
+
+    def find(self, org_id: str, run_id: str) -> Run:
+        """The org's run ``run_id`` or a 404 (also for another org's run)."""
+        found = self._by_id.get(run_id)
+        if found is None or found.org_id != org_id:
+            raise not_found(RUN_NOT_FOUND, f"run {run_id!r}")
+        return found
+
+    def of_org(self, org_id: str) -> RunList:
+        """The organization's runs."""
+        return self._orgs.get(org_id, _NO_RUNS)
+
+    def of_workflow(self, workflow_id: str) -> RunList:
+        """The workflow's runs."""
+        return self._workflows.get(workflow_id, _NO_RUNS)
+
+    def add(self, run: Run) -> None:
+        """Store a new run (the engine does, when it launches it) and index it."""
+        if run.id in self._by_id:
+            raise ValueError(f"run {run.id!r} is already stored")
+        self._by_id[run.id] = run
+        for lists, key in ((self._orgs, run.org_id), (self._workflows, run.workflow_id)):
+            if key:
+                found = lists.get(key)
+                if found is None:
+                    found = lists[key] = RunList()
+                found.add(run)
+        run._book = self
+        self._on_added(run)
+
+    def _moved(self, run: Run, old: str, new: str) -> None:
+        self._orgs[run.org_id].moved(run, old, new)
+        if run.workflow_id:
+            self._workflows[run.workflow_id].moved(run, old, new)
+
+    # -- building runs (not stored until the engine launches them) -----------------------------
+
+    def check_new_id(self, run_id: str | None) -> None:
+        """400079 when a client-chosen run id is already taken (in any organization)."""
+        if run_id is not None and run_id in self._by_id:
+            raise ApiError(400, DUPLICATE_RUN_ID, f"duplicate run ID {run_id!r}")
+
+    def for_workflow(
+        self,
+        who: Principal,
+        workflow: Workflow,
+        *,
+        run_id: str | None,
+        number: int | None,
+        trigger: str | None,
+        payload: dict[str, Any],
+        simulate: bool,
+        dust: bool,
+    ) -> Run:
+        """A manual run of ``workflow``: version ``number``, else the draft, else the live one."""
+        version = workflow.runnable(number)
+        definition = version.content["definition"]
+        fired = pick_trigger(definition, trigger)
+        self.check_new_id(run_id)
+        run = self._new(who, run_id, workflow, version.number, definition, fired, payload, {})
+        run.trigger_source, run.is_simulation, run.is_dust_test = "manual", simulate, dust
+        workflow.last_triggered_at = run.started_at
+        return run
+
+    def ephemeral(
+        self,
+        who: Principal,
+        *,
+        run_id: str | None,
+        definition: dict[str, Any],
+        trigger: str,
+        payload: dict[str, Any],
+        prop_values: dict[str, Any],
+    ) -> Run:
+        """A run of an inline definition (``trigger`` from :func:`ephemeral_trigger`)."""
+        self.check_new_id(run_id)
+        run = self._new(who, run_id, None, None, definition, trigger, payload, prop_values)
+        run.trigger_source = "api"
+        return run
+
+    def retry(self, who: Principal, source: Run) -> tuple[Run, frozenset[str]]:
+        """A new run from ``source``'s failure point, and the (successful) nodes it keeps."""
+        if source.status not in RETRYABLE:
+            raise ApiError(
+                409, NOT_RETRYABLE, f"run {source.id!r} is {source.status}; only failed runs retry"
+            )
+        kept = frozenset(
+            node_id for node_id, state in source.nodes.items() if state.status == "success"
+        )
+        run = Run(
+            id=self._ids.new("run_"),
+            org_id=source.org_id,
+            workflow_id=source.workflow_id,
+            workflow_version=source.workflow_version,
+            workflow_name=source.workflow_name,
+            owner_user_id=source.owner_user_id,
+            definition=copy.deepcopy(source.definition),
+            trigger_node_id=source.trigger_node_id,
+            trigger_source="retry",
+            triggered_by=who.key_id,
+            trigger_result=copy.deepcopy(source.trigger_result),
+            prop_values=copy.deepcopy(source.prop_values),
+            started_at=now_iso(),
+            is_simulation=source.is_simulation,
+            is_dust_test=source.is_dust_test,
+            source_run_id=source.id,
+            nodes={
+                node_id: copy.deepcopy(state) if node_id in kept else NodeState(state.type)
+                for node_id, state in source.nodes.items()
+            },
+        )
+        return run, kept
+
+    def _new(
+        self,
+        who: Principal,
+        run_id: str | None,
+        workflow: Workflow | None,
+        version: int | None,
+        definition: dict[str, Any],
+        trigger: str,
+        payload: dict[str, Any],
+        prop_values: dict[str, Any],
+    ) -> Run:
+        """A fresh run: every node reachable from ``trigger`` is ``pending``."""
+        snapshot = copy_json(definition, "'definition'")
+        at = now_iso()
+        nodes = nodes_of(snapshot)
+        return Run(
+            id=run_id or self._ids.new("run_"),
+            org_id=who.org_id,
+            workflow_id=workflow.id if workflow is not None else "",
+            workflow_version=version,
+            workflow_name=workflow.current().content["name"] if workflow is not None else "",
+            owner_user_id=workflow.created_by if workflow is not None else who.user_id,
+            definition=snapshot,
+            trigger_node_id=trigger,
+            trigger_source="",
+            triggered_by=who.key_id,
+            trigger_result={**copy_json(payload, "'payload'"), "triggeredAt": at},
+            prop_values=copy_json(prop_values, "'propValues'"),
+            started_at=at,
+            nodes={
+                node_id: NodeState(nodes[node_id]["type"])
+                for node_id in reachable(snapshot, trigger)
+            },
+        )
