@@ -19,7 +19,8 @@ What is specific to run streams (the shared rules are in :mod:`b3os_async._strea
 * a reconnect reconciles at once when no resume id is known or the last event carried none, and
   so does a 204;
 * a run handle's stream (``presubscribed``) was opened before the run was triggered: every event
-  will come live, so its first connection is not held.
+  will come live, so its first connection is not held for an id nor a grace; only a first event
+  whose ``seq`` is not 1 (a server that skipped the start) is reconciled.
 """
 
 from __future__ import annotations
@@ -57,7 +58,16 @@ class RunEventStream(EventStream[RunEvent]):
     reported to ``on_reconnect`` (see ``B3OS.with_options``), never as events.
     """
 
-    __slots__ = ("_baseline", "_presubscribed", "_run_id", "_silent", "_terminal", "_told")
+    __slots__ = (
+        "_baseline",
+        "_check",
+        "_need_id",
+        "_presubscribed",
+        "_run_id",
+        "_silent",
+        "_terminal",
+        "_told",
+    )
 
     def __init__(
         self,
@@ -81,7 +91,13 @@ class RunEventStream(EventStream[RunEvent]):
         self._terminal: RunEvent | None = None
         self._presubscribed = presubscribed
         self._baseline = last_event_id is None  # history=False: note "now" silently, once
-        self._silent = 0  # connections in a row that were held and ended without any event
+        self._check = (
+            False  # the next event is the first of a connection that must prove its replay
+        )
+        self._need_id = (
+            True  # ... and it must carry an id (not on a presubscribed first connection)
+        )
+        self._silent = 0  # connections in a row that were checked and ended without any event
 
     @property
     def run_id(self) -> str:
@@ -126,10 +142,13 @@ class RunEventStream(EventStream[RunEvent]):
         dedupe = self._dedupe
         if self._silent:
             self._silent = 0
-        if self._hold_until is not None:
+        if self._check:  # the first event of a connection that resumes: is the replay whole?
+            self._check = False
             self._hold_until = None
             high = dedupe.high
-            if event_id is None or (type(key) is int and high is not None and key > high + 1):
+            if (event_id is None and self._need_id) or (
+                type(key) is int and high is not None and key > high + 1
+            ):
                 raise Hold  # no replay, or only part of one: `_on_hold` reconciles first
         if key is not None and dedupe.seen(key):
             return None
@@ -148,23 +167,29 @@ class RunEventStream(EventStream[RunEvent]):
         # Resume by id when the server replays; otherwise fill the gap from the run's state. The
         # new connection is already open, so nothing can fall between the snapshot and the live
         # events (those from before it are dropped by the reconcile window).
-        if self._hold_until is not None:  # the last connection was held and sent no event
-            self._hold_until = None
+        if self._check and self._need_id:  # the last connection was checked and sent nothing
             self._silent += 1
+        self._check = False
+        self._hold_until = None
         if first and self._presubscribed:
-            return  # opened before the run was triggered: everything will come live
+            # Opened before the run was triggered: every event will come live, with or without
+            # ids; only a jump in seq (a server that skipped the start) needs a reconcile.
+            self._check, self._need_id = True, False
+            return
         if self._baseline:
             await self._reconcile(report=False)  # history=False: note where "now" is
             return
         if self._cursor is None or self._idless or self._silent >= 2:
             await self._reconcile()
             return
+        self._check, self._need_id = True, True
         self._hold_until = asyncio.get_running_loop().time() + REPLAY_GRACE
 
     async def _on_no_content(self) -> None:
         await self._reconcile()
 
     async def _on_hold(self) -> None:
+        self._check = False  # also when no event came within the grace
         await self._reconcile()
 
     async def _reconcile(self, *, report: bool = True) -> None:

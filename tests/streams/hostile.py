@@ -257,17 +257,24 @@ def _covers(event: RunEvent, raw: dict[str, Any]) -> bool:
     return event.type == raw["type"] and event.node_id == raw.get("nodeId")
 
 
-def check_delivery(got: Sequence[RunEvent], *, ids: bool | None = None) -> None:
+def check_delivery(
+    got: Sequence[RunEvent],
+    *,
+    ids: bool | None = None,
+    events: Sequence[dict[str, Any]] = EVENTS,
+) -> None:
     """Exactly once, in order, gaps filled by synthetic events (see the module docstring).
 
-    ``ids``: whether live events must carry their seq as id (``None``: not checked). A stream
-    that did not reach the terminal event (it raised) is checked up to where it stopped.
+    ``ids``: whether live events must carry their seq as id (``None``: not checked). ``events``:
+    the server's events (seq n is ``events[n - 1]``). A stream that did not reach the terminal
+    event (it raised) is checked up to where it stopped.
     """
+    total = len(events)
     for event in got:
         if event.synthetic:
             continue
         assert event.seq is not None, event
-        assert event.data == EVENTS[event.seq - 1], "a live event's data was corrupted"
+        assert event.data == events[event.seq - 1], "a live event's data was corrupted"
         if ids is not None:
             assert event.id == (str(event.seq) if ids else None)
     seqs = [e.seq for e in got if not e.synthetic and e.seq is not None]
@@ -285,9 +292,9 @@ def check_delivery(got: Sequence[RunEvent], *, ids: bool | None = None) -> None:
         assert event.seq is not None
         segments.append((after, event.seq, pending))
         after, pending = event.seq, []
-    segments.append((after, N + 1, pending))
+    segments.append((after, total + 1, pending))
     for index, (after, before, synthetic) in enumerate(segments):
-        missing = EVENTS[after : before - 1]
+        missing = events[after : before - 1]
         later = [e for _, _, syn in segments[index + 1 :] for e in syn] + [
             e for e in got if not e.synthetic and e.seq is not None and e.seq >= before
         ]
@@ -295,9 +302,9 @@ def check_delivery(got: Sequence[RunEvent], *, ids: bool | None = None) -> None:
         _check_segment(missing, synthetic, later, f"between seq {after} and {before}",
                        lost_ok=last and not complete)  # fmt: skip
     if complete:
-        for node in {raw.get("nodeId") for raw in EVENTS} - {None}:
+        for node in {raw.get("nodeId") for raw in events} - {None}:
             told = [e.type for e in got if e.node_id == node]
-            reached = [raw["type"] for raw in EVENTS if raw.get("nodeId") == node][-1]
+            reached = [raw["type"] for raw in events if raw.get("nodeId") == node][-1]
             assert told, f"node {node} never reported"
             assert told[-1] == reached, f"node {node} ends at {told}, not {reached}"
 
