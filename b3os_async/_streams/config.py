@@ -75,17 +75,17 @@ class StreamTimeouts:
 class ReconnectInfo:
     """What a stream reports to ``on_reconnect`` just before it waits and reconnects.
 
-    * ``attempt``: 1 for the first reconnect since the last event arrived, then 2, 3, ...
+    * ``attempt``: 1 for the first reconnect since new information last arrived, then 2, 3, ...
     * ``delay``: seconds the stream will wait before connecting again.
-    * ``last_event_id``: the id sent as ``Last-Event-ID`` (``None``: no header; the run stream then
-      reconciles from the run's state).
+    * ``last_event_id``: the id sent as ``Last-Event-ID``: the newest id the server sent
+      (``None``: no header; the run stream then reconciles from the run's state).
     * ``reason``: ``"eof"`` (the server ended the body), ``"connection_error"``, ``"idle_timeout"``,
       ``"timeout"``, ``"status 503"`` (an HTTP status) or ``"error_event 503"`` (an ``event: error``
-      inside the stream). An ``"eof"`` counts as a failure when the connection delivered no new
-      event (only heartbeats, duplicates or nothing) and lasted less than 30 s.
-    * ``error``: the exception behind a failure (``None`` after an EOF).
-    * ``failures``: consecutive failures so far (the budget of the ``reconnect`` policy); only a
-      new event resets it.
+      inside the stream). The end of a connection counts as a failure only when it brought nothing
+      new (no new event or id, no new state from a reconcile) and lasted less than 30 s.
+    * ``error``: the exception behind the reconnect (``None`` after an EOF).
+    * ``failures``: consecutive failures so far (the budget of the ``reconnect`` policy); any new
+      information resets it.
     """
 
     attempt: int

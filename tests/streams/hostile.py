@@ -32,6 +32,7 @@ import json
 from typing import TYPE_CHECKING, Any
 
 import attrs
+import pytest
 from aiohttp import web
 from stream_fakes import RUN_ID, Conn, stamp
 
@@ -94,6 +95,20 @@ TRANSPORT_FAULTS = (
 )  # fmt: skip
 MODE_FAULTS = {"no_ids": "none", "partial_replay": "partial", "repeat_ids": "repeat"}
 FAULTS = (*TRANSPORT_FAULTS, *MODE_FAULTS)
+
+
+def rows(faults: Sequence[str], last: int) -> list[Any]:
+    """Matrix rows ``(fault, k, every)`` for k in 0..last; the slowest (a stall on every
+    connection, one event apart: one idle timeout per event) are marked ``slow``."""
+    out = []
+    for fault in faults:
+        for k in range(last + 1):
+            for every in (False, True):
+                slow = fault == "stall" and every and k <= 1
+                label = f"{fault}-{k}-{'every' if every else 'once'}"
+                marks = [pytest.mark.slow] if slow else []
+                out.append(pytest.param(fault, k, every, marks=marks, id=label))
+    return out
 
 
 @attrs.frozen

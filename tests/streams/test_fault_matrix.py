@@ -25,6 +25,7 @@ from hostile import (
     N,
     check_delivery,
     check_pacing,
+    rows,
 )
 from stream_fakes import run_stream, until_zero
 
@@ -78,9 +79,7 @@ async def _run_row(
     return server, got, error, infos
 
 
-@pytest.mark.parametrize("every", [False, True], ids=["once", "every"])
-@pytest.mark.parametrize("k", range(N + 1))
-@pytest.mark.parametrize("fault", FAULTS)
+@pytest.mark.parametrize(("fault", "k", "every"), rows(FAULTS, N))
 async def test_fault_matrix(serve: Serve, fault: str, k: int, every: bool) -> None:
     """Each fault after k events (once / on every connection): exactly once, resumed, paced."""
     run = HostileRun.row(fault, k, every)

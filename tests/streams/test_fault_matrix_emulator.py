@@ -14,7 +14,7 @@ import asyncio
 from typing import TYPE_CHECKING, Any
 
 import pytest
-from hostile import FAULTS, FLOOR, HINT, check_delivery
+from hostile import FAULTS, FLOOR, HINT, check_delivery, rows
 from stream_fakes import linear, until_zero
 
 from b3os_async._client import B3OS
@@ -124,9 +124,7 @@ async def _row(
     return got, reference
 
 
-@pytest.mark.parametrize("every", [False, True], ids=["once", "every"])
-@pytest.mark.parametrize("k", range(N + 1))
-@pytest.mark.parametrize("fault", FAULTS)
+@pytest.mark.parametrize(("fault", "k", "every"), rows(FAULTS, N))
 async def test_emulator_fault_matrix(fault: str, k: int, every: bool) -> None:
     """Each emulator fault after k events of a finished run's history (once / on every
     connection): exactly once and in order, resumed by id, paced, ending at the terminal."""

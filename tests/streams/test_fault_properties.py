@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 from typing import TYPE_CHECKING
 
+import pytest
 from hostile import EVENTS, FLOOR, HINT, TRANSPORT_FAULTS, Act, HostileRun, N, check_delivery
 from hostile import check_pacing as _check_pacing
 from hypothesis import HealthCheck, given, settings
@@ -64,6 +65,7 @@ async def _follow(run: HostileRun) -> tuple[FakeServer, list[RunEvent], list[Rec
     return server, got, infos
 
 
+@pytest.mark.slow
 @settings(
     max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow], print_blob=True
 )
