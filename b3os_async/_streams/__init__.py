@@ -1,11 +1,12 @@
 """Event streams that reconnect, resume and never lose or repeat an event: the rules, in one place.
 
-Modules: :mod:`.machine` (the state machine every stream is), :mod:`.connection` (one attempt,
-one open response), :mod:`.pacing` (budget, waits, deadline), :mod:`.endings` (how an attempt or
-a connection ended), :mod:`.budget` and :mod:`.dedupe` (small pure objects), :mod:`.config` (time
-limits, constants), :mod:`.events` (SSE event -> typed event), :mod:`.runs` (run streams),
-:mod:`.reconcile` (run state -> synthetic events, pure), :mod:`.notifications`, :mod:`.raw`,
-:mod:`.merge`, :mod:`.handle` (run handles). This ``__init__`` imports nothing.
+Modules: :mod:`.machine` (the state machine every stream is), :mod:`.lifecycle` (its phases and
+how it ends), :mod:`.connection` (one attempt, one open response), :mod:`.pacing` (budget, waits,
+deadline), :mod:`.endings` (how an attempt or a connection ended), :mod:`.budget` and
+:mod:`.dedupe` (small pure objects), :mod:`.config` (time limits, constants), :mod:`.events` (SSE
+event -> typed event), :mod:`.runs` (run streams), :mod:`.reconcile` (run state -> synthetic
+events, pure), :mod:`.notifications`, :mod:`.raw`, :mod:`.merge`, :mod:`.handle` (run handles).
+This ``__init__`` imports nothing.
 
 Theory of operation
 -------------------
@@ -15,7 +16,7 @@ judged by the event's key (a run's ``seq``, else its SSE id). When the server ca
 was missed, a run stream fills the gap from the run's state (``GET /v1/runs/{id}``) with events
 marked ``synthetic=True``: they describe the state a node or the run *reached*, not every step.
 
-**Lifecycle** (:class:`~.machine.Phase`): ``IDLE <-> OPEN`` until ``ENDED`` (no more events will
+**Lifecycle** (:class:`~.lifecycle.Phase`): ``IDLE <-> OPEN`` until ``ENDED`` (no more events will
 arrive; buffered ones still go out), ``CLOSED`` (``aclose()``: nothing more is handed out) or
 ``CLIENT_CLOSED`` (``B3OS.aclose()`` ended it: the consumer gets :class:`ConfigurationError`).
 A stream is an explicit state machine driven by ``__anext__``, never an async generator.

@@ -7,7 +7,8 @@ there is one -- connect or reconnect, or read one chunk. Its state is held by sm
 one owner each: the current :class:`~b3os_async._streams.connection.Connection`, the
 :class:`~b3os_async._streams.pacing.Pacer` (reconnect budget, waits, deadline), two
 :class:`~b3os_async._streams.dedupe.DedupeWindow` (events handed out; ids the server sent), and
-the :class:`Phase`. How an attempt or a connection ended is mapped by
+the :class:`~b3os_async._streams.lifecycle.Phase` (how a stream ends, in every way, is in
+:mod:`b3os_async._streams.lifecycle`). How an attempt or a connection ended is mapped by
 :mod:`b3os_async._streams.endings`. Subclasses say what is specific to an endpoint through five
 hooks: ``_accept`` (decode + dedupe one event; may end the stream, or raise :class:`Hold`),
 ``_after_connect``, ``_on_hold``, ``_on_no_content`` and ``_request`` (method, headers and body of
@@ -17,17 +18,17 @@ an attempt).
 from __future__ import annotations
 
 import asyncio
-import enum
 from collections import deque
 from typing import TYPE_CHECKING, Any, Generic, Protocol, TypeVar
 
 import aiohttp
 
-from b3os_async._errors import APIConnectionError, APIStatusError, ConfigurationError, redact_url
+from b3os_async._errors import APIConnectionError, APIStatusError, redact_url
 from b3os_async._streams.budget import Ending
 from b3os_async._streams.connection import Connection, open_response
 from b3os_async._streams.dedupe import DedupeWindow, id_key
 from b3os_async._streams.endings import error_event_ending, read_error_ending, request_error_ending
+from b3os_async._streams.lifecycle import STOPPED, Lifecycle, Phase
 from b3os_async._streams.pacing import Closed, Pacer
 from b3os_async._transport.http import NOT_GIVEN
 from b3os_async.sse import SSEDecoder
@@ -40,7 +41,7 @@ if TYPE_CHECKING:
     from b3os_async._transport.session import Requester
     from b3os_async.sse import ServerSentEvent
 
-__all__ = ["EventStream", "Hold", "Phase"]
+__all__ = ["EventStream", "Hold"]
 
 
 class _Event(Protocol):
@@ -52,24 +53,11 @@ E = TypeVar("E", bound=_Event)
 T = TypeVar("T")
 
 
-class Phase(enum.Enum):
-    """Where a stream is in its life (``IDLE <-> OPEN`` until one of the three ends)."""
-
-    IDLE = "idle"  # no connection: before the first one, or between two
-    OPEN = "open"  # a response is being read
-    ENDED = "ended"  # nothing more will arrive; events already buffered are still handed out
-    CLOSED = "closed"  # aclose(): nothing more is handed out
-    CLIENT_CLOSED = "client_closed"  # B3OS.aclose(): the consumer gets ConfigurationError
-
-
-_STOPPED = (Phase.CLOSED, Phase.CLIENT_CLOSED)
-
-
 class Hold(Exception):
     """Raised by ``_accept`` to stop before an event: ``_on_hold()`` runs, then it is retaken."""
 
 
-class EventStream(Generic[E]):
+class EventStream(Lifecycle, Generic[E]):
     """An async iterator over the typed events of one SSE endpoint that survives reconnects.
 
     Use it as ``async with stream: async for event in stream: ...`` (or call :meth:`aclose`).
@@ -77,11 +65,9 @@ class EventStream(Generic[E]):
 
     __slots__ = (
         "__weakref__",
-        "_conn",
         "_connections",
         "_cursor",
         "_dedupe",
-        "_ending",
         "_held",
         "_hold_until",
         "_idless",
@@ -89,8 +75,6 @@ class EventStream(Generic[E]):
         "_pacer",
         "_params",
         "_path",
-        "_pending",
-        "_phase",
         "_req",
         "_shown",
         "_wire",
@@ -141,12 +125,6 @@ class EventStream(Generic[E]):
         """The id of the last event handed out that carried one (resume a new stream from it)."""
         return self._last_event_id
 
-    @property
-    def closed(self) -> bool:
-        """True once the stream ended (all events consumed, an error, or :meth:`aclose`)."""
-        phase = self._phase
-        return phase in _STOPPED or (phase is Phase.ENDED and not self._pending)
-
     def __aiter__(self) -> EventStream[E]:
         return self
 
@@ -188,85 +166,8 @@ class EventStream(Generic[E]):
             self._shutdown()
             raise
 
-    async def aclose(self) -> None:
-        """Close the stream and release its connection. Idempotent; safe from any task."""
-        if self._phase not in _STOPPED:
-            self._stop(Phase.CLOSED)
-
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self._shown!r}, last_event_id={self._last_event_id!r})"
-
-    def __del__(self) -> None:
-        # Why: aiohttp keeps an unreleased response alive from its own connection (a callback on
-        # the body reader), so a stream dropped after a bare `break` would hold its socket until
-        # the server hangs up. Closing the response is one synchronous call (no task, no await,
-        # nothing when the loop is already closed), the same thing aiohttp's response does.
-        conn = getattr(self, "_conn", None)
-        if conn is not None:
-            conn.close_quietly()
-
-    # -- ending ------------------------------------------------------------------------------------
-
-    def _on_client_closed(self) -> None:
-        """The client is closing (``Pools.aclose``): end the stream now, synchronously.
-
-        Like :meth:`aclose`, but the consumer's pending or next ``__anext__`` raises
-        :class:`ConfigurationError`. A stream that already ended keeps its buffered events.
-        """
-        if self._phase not in _STOPPED and self._phase is not Phase.ENDED:
-            self._stop(Phase.CLIENT_CLOSED)
-
-    def _stop(self, phase: Phase) -> None:
-        self._phase = phase
-        self._pending.clear()
-        self._ending = None
-        # Closing the response wakes a pending read; the pacer interrupts a connect or a wait.
-        self._drop(close=True)
-        self._pacer.interrupt()
-
-    def _abandon(self) -> None:
-        """Mark closed and close the socket, synchronously (for owners that are being freed)."""
-        self._phase = Phase.CLOSED
-        self._pending.clear()
-        conn = self._conn
-        self._conn = None
-        if conn is not None:
-            conn.close_quietly()
-
-    def _shutdown(self) -> None:
-        """End the stream for good and release its connection (sync; used on every exit)."""
-        if self._phase not in _STOPPED:
-            self._phase = Phase.ENDED
-        self._pending.clear()
-        self._ending = None
-        self._drop(close=True)
-
-    def _raise_if_client_closed(self) -> None:
-        """Raise ConfigurationError when the client of this stream was closed under it."""
-        if self._phase is Phase.CLIENT_CLOSED:
-            raise ConfigurationError(
-                f"the B3OS client was closed (aclose() was called) while the stream "
-                f"{self._shown} was open; its events stop here. Create a new client to go on."
-            )
-
-    def _end_after_current(self) -> None:
-        """No more events after those buffered (a terminal event, say): release the connection."""
-        if self._phase not in _STOPPED:
-            self._phase = Phase.ENDED
-        self._drop(close=False)
-
-    def _drop(self, *, close: bool) -> None:
-        """Forget the current connection: ``close`` it (unfinished) or ``release`` it (at EOF)."""
-        conn = self._conn
-        if conn is None:
-            return
-        self._conn = None
-        if self._phase is Phase.OPEN:
-            self._phase = Phase.IDLE
-        if close:
-            conn.close()
-        else:
-            conn.release()
 
     # -- the loop ----------------------------------------------------------------------------------
 
@@ -276,7 +177,7 @@ class EventStream(Generic[E]):
         try:
             while not pending:
                 phase = self._phase
-                if phase in _STOPPED:
+                if phase in STOPPED:
                     raise Closed
                 held = self._held
                 if held is not None:
@@ -327,7 +228,7 @@ class EventStream(Generic[E]):
             else:
                 chunk = await asyncio.wait_for(conn.read(), timeout)
         except (aiohttp.ClientError, asyncio.TimeoutError, OSError) as exc:
-            if self._phase in _STOPPED:
+            if self._phase in STOPPED:
                 raise Closed from None
             self._pacer.check_deadline(self._shown)
             if (
@@ -340,7 +241,7 @@ class EventStream(Generic[E]):
             idle = self._req.options.stream_timeouts.idle
             self._end(read_error_ending(exc, idle=idle, idle_fired=conn.idle_fired), conn)
             return
-        if self._phase in _STOPPED:
+        if self._phase in STOPPED:
             raise Closed
         if not chunk:
             self._end(Ending("eof"), conn, close=False)
