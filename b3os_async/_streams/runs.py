@@ -211,8 +211,11 @@ class RunEventStream(EventStream[RunEvent]):
         if not report:
             return
         events = told.synthesize(run, self._run_id)
-        if events:
-            self._progress()  # state found by a reconcile is new information
+        if not events:
+            # Nothing the consumer was not told: no event already on its way is reflected in
+            # this snapshot either, so no window opens (it would only risk dropping new events).
+            return
+        self._progress()  # state found by a reconcile is new information
         for event in events:
             self._pending.append(event)
             if event.is_terminal:

@@ -147,3 +147,23 @@ async def test_emulator_fault_matrix_run_handle(fault: str, k: int, every: bool)
     got, reference = await _row(fault, k, every, handle=True)
     check_delivery(got, ids=None, events=reference)
     assert got[-1].is_terminal
+
+
+async def test_the_issues_burst_then_drop_on_every_connection() -> None:
+    """The issue's report: a finished run whose every stream connection is dropped (FIN) after 5
+    events yields all of them, resuming after id 5, with no StreamError."""
+    async with (
+        Emulator(seed=8, retry_ms=0) as emu,
+        B3OS(api_key=emu.api_key, base_url=emu.url, retry=RetryPolicy.no_wait()) as b3,
+    ):
+        workflow = await b3.workflows.create(name="m", description="", definition=DEFINITION)
+        created = await b3.workflows.run(workflow.id)
+        await emu.wait_for_run(created.run_id)
+        emu.faults.add(Fault.drop_stream(after_events=5), path=STREAM)
+        emu.requests.clear()
+        tuned = b3.with_options(reconnect=RetryPolicy.no_wait(max_attempts=2))
+        got = [event async for event in tuned.runs.stream(created.run_id, last_event_id="0")]
+        sent = [r.headers.get("Last-Event-ID") for r in emu.requests if r.path.endswith("/stream")]
+    assert [e.seq for e in got] == list(range(1, N + 1))
+    assert not any(e.synthetic for e in got)
+    assert sent == ["0", "5"]
