@@ -15,13 +15,13 @@ between the snapshot and what was told into ``synthetic=True`` events, in this o
 ``node_skipped``; pending, scheduled and cancelled nodes produce nothing), ``run_waiting`` /
 ``run_resumed`` for the run, and the terminal event last.
 
-Then, if it reported anything, a *window* opens: live events that were buffered before the snapshot are already reflected,
-so while the window is open an event that does not advance what was told (:meth:`is_stale`: a
-node event whose progress rank is not above the node's, a second ``run_started``, a run-level
-state equal to the current one) is dropped. The first event that advances closes the window.
-Known limit: a node inside a for-each loop that starts a new iteration inside the window looks
-stale (its rank goes back) and that iteration's events are dropped; the synthetic events still
-carry the state the node reached.
+Then, if it reported anything, a *window* opens: live events that were buffered before the
+snapshot are already reflected, so while the window is open an event that does not advance what
+was told (:meth:`is_stale`: a node event whose progress rank is not above the node's, a second
+``run_started``, a run-level state equal to the current one) is dropped. The first event that
+advances closes the window. Known limit: a node inside a for-each loop that starts a new
+iteration inside the window looks stale (its rank goes back) and that iteration's events are
+dropped; the synthetic events still carry the state the node reached.
 """
 
 from __future__ import annotations

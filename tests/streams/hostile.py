@@ -356,6 +356,15 @@ def _check_segment(
         assert any(e.node_id == node and _RANK[e.type] >= _RANK["run_resumed"] for e in later), lost
 
 
+def check_nothing_dropped(got: Sequence[RunEvent], run: HostileRun, run_log: Sequence[int]) -> None:
+    """Every event the server sent whole, past what any snapshot of the run showed, was yielded
+    live: a synthetic event may only stand for what the client missed or a snapshot reflected."""
+    shown = max(run_log, default=0)
+    must = {seq for sent in run.sent for seq in sent if seq > shown}
+    live = {e.seq for e in got if not e.synthetic}
+    assert must <= live, f"sent but not yielded: {sorted(must - live)}"
+
+
 def check_pacing(times: Sequence[float], floor: float = FLOOR) -> None:
     """Consecutive stream requests are at least ``floor`` seconds apart (no reconnect spin)."""
     gaps = [b - a for a, b in itertools.pairwise(times)]

@@ -24,6 +24,7 @@ from hostile import (
     HostileRun,
     N,
     check_delivery,
+    check_nothing_dropped,
     check_pacing,
     rows,
 )
@@ -89,6 +90,7 @@ async def test_fault_matrix(serve: Serve, fault: str, k: int, every: bool) -> No
         assert error is None, f"gave up although the server made progress: {error}"
         assert got, "no event at all"
         assert got[-1].is_terminal, [e.type for e in got]
+        check_nothing_dropped(got, run, server.run_log)
     else:
         assert error is not None, "a server that brings nothing new must spend the budget"
         assert "could not be resumed" in str(error)

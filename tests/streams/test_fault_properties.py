@@ -13,7 +13,17 @@ import asyncio
 from typing import TYPE_CHECKING
 
 import pytest
-from hostile import EVENTS, FLOOR, HINT, TRANSPORT_FAULTS, Act, HostileRun, N, check_delivery
+from hostile import (
+    EVENTS,
+    FLOOR,
+    HINT,
+    TRANSPORT_FAULTS,
+    Act,
+    HostileRun,
+    N,
+    check_delivery,
+    check_nothing_dropped,
+)
 from hostile import check_pacing as _check_pacing
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -83,6 +93,7 @@ def test_random_fault_schedules_deliver_each_event_once(schedule: dict[str, obje
     check_delivery(got, ids=run.replay != "none")
     assert got, "no event"
     assert got[-1].is_terminal
+    check_nothing_dropped(got, run, server.run_log)
     assert [r.get("Last-Event-ID") for r in server.requests] == run.expected_lei()
     _check_pacing(server.times)
     hinted = [i for i in infos if i.reason in ("status 429", "status 503", "error_event 503")]
