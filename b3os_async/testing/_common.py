@@ -11,6 +11,8 @@ code    meaning
 400003  invalid paging parameter (``limit`` not 1..100, ``offset`` negative, not integers)
 400004  invalid query parameter (filter, sort, ``since``, ``summary``, ``ids`` …)
 400005  too many ids in ``/v1/workflow-runs/stream`` (max 24)
+400006  a value does not match its JSON schema (action inputs, connector data); ``details``
+        lists ``{field, message}`` per problem
 400078  invalid run ID (must start with ``run_``)                      *published*
 400079  duplicate run ID                                              *published*
 400228  invalid workflow definition                                   *published*
@@ -27,6 +29,10 @@ code    meaning
 404005  workflow has no draft
 404006  workflow has no live version
 404007  node not found in the run's definition
+404008  no such action, trigger or connector type in the catalog
+404009  connector not found (or in another organization)
+404010  webhook event not found (or in another organization)
+404011  no block cursor for this chain and cursor type
 405001  method not allowed on this route
 409001  version conflict (``expectedCurrentVersion`` / ``expectedVersion``)
 409002  run is not cancellable (already finished)
@@ -35,6 +41,7 @@ code    meaning
 4xx000  / 5xx000  injected by ``Fault.status``/``Fault.burst`` (``status * 1000``)
 429001  injected rate limit (``Fault.rate_limit``)
 500001  an unexpected error inside the emulator (a bug: the emulator's log has the traceback)
+502001  a single action (``POST /v1/actions/{type}/run``) failed while executing
 ======  =======================================================================
 """
 
@@ -54,6 +61,7 @@ BAD_FIELD = 400002
 BAD_PAGING = 400003
 BAD_QUERY = 400004
 TOO_MANY_IDS = 400005
+SCHEMA_MISMATCH = 400006
 INVALID_RUN_ID = 400078
 DUPLICATE_RUN_ID = 400079
 INVALID_DEFINITION = 400228
@@ -70,6 +78,10 @@ VERSION_NOT_FOUND = 404004
 DRAFT_NOT_FOUND = 404005
 LIVE_NOT_FOUND = 404006
 NODE_NOT_FOUND = 404007
+CATALOG_NOT_FOUND = 404008
+CONNECTOR_NOT_FOUND = 404009
+WEBHOOK_EVENT_NOT_FOUND = 404010
+CURSOR_NOT_FOUND = 404011
 METHOD_NOT_ALLOWED = 405001
 VERSION_CONFLICT = 409001
 NOT_CANCELLABLE = 409002
@@ -77,6 +89,7 @@ NOT_RETRYABLE = 409003
 WRONG_STATE = 409004
 RATE_LIMITED = 429001
 INTERNAL_ERROR = 500001
+ACTION_FAILED = 502001
 
 MAX_JSON_DEPTH = 128
 """Deepest nesting of objects/arrays a request body may have (the emulator's own limit)."""

@@ -53,6 +53,23 @@ REQUEST_LOG_SIZE = 10_000
 SECRET_ROUTES = frozenset({"resume_node"})
 """Route names that accept ``?secret=`` instead of a bearer token."""
 
+PUBLIC_ROUTES = frozenset(
+    {
+        "list_actions",
+        "get_action",
+        "list_logic_actions",
+        "cu_costs",
+        "list_triggers",
+        "get_trigger",
+        "list_connector_types",
+        "get_connector_type",
+        "inbound_webhook",
+    }
+)
+"""Route names that also answer without a bearer token: the catalog and CU costs (public on
+B3OS), and inbound workflow webhooks (the secret in the path authenticates; the handler checks
+it). A token that IS sent is still checked."""
+
 _INTEGER = re.compile(r"-?[0-9]+", re.ASCII)
 
 

@@ -11,7 +11,9 @@ indexes its list endpoints page through:
 * ``runs`` - a :class:`~b3os_async.testing._domain.runs.RunBook` (per-org and per-workflow
   lists, status indexes and counters);
 * ``collections`` - the items of the simple areas, one ``OrgItems`` per
-  :class:`~b3os_async.testing._collection.Collection`, created on first use.
+  :class:`~b3os_async.testing._collection.Collection`, created on first use (connectors and
+  inbound webhook events among them);
+* ``credits`` - the compute-unit ledger; ``stats`` - executions per node type (statistics).
 
 Every object belongs to one organization; lookups take the caller's org id and treat an object of
 another organization exactly like a missing one (404). Activity notifications caused by domain
@@ -24,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 
 from b3os_async.testing._domain.credits import Ledger
 from b3os_async.testing._domain.runs import RunBook
+from b3os_async.testing._domain.statistics import Statistics
 from b3os_async.testing._domain.workflows import WorkflowBook
 
 if TYPE_CHECKING:
@@ -44,3 +47,4 @@ class Store:
         self.runs = RunBook(ids, on_added=lambda run: self.workflows.run_added(run.workflow_id))
         self.collections: dict[str, OrgItems[Any]] = {}
         self.credits = Ledger()  # compute units: balances, charges (_domain/credits.py)
+        self.stats = Statistics()  # executions per node type (_domain/statistics.py)
