@@ -18,6 +18,8 @@ __all__ = [
     "OpenEnum",
     "PausedReason",
     "RunStatus",
+    "WebhookEventAction",
+    "WebhookEventStatus",
     "WorkflowStatus",
     "WorkflowVisibility",
 ]
@@ -125,3 +127,22 @@ class PausedReason(OpenEnum):
     MAX_RUNS_EXHAUSTED = "max_runs_exhausted"
     INVALID_CHAT = "invalid_chat"
     MEMBER_REMOVED = "member_removed"
+
+
+# -- triggers & webhooks ----------------------------------------------------------------------
+
+
+class WebhookEventStatus(OpenEnum):
+    """Whether an inbound webhook event was processed."""
+
+    PENDING = "pending"
+    SUCCESS = "success"
+    FAILURE = "failure"
+
+
+class WebhookEventAction(OpenEnum):
+    """What an inbound webhook did: started a run, resumed a waiting one, or nothing."""
+
+    TRIGGERED = "triggered"
+    RESUMED = "resumed"
+    SKIPPED = "skipped"

@@ -101,8 +101,12 @@ def _check_connector(
         if needed and not (needed_entry and needed_entry.definition.get("optional")):
             raise ApiError(400, BAD_FIELD, f"action {entry.type!r} needs a {needed!r} connector")
         return
-    if needed == "wallet" or declared == "wallet":
+    if needed == "wallet":
         return  # a wallet id: the emulator models no wallets
+    if declared == "wallet":
+        if needed:
+            raise ApiError(400, BAD_FIELD, f"action {entry.type!r} needs a {needed!r} connector")
+        return
     actual = type_lookup(store, who.org_id)(str(connector_id))
     if actual is None:
         raise ApiError(400, BAD_FIELD, f"connector {connector_id!r} not found")

@@ -133,14 +133,14 @@ def _proxy_answer(request: web.Request, outcome: Outcome) -> web.Response:
 async def _proxy(request: web.Request, mode: str) -> web.Response:
     body = await json_body(request)
     payload = _inputs(body, "payload")
-    if mode == "execute":
-        require(body, "walletId", str, "a string")
-    else:
-        optional(body, "walletId", str, "a string")
+    get = require if mode == "execute" else optional
+    wallet_id = get(body, "walletId", str, "a string")
     optional(body, "simulate", bool, "a boolean")
     connector_id = optional(body, "connectorId", str, "a string")
     connector_type = optional(body, "connectorType", str, "a string")
     connector = {"id": connector_id, "type": connector_type} if connector_id else None
+    if connector is None and wallet_id:  # the signing wallet stands for a wallet connector
+        connector = {"id": wallet_id, "type": "wallet"}
     ctx = context(request)
     outcome = await perform(
         ctx.store,

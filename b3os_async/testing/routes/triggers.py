@@ -189,13 +189,12 @@ async def situation_universe(request: web.Request) -> web.Response:
             for i, row in enumerate(rows)
             if (rank := _rank(query, *row[:2])) is not None
         ]
-        rows = [row for _, _, row in sorted(ranked)]
+        # A ranked search answers its best `limit` hits: one page, no offset.
+        rows = [row for _, _, row in sorted(ranked)][:limit]
         offset = 0
     items = [
         {"symbol": symbol, "name": name, "exchange": exchange, "type": kind}
         for symbol, name, exchange, kind in rows[offset : offset + limit]
     ]
-    return bare(
-        request,
-        {"items": items, "limit": limit, "offset": offset, "hasMore": offset + limit < len(rows)},
-    )
+    more = offset + limit < len(rows)
+    return bare(request, {"items": items, "limit": limit, "offset": offset, "hasMore": more})
