@@ -1,6 +1,7 @@
-"""The trigger catalog. ``manual`` and ``webhook`` fire in the emulator (a manual run, an inbound
-``POST /v1/webhooks/{secret}``); the others describe what B3OS watches (chains, apps, prices) and
-fire in the emulator only through a manual run with a payload shaped like their result."""
+"""The trigger catalog (types from the OpenAPI's ``WorkflowType``). ``manual`` fires in the
+emulator (a manual run, or an inbound ``POST /v1/webhooks/{secret}``); the others describe what
+B3OS watches (chains, apps, prices) and fire in the emulator only through a manual run of the
+workflow with a payload shaped like their result."""
 
 from __future__ import annotations
 
@@ -36,18 +37,9 @@ TRIGGERS: list[Entry] = [
         "manual",
         "Manual",
         "Start the workflow yourself: from the app, the API (workflows.run) or an inbound "
-        "webhook. The run payload is the trigger's result.",
-        tags=("utility",),
-        payload=_ANY,
-        result=_ANY,
-        executable=True,
-    ),
-    trigger(
-        "webhook",
-        "Incoming webhook",
-        "Start the workflow when a JSON body is POSTed to /v1/webhooks/{workflowSecret}; the "
-        "body is available as {{$trigger.body.*}}.",
-        tags=("webhooks", "developer"),
+        "webhook (POST /v1/webhooks/{workflowSecret}, the body readable as {{$trigger.body.*}}). "
+        "The run payload is the trigger's result.",
+        tags=("utility", "webhooks"),
         payload=_ANY,
         result=_ANY,
         executable=True,
@@ -151,7 +143,7 @@ TRIGGERS: list[Entry] = [
         result=schema(chatId=string(""), text=string(""), messageId=integer("")),
     ),
     trigger(
-        "slack-new-message",
+        "slack-new-message-in-channels",
         "Slack message",
         "Fire on new messages in a Slack channel.",
         tags=("social", "messaging"),
@@ -161,7 +153,7 @@ TRIGGERS: list[Entry] = [
         result=schema(channel=string(""), user=string(""), text=string(""), ts=string("")),
     ),
     trigger(
-        "email-received",
+        "email-new-email-received",
         "E-mail received",
         "Fire when an e-mail arrives at the workflow's own address (see trigger info).",
         tags=("email",),
@@ -200,16 +192,16 @@ TRIGGERS: list[Entry] = [
         result=schema(situation=obj("The situation"), tickers=arr(string(""), "")),
     ),
     trigger(
-        "polymarket-market-resolved",
-        "Polymarket market resolved",
-        "Fire when a Polymarket market resolves.",
+        "polymarket-market-close",
+        "Polymarket market closed",
+        "Fire when a Polymarket market closes.",
         tags=("prediction-markets",),
         platform="polymarket",
         payload=schema("conditionId", conditionId=string("Market condition id")),
         result=schema(conditionId=string(""), outcome=string("")),
     ),
     trigger(
-        "hyperliquid-fill",
+        "hyperliquid-user-fill",
         "Hyperliquid fill",
         "Fire when an order of an account fills on Hyperliquid.",
         tags=("trading", "perps"),

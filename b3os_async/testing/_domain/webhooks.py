@@ -7,10 +7,11 @@ workflow by its ``triggerSecret``. :func:`deliver` decides what the delivery doe
 :class:`WebhookEvent` either way, and answers an ``IntegrationResult`` ``{action, eventId,
 reason, runIds}``:
 
-* ``triggered``: the workflow is live and active and its live version has a ``webhook`` or a
-  ``manual`` trigger: a run of the live version starts (``triggerSource: "webhook"``), the body
-  being its payload, so expressions read it as ``{{$trigger.body.x}}`` (and
-  ``{{root.result.x}}``). The event's status is ``success`` and it names the run;
+* ``triggered``: the workflow is live and active and its live version has a ``manual``
+  trigger (B3OS: "starts a run of a manual-trigger workflow"): a run of the live version
+  starts (``triggerSource: "webhook"``), the body being its payload, so expressions read it as
+  ``{{$trigger.body.x}}`` (and ``{{root.result.x}}``). The event's status is ``success`` and
+  it names the run;
 * ``skipped``: archived, not published, paused, or no such trigger: nothing runs; the reason is
   in ``reason`` and in the event's ``metadata.reason`` (status ``success``: the delivery was
   handled);
@@ -53,8 +54,8 @@ if TYPE_CHECKING:
 
 __all__ = ["EVENTS", "WebhookEvent", "deliver", "event_json", "org_secret", "replay"]
 
-FIRES_ON_WEBHOOK = ("webhook", "manual")
-"""Trigger types an inbound webhook fires, in order of preference."""
+FIRES_ON_WEBHOOK = ("manual",)
+"""Trigger types an inbound webhook fires."""
 
 
 @attrs.define
@@ -146,7 +147,7 @@ def _process(
     reason = _skip_reason(workflow)
     trigger = _trigger(workflow) if reason is None else None
     if reason is None and trigger is None:
-        reason = "the workflow has no webhook or manual trigger"
+        reason = "the workflow has no manual trigger"
     if reason is None:
         org = store.orgs[workflow.org_id]
         who = Principal(workflow.org_id, "read-write", "webhook", org.user_id)

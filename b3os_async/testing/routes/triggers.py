@@ -68,13 +68,13 @@ async def get_trigger(request: web.Request) -> web.Response:
 
 @ROUTES.get("/v1/workflows/{id}/trigger-info")
 async def trigger_info(request: web.Request) -> web.Response:
-    """``GET …/trigger-info``: the inbound address of an ``email-received`` trigger, the payment
+    """``GET …/trigger-info``: the inbound address of an e-mail trigger, the payment
     link of a ``stripe-payment-receive`` one; ``{}`` for other triggers."""
     who = principal(request)
     workflow = context(request).store.workflows.get(who.org_id, request.match_info["id"])
     kind = trigger_type(workflow.current().content["definition"])
     info: dict[str, Any] = {}
-    if kind == "email-received":
+    if kind == "email-new-email-received":
         info["emailAddress"] = f"{workflow.id}@inbound.emulator.b3os.org"
     elif kind == "stripe-payment-receive":
         info["paymentLinkUrl"] = f"https://buy.stripe.com/test_{workflow.id}"
