@@ -1,5 +1,5 @@
 """The ``b3os`` command: ``demo``, ``emulator``, ``workflows list|run``, ``runs list|get|watch``,
-``actions list|get|test``, ``triggers list``, ``connectors list|get``.
+``caddie``, ``actions list|get|test``, ``triggers list``, ``connectors list|get``.
 
 ``main(argv)`` returns the process exit code (the console script does ``sys.exit(main())``):
 
@@ -49,6 +49,7 @@ _COMMANDS: dict[str, tuple[str, str]] = {
     "runs.list": ("b3os_async._cli._commands", "runs_list"),
     "runs.get": ("b3os_async._cli._commands", "runs_get"),
     "runs.watch": ("b3os_async._cli._commands", "runs_watch"),
+    "caddie": ("b3os_async._cli._caddie", "caddie"),
     "actions.list": ("b3os_async._cli._catalog", "actions_list"),
     "actions.get": ("b3os_async._cli._catalog", "actions_get"),
     "actions.test": ("b3os_async._cli._catalog", "actions_test"),

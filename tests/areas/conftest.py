@@ -1,4 +1,4 @@
-"""Fixtures for the SDK's behaviour against the emulator, per API area: ``emu`` and ``b3``."""
+"""Fixtures for the API-area tests: an emulator and an SDK client wired to it."""
 
 from __future__ import annotations
 
@@ -15,15 +15,19 @@ if TYPE_CHECKING:
 
 @pytest.fixture
 async def emu() -> AsyncIterator[Emulator]:
-    """A started emulator."""
-    async with Emulator(seed=11) as emulator:
+    """A started emulator whose Caddie answers at once (``caddie_pace=0``)."""
+    async with Emulator(seed=3, caddie_pace=0) as emulator:
         yield emulator
 
 
 @pytest.fixture
 async def b3(emu: Emulator) -> AsyncIterator[B3OS]:
-    """A client of the emulator's organization (org_id set; retries without waiting)."""
+    """An SDK client for the emulator's default organization (retries and reconnects never wait)."""
     async with B3OS(
-        emu.api_key, base_url=emu.url, org_id=emu.org_id, retry=RetryPolicy.no_wait()
+        emu.api_key,
+        base_url=emu.url,
+        org_id=emu.org_id,
+        retry=RetryPolicy.no_wait(),
+        reconnect=RetryPolicy.no_wait(max_attempts=5),
     ) as client:
         yield client

@@ -40,14 +40,36 @@ ADDITIONS = {
 }
 """Fields the emulator sends beyond the schemas (documented in docs/emulator.md)."""
 
+SYNTHETIC = {
+    "EmulatorTagPage": {
+        "type": "object",
+        "properties": {
+            "items": {"type": "array", "items": {"$ref": f"#/components/schemas/{ENTITY}Tag"}},
+            "limit": {"type": "integer"},
+            "offset": {"type": "integer"},
+            "hasMore": {"type": "boolean"},
+        },
+    },
+    "EmulatorTagCategories": {"type": "array", "items": {"type": "string"}},
+}
+"""Shapes the document leaves untyped (``GET /v1/tags``: "untyped", notes.md §2.4), as the
+emulator answers them: a page of the document's ``Tag`` and a list of category names."""
+
 LOOSE = {"data", PREFIX + "PaginatedData-" + ENTITY.replace(".", "_") + "Template"}
 """swaggo artefacts: ``SuccessResponse`` is ``allOf`` a template page; not made strict."""
 
-SUCCESS = PREFIX + "internal_app_api_http.SuccessResponse"
-UNTYPED_DATA = {("GET", "/v1/tags"), ("GET", "/v1/tags/categories")}
-"""Operations documented as ``SuccessResponse`` whose ``data`` is untyped (notes.md §2.4): the
-swaggo artefact (``allOf`` a template page) would judge their tags as templates, so they are
-checked against the envelope alone (``SuccessResponseUntyped``; docs/emulator.md)."""
+DATA_SCHEMAS = {
+    ("POST", "/v1/agent-runs"): "StartAgentRunResponse",
+    ("GET", "/v1/agent-runs/agents"): "ListAgentTypesResponse",
+    ("GET", "/v1/agent-runs/artifacts"): PREFIX + "PaginatedData-schemas_AgentArtifactItem",
+    ("GET", "/v1/agent-runs/{id}"): "AgentRunData",
+    ("GET", "/organizations/{orgId}/webhook-secret"): "GetOrgWebhookSecretSuccessResponse",
+    ("GET", "/v1/tags"): "EmulatorTagPage",
+    ("GET", "/v1/tags/categories"): "EmulatorTagCategories",
+}
+"""Operations whose declared 200 body is a swaggo artefact (``allOf`` a template page, ``data``
+untyped): their envelope's ``data`` is checked, strictly, against the component the API means
+(documented in docs/emulator.md)."""
 
 TIMESTAMP = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z")
 
@@ -85,6 +107,17 @@ OPERATIONS = {
     ("GET", "/v1/workflows/{id}/runs/stream"),
     ("GET", "/v1/workflow-runs/stream"),
     ("GET", "/v1/activity/stream"),
+    # Caddie (area 9)
+    ("POST", "/v1/ai/workflow/chat/stream"),
+    ("GET", "/v1/ai/workflow/chat/sessions"),
+    ("GET", "/v1/ai/workflow/chat/history"),
+    ("GET", "/v1/ai/workflow/chat/snapshot"),
+    ("GET", "/v1/ai/workflow/chat/preflight"),
+    ("GET", "/v1/ai/pulse"),
+    ("POST", "/v1/agent-runs"),
+    ("GET", "/v1/agent-runs/agents"),
+    ("GET", "/v1/agent-runs/artifacts"),
+    ("GET", "/v1/agent-runs/{id}"),
     *conformance_catalog.OPERATIONS,
 }
 
@@ -111,12 +144,11 @@ def _document() -> dict[str, Any]:
     document: dict[str, Any] = json.loads(OPENAPI.read_text())
     document = copy.deepcopy(document)
     schemas = document["components"]["schemas"]
+    schemas.update(copy.deepcopy(SYNTHETIC))
     for name, extra in ADDITIONS.items():
         schemas[name]["properties"].update(extra)
     for name, schema in list(schemas.items()):
         schemas[name] = _strict(schema, skip=name in LOOSE)
-    untyped = {k: v for k, v in schemas[SUCCESS].items() if k != "allOf"}
-    schemas["SuccessResponseUntyped"] = untyped
     return document
 
 
@@ -177,9 +209,13 @@ class Checker:
                 assert "text/event-stream" in declared, label
                 return None
             body = await response.json()
-            if expect == 200 and (method, template) in UNTYPED_DATA:
-                pointer = _pointer("components", "schemas", "SuccessResponseUntyped")
-            elif str(expect) in responses and "application/json" in declared:
+            intended = DATA_SCHEMAS.get((method, template)) if expect == 200 else None
+            if intended is not None:
+                assert set(body) == {"code", "data", "message", "requestId"}, label
+                self._validate(label, _pointer("components", "schemas", intended), body["data"])
+                self._timestamps(label, body)
+                return body["data"]
+            if str(expect) in responses and "application/json" in declared:
                 pointer = _pointer(
                     "paths", template, method.lower(), "responses", str(expect), "content",
                     "application/json", "schema",
@@ -301,7 +337,49 @@ async def _scenario(emu: Emulator, check: Checker) -> None:
     await check("POST", "/v1/workflows/{id}/resume", f"{w}/resume", 409)
     await check("DELETE", "/v1/workflows/{id}", "/v1/workflows/wf_nope", 404)
     await check("GET", "/v1/workflows", "/v1/workflows", 401, headers={"Authorization": "Bearer x"})
+    await _caddie(emu, check)
     await conformance_catalog.scenario(emu, check)
+
+
+async def _caddie(emu: Emulator, check: Checker) -> None:
+    """Area 9: the chat stream (SSE and v3), sessions, history, snapshot, preflight, Pulse,
+    agent runs."""
+    emu.caddie_pace = 0
+    chat = "/v1/ai/workflow/chat/stream"
+    body = {"message": "every hour fetch the ETH price and log it", "conversationId": "conf"}
+    check.covered.add(("POST", chat))
+    async with check.session.post(chat, json=body) as response:
+        # The newer OpenAPI documents only the v3 JSON answer; the SSE turn follows the older
+        # one (text/event-stream), as docs/emulator.md says.
+        assert response.status == 200
+        assert response.content_type == "text/event-stream"
+        assert (await response.read()).rstrip().endswith(b"}")
+    await check("POST", chat, chat, json={"message": "hi", "agentVersion": "v3"})
+    await check("POST", chat, chat, 400, json={"message": "x" * 10_001})
+    sessions = "/v1/ai/workflow/chat/sessions"
+    await check("GET", sessions, sessions)
+    await check("GET", sessions, sessions, 400, params={"limit": "51"})
+    history = "/v1/ai/workflow/chat/history"
+    await check("GET", history, history, params={"conversationId": "conf"})
+    await check("GET", history, history, 400, params={"conversationId": "conf", "before": "x"})
+    snapshot = "/v1/ai/workflow/chat/snapshot"
+    await check("GET", snapshot, snapshot, params={"conversationId": "conf"})
+    await check("GET", snapshot, snapshot, 400)
+    await check("GET", "/v1/ai/workflow/chat/preflight", "/v1/ai/workflow/chat/preflight")
+    await check("GET", "/v1/ai/pulse", "/v1/ai/pulse")
+    await check("GET", "/v1/ai/pulse", "/v1/ai/pulse", params={"demo": "true"})
+    await check(
+        "GET", "/v1/ai/pulse", "/v1/ai/pulse", 401, headers={"Authorization": "Bearer nope"}
+    )
+    start = {"agentType": "app-builder", "prompt": "an app", "conversationId": "conf"}
+    run = await check("POST", "/v1/agent-runs", "/v1/agent-runs", json=start)
+    await check("POST", "/v1/agent-runs", "/v1/agent-runs", 400, json={"agentType": "x"})
+    await check("GET", "/v1/agent-runs/agents", "/v1/agent-runs/agents")
+    artifacts = "/v1/agent-runs/artifacts"
+    await check("GET", artifacts, artifacts, params={"conversationId": "conf"})
+    await check("GET", artifacts, artifacts, 400)
+    await check("GET", "/v1/agent-runs/{id}", f"/v1/agent-runs/{run['runId']}")
+    await check("GET", "/v1/agent-runs/{id}", "/v1/agent-runs/arun_nope", 404)
 
 
 async def _run_scenario() -> Checker:

@@ -55,9 +55,9 @@ async def test_a_wrong_token_on_a_public_route_is_still_refused(api: Api) -> Non
 
 
 async def test_unknown_action_type_is_404(api: Api) -> None:
-    """GET /v1/actions/{unknown} answers 404 with code 404008."""
+    """GET /v1/actions/{unknown} answers 404 with code 404009."""
     body = await api.call("GET", "/v1/actions/teleport", expect=404)
-    assert body["code"] == 404008
+    assert body["code"] == 404009
 
 
 async def test_logic_actions_are_the_logic_entries(api: Api) -> None:

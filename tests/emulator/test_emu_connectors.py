@@ -83,12 +83,12 @@ async def test_update_of_the_name_keeps_the_data(api: Api) -> None:
 
 
 async def test_delete_then_get_is_404(api: Api) -> None:
-    """A deleted connector is gone (404009); the delete answer carries no data."""
+    """A deleted connector is gone (404010); the delete answer carries no data."""
     created = await _create(api)
     path = f"/v1/connectors/{created['id']}"
     body = await api.call("DELETE", path)
     assert "data" not in body
-    assert (await api.call("GET", path, expect=404))["code"] == 404009
+    assert (await api.call("GET", path, expect=404))["code"] == 404010
 
 
 async def test_another_organization_cannot_see_a_connector(api: Api) -> None:
@@ -118,8 +118,8 @@ async def test_connector_types_carry_their_data_schema(api: Api) -> None:
 
 
 async def test_unknown_connector_type_is_404(api: Api) -> None:
-    """GET /v1/connector-types/{unknown} is a 404 (404008)."""
-    assert (await api.call("GET", "/v1/connector-types/fax", expect=404))["code"] == 404008
+    """GET /v1/connector-types/{unknown} is a 404 (404009)."""
+    assert (await api.call("GET", "/v1/connector-types/fax", expect=404))["code"] == 404009
 
 
 async def test_mcp_connectors_list_only_mcp_connectors_without_tokens(api: Api) -> None:

@@ -15,6 +15,8 @@ def test_every_area_module_is_discovered() -> None:
     assert areas == [
         "actions",
         "activity",
+        "agent_runs",
+        "caddie",
         "connectors",
         "organizations",
         "runs",
@@ -27,17 +29,22 @@ def test_every_area_module_is_discovered() -> None:
     assert tables == [importlib.import_module(f"{routes.__name__}.{a}").ROUTES for a in areas]
 
 
+# Areas whose paths do not start with their name: caddie serves /v1/ai/*.
+SEGMENTS = {"caddie": "ai"}
+
+
 def test_each_route_lives_in_the_module_of_its_area() -> None:
     """A module's paths start with its area's name (/v1/workflow-runs is workflows'), or with
     one of the prefixes its ``ALSO_SERVES`` declares (/v1/cu/costs is actions')."""
     for area in routes.areas():
         module = importlib.import_module(f"{routes.__name__}.{area}")
+        expected = SEGMENTS.get(area, area.rstrip("s").replace("_", "-"))
         also: tuple[str, ...] = getattr(module, "ALSO_SERVES", ())
         for route in module.ROUTES:
             assert isinstance(route, web.RouteDef)
             segment = route.path.split("/")[2]
             declared = any(route.path.startswith(prefix) for prefix in also)
-            assert segment.startswith(area.rstrip("s")) or declared, (area, route.path)
+            assert segment.startswith(expected) or declared, (area, route.path)
 
 
 def test_declared_foreign_prefixes_are_used() -> None:

@@ -71,7 +71,7 @@ CONNECTORS = Collection[Connector]("connectors", "connector", CONNECTOR_NOT_FOUN
 
 
 def connector_type(type_name: str) -> _catalog.Entry:
-    """The catalog entry of a connector type, or a 404 (404008)."""
+    """The catalog entry of a connector type, or a 404 (404009)."""
     entry = _catalog.lookup("connector_type", type_name)
     if entry is None:
         raise ApiError(404, CATALOG_NOT_FOUND, f"connector type {type_name!r} not found")
