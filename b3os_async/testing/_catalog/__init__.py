@@ -5,13 +5,13 @@ Theory of operation
 The catalog is static data (Python literals in this package's modules, no files to load): the
 same answers in every emulator, so listing, tag filters, search and "similar" are deterministic.
 
-* **Actions** (``builtin``, ``apps``, ``onchain``). The engine executes the ``builtin`` ones for
-  real (``echo``, ``transform``, ``if``, ``delay``, ``wait``, ``fail``, ``http-request``:
-  ``Entry.executable``). Every other action is *simulated*: its input is checked against its
-  ``payloadSchema`` (a problem fails the node, or answers 400 to ``actions test/run``) and its
-  result is its ``exampleOutput``; nothing leaves the machine. ``Entry.read_only`` marks the
-  actions the action proxy's ``query`` accepts. Actions that move funds have ``test.enabled``
-  false, as on B3OS.
+* **Actions** (``builtin``, ``apps``, ``data``, ``onchain``). The engine executes the
+  ``builtin`` ones for real (``echo``, ``transform``, ``if``, ``delay``, ``wait``, ``fail``,
+  ``http-request``: ``Entry.executable``). Every other action is *simulated*: its input is
+  checked against its ``payloadSchema`` (a problem fails the node, or answers 400 to
+  ``actions test/run``) and its result is its ``exampleOutput``; nothing leaves the machine.
+  ``Entry.read_only`` marks the actions the action proxy's ``query`` accepts. Actions that move
+  funds have ``test.enabled`` false, as on B3OS.
 * **Triggers** (``triggers``): ``manual`` and ``webhook`` fire in the emulator; the rest describe
   what B3OS watches. **Connector types** (``connectors``): ``dataSchema`` checks what
   ``POST /v1/connectors`` stores (``writeOnly`` properties are credentials).
@@ -32,7 +32,7 @@ import copy
 from collections import Counter
 from typing import TYPE_CHECKING, Any
 
-from b3os_async.testing._catalog import apps, builtin, connectors, onchain
+from b3os_async.testing._catalog import apps, builtin, connectors, data, onchain
 from b3os_async.testing._catalog import triggers as _triggers
 from b3os_async.testing._catalog._shape import COST_CLASSES, Entry
 from b3os_async.testing._catalog.tags import tag_rows
@@ -75,7 +75,7 @@ TAG_SCOPES = (
 )
 
 _ENTRIES: dict[str, tuple[Entry, ...]] = {
-    "action": (*builtin.ACTIONS, *apps.ACTIONS, *onchain.ACTIONS),
+    "action": (*builtin.ACTIONS, *apps.ACTIONS, *data.ACTIONS, *onchain.ACTIONS),
     "trigger": tuple(_triggers.TRIGGERS),
     "connector_type": tuple(connectors.CONNECTOR_TYPES),
 }
