@@ -1,5 +1,6 @@
 """The ``b3os`` command: ``demo``, ``emulator``, ``workflows list|run``, ``runs list|get|watch``,
-``caddie``, ``actions list|get|test``, ``triggers list``, ``connectors list|get``.
+``caddie``, ``templates list|get|use``, ``executions watch``, ``x402 probe``,
+``actions list|get|test``, ``triggers list``, ``connectors list|get``.
 
 ``main(argv)`` returns the process exit code (the console script does ``sys.exit(main())``):
 
@@ -49,6 +50,12 @@ _COMMANDS: dict[str, tuple[str, str]] = {
     "runs.list": ("b3os_async._cli._commands", "runs_list"),
     "runs.get": ("b3os_async._cli._commands", "runs_get"),
     "runs.watch": ("b3os_async._cli._commands", "runs_watch"),
+    # area public
+    "templates.list": ("b3os_async._cli._public_area", "templates_list"),
+    "templates.get": ("b3os_async._cli._public_area", "templates_get"),
+    "templates.use": ("b3os_async._cli._public_area", "templates_use"),
+    "executions.watch": ("b3os_async._cli._public_area", "executions_watch"),
+    "x402.probe": ("b3os_async._cli._public_area", "x402_probe"),
     "caddie": ("b3os_async._cli._caddie", "caddie"),
     "actions.list": ("b3os_async._cli._catalog", "actions_list"),
     "actions.get": ("b3os_async._cli._catalog", "actions_get"),

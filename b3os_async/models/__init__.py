@@ -23,9 +23,13 @@ if TYPE_CHECKING:
     from b3os_async.models._enums import ChatMode as ChatMode
     from b3os_async.models._enums import ChatResultType as ChatResultType
     from b3os_async.models._enums import ExecutionNodeStatus as ExecutionNodeStatus
+
+    # area public: templates, public routes, external executions, x402
+    from b3os_async.models._enums import ExternalExecutionStatus as ExternalExecutionStatus
     from b3os_async.models._enums import OpenEnum as OpenEnum
     from b3os_async.models._enums import PausedReason as PausedReason
     from b3os_async.models._enums import RunStatus as RunStatus
+    from b3os_async.models._enums import TemplateVisibility as TemplateVisibility
     from b3os_async.models._enums import WebhookEventAction as WebhookEventAction
     from b3os_async.models._enums import WebhookEventStatus as WebhookEventStatus
     from b3os_async.models._enums import WorkflowStatus as WorkflowStatus
@@ -75,6 +79,27 @@ if TYPE_CHECKING:
     from b3os_async.models.definitions import WorkflowNode as WorkflowNode
     from b3os_async.models.events import ActivityEvent as ActivityEvent
     from b3os_async.models.events import RunEvent as RunEvent
+    from b3os_async.models.executions import ExecutionCreated as ExecutionCreated
+    from b3os_async.models.executions import ExecutionDetail as ExecutionDetail
+    from b3os_async.models.executions import ExecutionEvent as ExecutionEvent
+    from b3os_async.models.executions import ExecutionEventRecord as ExecutionEventRecord
+    from b3os_async.models.executions import ExecutionSourceSystemStat as ExecutionSourceSystemStat
+    from b3os_async.models.executions import ExecutionStats as ExecutionStats
+    from b3os_async.models.executions import ExecutionStatsSummary as ExecutionStatsSummary
+    from b3os_async.models.executions import ExecutionStatusCount as ExecutionStatusCount
+    from b3os_async.models.executions import ExecutionTimeSeriesPoint as ExecutionTimeSeriesPoint
+    from b3os_async.models.executions import ExternalExecution as ExternalExecution
+    from b3os_async.models.executions import RecentExecutionFailure as RecentExecutionFailure
+    from b3os_async.models.public import PublicExecution as PublicExecution
+    from b3os_async.models.public import PublicExecutionEvent as PublicExecutionEvent
+    from b3os_async.models.public import PublicNodeState as PublicNodeState
+    from b3os_async.models.public import PublicRun as PublicRun
+    from b3os_async.models.public import PublicRunListItem as PublicRunListItem
+    from b3os_async.models.public import PublicWidget as PublicWidget
+    from b3os_async.models.public import PublicWidgetConfig as PublicWidgetConfig
+    from b3os_async.models.public import PublicWorkflow as PublicWorkflow
+    from b3os_async.models.public import PublicWorkflowMeta as PublicWorkflowMeta
+    from b3os_async.models.public import PublicWorkflowNode as PublicWorkflowNode
     from b3os_async.models.runs import ExecutionNode as ExecutionNode
     from b3os_async.models.runs import NodeResumeResult as NodeResumeResult
     from b3os_async.models.runs import Run as Run
@@ -85,6 +110,10 @@ if TYPE_CHECKING:
     from b3os_async.models.search import SearchHit as SearchHit
     from b3os_async.models.search import SearchResults as SearchResults
     from b3os_async.models.tags import Tag as Tag
+    from b3os_async.models.templates import Template as Template
+    from b3os_async.models.templates import TemplateProp as TemplateProp
+    from b3os_async.models.templates import TemplateTag as TemplateTag
+    from b3os_async.models.templates import TemplateVersionCount as TemplateVersionCount
     from b3os_async.models.triggers import BlockCursor as BlockCursor
     from b3os_async.models.triggers import CexAssets as CexAssets
     from b3os_async.models.triggers import CexPrices as CexPrices
@@ -100,12 +129,24 @@ if TYPE_CHECKING:
     from b3os_async.models.workflows import WorkflowListItem as WorkflowListItem
     from b3os_async.models.workflows import WorkflowVersionCount as WorkflowVersionCount
     from b3os_async.models.workflows import WorkflowVisibilityUpdate as WorkflowVisibilityUpdate
+    from b3os_async.models.x402 import X402CallResult as X402CallResult
+    from b3os_async.models.x402 import X402Endpoint as X402Endpoint
+    from b3os_async.models.x402 import X402EndpointCheck as X402EndpointCheck
+    from b3os_async.models.x402 import X402ImportResult as X402ImportResult
+    from b3os_async.models.x402 import X402Metadata as X402Metadata
+    from b3os_async.models.x402 import X402PaymentDetails as X402PaymentDetails
+    from b3os_async.models.x402 import X402PaymentRequirement as X402PaymentRequirement
+    from b3os_async.models.x402 import X402ProbeResult as X402ProbeResult
 
 _ENUMS = "b3os_async.models._enums"
 _DEFINITIONS = "b3os_async.models.definitions"
 _EVENTS = "b3os_async.models.events"
 _RUNS = "b3os_async.models.runs"
 _WORKFLOWS = "b3os_async.models.workflows"
+_EXECUTIONS = "b3os_async.models.executions"
+_PUBLIC = "b3os_async.models.public"
+_TEMPLATES = "b3os_async.models.templates"
+_X402 = "b3os_async.models.x402"
 _AGENT_RUNS = "b3os_async.models.agent_runs"
 _CADDIE = "b3os_async.models.caddie"
 _ACTIONS = "b3os_async.models.actions"
@@ -141,6 +182,42 @@ _EXPORTS: dict[str, str] = {
     "WorkflowListItem": _WORKFLOWS,
     "WorkflowVersionCount": _WORKFLOWS,
     "WorkflowVisibilityUpdate": _WORKFLOWS,
+    # area public: templates, public routes, external executions, x402
+    "ExternalExecutionStatus": _ENUMS,
+    "TemplateVisibility": _ENUMS,
+    "ExecutionCreated": _EXECUTIONS,
+    "ExecutionDetail": _EXECUTIONS,
+    "ExecutionEvent": _EXECUTIONS,
+    "ExecutionEventRecord": _EXECUTIONS,
+    "ExecutionSourceSystemStat": _EXECUTIONS,
+    "ExecutionStats": _EXECUTIONS,
+    "ExecutionStatsSummary": _EXECUTIONS,
+    "ExecutionStatusCount": _EXECUTIONS,
+    "ExecutionTimeSeriesPoint": _EXECUTIONS,
+    "ExternalExecution": _EXECUTIONS,
+    "RecentExecutionFailure": _EXECUTIONS,
+    "PublicExecution": _PUBLIC,
+    "PublicExecutionEvent": _PUBLIC,
+    "PublicNodeState": _PUBLIC,
+    "PublicRun": _PUBLIC,
+    "PublicRunListItem": _PUBLIC,
+    "PublicWidget": _PUBLIC,
+    "PublicWidgetConfig": _PUBLIC,
+    "PublicWorkflow": _PUBLIC,
+    "PublicWorkflowMeta": _PUBLIC,
+    "PublicWorkflowNode": _PUBLIC,
+    "Template": _TEMPLATES,
+    "TemplateProp": _TEMPLATES,
+    "TemplateTag": _TEMPLATES,
+    "TemplateVersionCount": _TEMPLATES,
+    "X402CallResult": _X402,
+    "X402Endpoint": _X402,
+    "X402EndpointCheck": _X402,
+    "X402ImportResult": _X402,
+    "X402Metadata": _X402,
+    "X402PaymentDetails": _X402,
+    "X402PaymentRequirement": _X402,
+    "X402ProbeResult": _X402,
     # Caddie (area 9): chat, sessions, history; agent runs
     "AgentRunPhase": _ENUMS,
     "ChatEventType": _ENUMS,

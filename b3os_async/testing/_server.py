@@ -53,8 +53,15 @@ REQUEST_LOG_SIZE = 10_000
 SECRET_ROUTES = frozenset({"resume_node"})
 """Route names that accept ``?secret=`` instead of a bearer token."""
 
-PUBLIC_ROUTES = frozenset(
+PUBLIC_ROUTE_PREFIX = "public."
+"""Routes named ``public.…`` need no API key (``/v1/public/*``): any ``Authorization`` is ignored
+and the handler sees no principal (area public)."""
+
+OPTIONAL_AUTH_ROUTES = frozenset(
     {
+        "template_get",
+        # area actions: the catalog and CU costs (public on B3OS); inbound workflow webhooks
+        # (the secret in the path authenticates them: the handler checks it)
         "list_actions",
         "get_action",
         "list_logic_actions",
@@ -66,9 +73,7 @@ PUBLIC_ROUTES = frozenset(
         "inbound_webhook",
     }
 )
-"""Route names that also answer without a bearer token: the catalog and CU costs (public on
-B3OS), and inbound workflow webhooks (the secret in the path authenticates; the handler checks
-it). A token that IS sent is still checked."""
+"""Route names that serve anonymous callers too (a key, when sent, is checked as usual)."""
 
 _INTEGER = re.compile(r"-?[0-9]+", re.ASCII)
 

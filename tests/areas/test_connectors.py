@@ -31,7 +31,7 @@ async def test_a_refused_credential_is_not_in_the_error(b3: B3OS) -> None:
     wrong = "not-slack-but-secret-777"
     with pytest.raises(BadRequestError) as caught:
         await b3.connectors.create(name="x", type="slack", data={"botToken": wrong})
-    assert caught.value.code == 400006
+    assert caught.value.code == 400008
     for text in (str(caught.value), repr(caught.value), repr(caught.value.details)):
         assert wrong not in text
 

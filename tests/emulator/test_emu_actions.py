@@ -55,9 +55,9 @@ async def test_a_wrong_token_on_a_public_route_is_still_refused(api: Api) -> Non
 
 
 async def test_unknown_action_type_is_404(api: Api) -> None:
-    """GET /v1/actions/{unknown} answers 404 with code 404009."""
+    """GET /v1/actions/{unknown} answers 404 with code 404013."""
     body = await api.call("GET", "/v1/actions/teleport", expect=404)
-    assert body["code"] == 404009
+    assert body["code"] == 404013
 
 
 async def test_logic_actions_are_the_logic_entries(api: Api) -> None:
@@ -92,11 +92,11 @@ async def test_a_402_runs_nothing(api: Api) -> None:
 
 
 async def test_missing_required_input_is_400_with_field_details(api: Api) -> None:
-    """Inputs missing a required field answer 400006 naming every missing field."""
+    """Inputs missing a required field answer 400008 naming every missing field."""
     body = await api.call(
         "POST", "/v1/actions/send-telegram-message/test", json={"inputs": {}}, expect=400
     )
-    assert body["code"] == 400006
+    assert body["code"] == 400008
     assert [d["field"] for d in body["details"]] == ["inputs.chatId", "inputs.text"]
 
 

@@ -33,11 +33,11 @@ async def test_the_credential_never_comes_back(api: Api) -> None:
 
 
 async def test_data_that_misses_the_type_schema_is_400(api: Api) -> None:
-    """A slack connector without a bot token is refused with the field named (400006)."""
+    """A slack connector without a bot token is refused with the field named (400008)."""
     body = await api.call(
         "POST", "/v1/connectors", json={**SLACK, "data": {"teamId": "T1"}}, expect=400
     )
-    assert body["code"] == 400006
+    assert body["code"] == 400008
     assert body["details"] == [{"field": "data.botToken", "message": "data.botToken is required"}]
 
 
@@ -83,12 +83,12 @@ async def test_update_of_the_name_keeps_the_data(api: Api) -> None:
 
 
 async def test_delete_then_get_is_404(api: Api) -> None:
-    """A deleted connector is gone (404010); the delete answer carries no data."""
+    """A deleted connector is gone (404014); the delete answer carries no data."""
     created = await _create(api)
     path = f"/v1/connectors/{created['id']}"
     body = await api.call("DELETE", path)
     assert "data" not in body
-    assert (await api.call("GET", path, expect=404))["code"] == 404010
+    assert (await api.call("GET", path, expect=404))["code"] == 404014
 
 
 async def test_another_organization_cannot_see_a_connector(api: Api) -> None:
@@ -118,8 +118,8 @@ async def test_connector_types_carry_their_data_schema(api: Api) -> None:
 
 
 async def test_unknown_connector_type_is_404(api: Api) -> None:
-    """GET /v1/connector-types/{unknown} is a 404 (404009)."""
-    assert (await api.call("GET", "/v1/connector-types/fax", expect=404))["code"] == 404009
+    """GET /v1/connector-types/{unknown} is a 404 (404013)."""
+    assert (await api.call("GET", "/v1/connector-types/fax", expect=404))["code"] == 404013
 
 
 async def test_mcp_connectors_list_only_mcp_connectors_without_tokens(api: Api) -> None:

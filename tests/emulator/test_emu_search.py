@@ -80,9 +80,9 @@ async def test_similar_ranks_by_shared_tags_and_leaves_out_itself(api: Api) -> N
 
 
 async def test_similar_of_an_unknown_entry_is_404(api: Api) -> None:
-    """An id the catalog does not have is a 404 (404009)."""
+    """An id the catalog does not have is a 404 (404013)."""
     body = await api.call("GET", "/v1/search/similar/trigger/nope", expect=404)
-    assert body["code"] == 404009
+    assert body["code"] == 404013
 
 
 async def test_similar_limit_is_at_most_20(api: Api) -> None:

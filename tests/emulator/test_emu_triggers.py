@@ -43,8 +43,8 @@ async def test_trigger_definition_has_its_wait_schema(api: Api) -> None:
 
 
 async def test_unknown_trigger_is_404(api: Api) -> None:
-    """GET /v1/triggers/{unknown} is a 404 (404009)."""
-    assert (await api.call("GET", "/v1/triggers/nope", expect=404))["code"] == 404009
+    """GET /v1/triggers/{unknown} is a 404 (404013)."""
+    assert (await api.call("GET", "/v1/triggers/nope", expect=404))["code"] == 404013
 
 
 async def test_trigger_info_gives_an_email_trigger_its_address(api: Api) -> None:
@@ -193,9 +193,9 @@ async def test_replay_processes_the_stored_body_as_a_new_event(api: Api) -> None
 
 
 async def test_replay_of_an_unknown_event_is_404(api: Api) -> None:
-    """Replaying an event that does not exist is a 404 (404011)."""
+    """Replaying an event that does not exist is a 404 (404015)."""
     body = await api.call("POST", "/v1/webhook-events/whe_nope/replay", expect=404)
-    assert body["code"] == 404011
+    assert body["code"] == 404015
 
 
 async def test_native_transfer_cursor_is_a_block_behind(api: Api) -> None:
@@ -211,9 +211,9 @@ async def test_native_transfer_cursor_is_a_block_behind(api: Api) -> None:
 
 
 async def test_unknown_chain_has_no_cursor(api: Api) -> None:
-    """A chain B3OS does not index is a 404 (404012)."""
+    """A chain B3OS does not index is a 404 (404016)."""
     params = {"chainId": "424242", "cursorType": "evm-log"}
-    assert (await api.call("GET", "/v1/block-cursors", params=params, expect=404))["code"] == 404012
+    assert (await api.call("GET", "/v1/block-cursors", params=params, expect=404))["code"] == 404016
 
 
 async def test_latest_cex_prices_answer_the_assets_asked_for(api: Api) -> None:

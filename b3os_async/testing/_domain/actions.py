@@ -5,10 +5,10 @@ Theory of operation
 :func:`perform` applies, in this order, the checks B3OS makes before anything runs, then runs
 the action once:
 
-1. the type is in the catalog (404009 otherwise);
+1. the type is in the catalog (404013 otherwise);
 2. the mode allows it: ``test`` refuses actions whose ``test.enabled`` is false (they move
    funds), ``query`` refuses actions that are not read-only (400002);
-3. the inputs satisfy the action's ``payloadSchema`` (400006, ``details`` = ``[{field,
+3. the inputs satisfy the action's ``payloadSchema`` (400008, ``details`` = ``[{field,
    message}]``);
 4. the connector: an action that needs one (``connector.type``, unless the type is optional)
    must get one, and a connector id must be one of the organization's connectors of that type
@@ -70,7 +70,7 @@ class Outcome:
 
 
 def action_entry(action_type: str) -> _catalog.Entry:
-    """The catalog entry of an action type, or a 404 (404009)."""
+    """The catalog entry of an action type, or a 404 (404013)."""
     entry = _catalog.lookup("action", action_type)
     if entry is None:
         raise ApiError(404, CATALOG_NOT_FOUND, f"action type {action_type!r} not found")

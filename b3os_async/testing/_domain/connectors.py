@@ -3,7 +3,7 @@
 Theory of operation
 -------------------
 A connector has a type from the catalog (``_catalog/connectors.py``); its ``data`` must satisfy
-the type's ``dataSchema`` on create and on update (400006 with ``details`` otherwise; the
+the type's ``dataSchema`` on create and on update (400008 with ``details`` otherwise; the
 messages never quote a value). ``data`` is write-only: it is kept (``repr=False``) but never
 rendered; answers carry ``maskedData`` instead, where every ``writeOnly`` property reads
 ``****`` plus at most its last four characters (none when the value is short). Types marked
@@ -71,7 +71,7 @@ CONNECTORS = Collection[Connector]("connectors", "connector", CONNECTOR_NOT_FOUN
 
 
 def connector_type(type_name: str) -> _catalog.Entry:
-    """The catalog entry of a connector type, or a 404 (404009)."""
+    """The catalog entry of a connector type, or a 404 (404013)."""
     entry = _catalog.lookup("connector_type", type_name)
     if entry is None:
         raise ApiError(404, CATALOG_NOT_FOUND, f"connector type {type_name!r} not found")

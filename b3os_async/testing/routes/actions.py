@@ -58,7 +58,7 @@ async def list_actions(request: web.Request) -> web.Response:
 
 @ROUTES.get("/v1/actions/{type}", name="get_action")
 async def get_action(request: web.Request) -> web.Response:
-    """``GET /v1/actions/{type}``: one ``ActionDefinition`` (404009)."""
+    """``GET /v1/actions/{type}``: one ``ActionDefinition`` (404013)."""
     return ok(request, dict(action_entry(request.match_info["type"]).definition))
 
 

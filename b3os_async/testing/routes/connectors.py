@@ -48,7 +48,7 @@ async def list_connector_types(request: web.Request) -> web.Response:
 
 @ROUTES.get("/v1/connector-types/{type}", name="get_connector_type")
 async def get_connector_type(request: web.Request) -> web.Response:
-    """``GET /v1/connector-types/{type}``: one ``ConnectorDefinition`` (404009)."""
+    """``GET /v1/connector-types/{type}``: one ``ConnectorDefinition`` (404013)."""
     return ok(request, dict(connector_type(request.match_info["type"]).definition))
 
 
@@ -102,7 +102,7 @@ async def create_connector(request: web.Request) -> web.Response:
 
 @ROUTES.get("/v1/connectors/{id}")
 async def get_connector(request: web.Request) -> web.Response:
-    """``GET /v1/connectors/{id}``: the ``Connector`` (404010)."""
+    """``GET /v1/connectors/{id}``: the ``Connector`` (404014)."""
     who = principal(request)
     items = CONNECTORS.of(context(request).store)
     return ok(request, connector_json(items.get(who.org_id, request.match_info["id"])))

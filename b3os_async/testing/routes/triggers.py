@@ -58,7 +58,7 @@ async def list_triggers(request: web.Request) -> web.Response:
 
 @ROUTES.get("/v1/triggers/{type}", name="get_trigger")
 async def get_trigger(request: web.Request) -> web.Response:
-    """``GET /v1/triggers/{type}``: one ``TriggerDefinition`` (404009)."""
+    """``GET /v1/triggers/{type}``: one ``TriggerDefinition`` (404013)."""
     kind = request.match_info["type"]
     entry = _catalog.lookup("trigger", kind)
     if entry is None:
@@ -130,7 +130,7 @@ async def replay_webhook_event(request: web.Request) -> web.Response:
 
 @ROUTES.get("/v1/block-cursors")
 async def block_cursor(request: web.Request) -> web.Response:
-    """``GET /v1/block-cursors``: bare ``{chainId, lastBlock, updatedAt}`` (404012)."""
+    """``GET /v1/block-cursors``: bare ``{chainId, lastBlock, updatedAt}`` (404016)."""
     principal(request)
     if not request.query.get("chainId") or not request.query.get("cursorType"):
         raise ApiError(400, BAD_QUERY, "query parameters 'chainId' and 'cursorType' are required")
