@@ -125,3 +125,17 @@ async def test_tag_categories_are_sorted_and_unique(api: Api) -> None:
     categories = await api.data("GET", "/v1/tags/categories")
     assert categories == sorted(set(categories))
     assert "blockchain" in categories
+
+
+async def test_search_finds_visible_templates(api: Api) -> None:
+    """q=price alert finds the built-in public template, typed template."""
+    found = await api.call("GET", "/v1/search", params={"q": "price alert", "types": "template"})
+    assert [(hit["type"], hit["name"]) for hit in found["results"]] == [("template", "Price alert")]
+
+
+async def test_template_scopes_count_templates(api: Api) -> None:
+    """scope=templates_public counts the public templates carrying a tag (a built-in: defi)."""
+    page = await api.data(
+        "GET", "/v1/tags", params={"scope": "templates_public", "search": "lending"}
+    )
+    assert [(tag["slug"], tag["count"]) for tag in page["items"]] == [("defi", 1)]

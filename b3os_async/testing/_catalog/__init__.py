@@ -174,12 +174,10 @@ def simulate(entry: Entry, payload: dict[str, Any]) -> dict[str, Any]:
     return result
 
 
-def tags(scope: str = "all") -> list[dict[str, Any]]:
-    """``Tag`` JSON of every tag, weight first, ``count`` = entries of ``scope`` carrying it.
-
-    The emulator has no templates: the template scopes count 0.
-    """
-    counts = _TAG_COUNTS.get(scope, Counter())
+def tags(scope: str = "all", extra: Counter[str] | None = None) -> list[dict[str, Any]]:
+    """``Tag`` JSON of every tag, weight first, ``count`` = entries of ``scope`` carrying it,
+    plus ``extra`` (the caller adds what the catalog cannot know: templates' tags)."""
+    counts = _TAG_COUNTS.get(scope, Counter()) + (extra or Counter())
     return [{**row, "count": counts[row["slug"]]} for row in tag_rows()]
 
 

@@ -14,11 +14,12 @@ deterministic keyword score, so tests can rely on the order:
   ``limit``/``offset`` apply per resource type (as B3OS documents), then the pages of the types
   are merged in score order; ``totalHits`` counts every match before paging;
 * types: ``action``, ``trigger``, ``connector_def`` (the catalog, indexed once), ``workflow``
-  (the caller's workflows, not archived, read when searched: O(workflows)) and ``template``
-  (the emulator has none).
+  (the caller's workflows, not archived) and ``template`` (the templates the caller may see);
+  workflows and templates are read when searched: O(their number).
 
 :func:`similar` ranks entries of the same kind by shared tags (60 %), same category (20 %) and
-shared words of name and description (20 %).
+shared words of name and description (20 %); templates are compared with the templates the
+caller may see.
 """
 
 from __future__ import annotations
@@ -181,6 +182,31 @@ def _workflow_docs(store: Store, org_id: str) -> list[_Doc]:
     return docs
 
 
+def _template_docs(store: Store, org_id: str) -> list[_Doc]:
+    templates, _ = store.templates.page(org_id, "all", frozenset(), 1 << 30, 0)
+    return [
+        _Doc(
+            "template",
+            template.id,
+            str(template.content.get("name", "")),
+            str(template.content.get("description", "")),
+            template.content.get("category"),
+            tuple(template.tags),
+            50,
+        )
+        for template in templates
+    ]
+
+
+def _docs(store: Store, org_id: str, kind: str) -> list[_Doc]:
+    """The searchable documents of one resource type."""
+    if kind == "workflow":
+        return _workflow_docs(store, org_id)
+    if kind == "template":
+        return _template_docs(store, org_id)
+    return _DOCS.get(kind, [])
+
+
 def _ranked(docs: Iterable[_Doc], terms: list[str]) -> list[tuple[float, _Doc]]:
     scored = [(score, doc) for doc in docs if (score := _score(doc, terms)) > 0]
     scored.sort(key=lambda pair: (-pair[0], -pair[1].weight, pair[1].id))
@@ -198,8 +224,7 @@ def search(
     total = 0
     page: list[tuple[float, _Doc]] = []
     for kind in types or list(SEARCH_TYPES):
-        docs = _workflow_docs(store, org_id) if kind == "workflow" else _DOCS.get(kind, [])
-        ranked = _ranked(docs, terms)
+        ranked = _ranked(_docs(store, org_id, kind), terms)
         total += len(ranked)
         page.extend(ranked[offset : offset + limit])
     page.sort(key=lambda pair: (-pair[0], -pair[1].weight, pair[1].id))
@@ -220,10 +245,10 @@ def _similarity(a: _Doc, b: _Doc) -> float:
     return round(0.6 * tags + 0.2 * category + 0.2 * words, 4)
 
 
-def similar(kind: str, item_id: str, limit: int) -> dict[str, Any]:
+def similar(store: Store, org_id: str, kind: str, item_id: str, limit: int) -> dict[str, Any]:
     """``GET /v1/search/similar/{type}/{id}``: entries of the same kind most like ``item_id``."""
     started = time.perf_counter()
-    docs = _DOCS.get(kind, [])
+    docs = _docs(store, org_id, kind)
     target = next((doc for doc in docs if doc.id == item_id), None)
     if target is None:
         raise ApiError(404, CATALOG_NOT_FOUND, f"{kind} {item_id!r} not found")

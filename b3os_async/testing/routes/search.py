@@ -40,9 +40,10 @@ async def search_resources(request: web.Request) -> web.Response:
 @ROUTES.get("/v1/search/similar/{type}/{id}")
 async def similar_resources(request: web.Request) -> web.Response:
     """``GET /v1/search/similar/{type}/{id}``: the catalog entries most like one (limit 5..20)."""
-    principal(request)
+    who = principal(request)
     found = kinds([request.match_info["type"]], SIMILAR_TYPES)
     if not found:
         raise ApiError(400, BAD_QUERY, "a resource type is required")
     limit = _bounded(request, "limit", 5, 20)
-    return bare(request, similar(found[0], request.match_info["id"], limit))
+    store = context(request).store
+    return bare(request, similar(store, who.org_id, found[0], request.match_info["id"], limit))
