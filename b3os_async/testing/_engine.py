@@ -58,11 +58,13 @@ from b3os_async.testing._expr import resolve
 from b3os_async.testing._graph import children_of, nodes_of
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Awaitable, Callable
 
     from b3os_async.testing._domain.runs import Run
     from b3os_async.testing._store import Store
     from b3os_async.testing._streams import Broker
+
+    ExtraAction = Callable[[Run, str, dict[str, Any]], Awaitable[dict[str, Any]]]
 
 logger = logging.getLogger("b3os_async.testing")
 
@@ -80,6 +82,7 @@ class Engine:
         self._waits: dict[str, dict[str, asyncio.Future[dict[str, Any]]]] = {}
         self._changed = asyncio.Event()
         self._http: aiohttp.ClientSession | None = None
+        self.extra_actions: dict[str, ExtraAction] = {}  # node types served elsewhere
 
     # -- lifecycle -----------------------------------------------------------------------------
 
@@ -302,6 +305,10 @@ class Engine:
             if run is None:
                 raise NodeFailure("a wait node pauses a run; it cannot run on its own", "no_run")
             return await self._wait(run, node_id, payload, state)
+        if (extra := self.extra_actions.get(kind)) is not None:  # send-webhook ...
+            if run is None:
+                raise NodeFailure(f"{kind} acts for a run; it cannot run on its own", "no_run")
+            return await extra(run, node_id, payload)
         return await run_action(kind, payload, state, self._session)
 
     def _session(self) -> aiohttp.ClientSession:

@@ -291,3 +291,10 @@ async def test_statistics_windows_are_validated(api: Api) -> None:
     params = {"from": "2000", "to": "1000", "granularity": "hourly"}
     body = await api.call("GET", "/v1/statistics/action/echo/latency", params=params, expect=400)
     assert body["code"] == 400004
+
+
+async def test_every_engine_node_type_validates(api: Api) -> None:
+    """send-webhook (served by the hooks worker) is a known type for validation too."""
+    definition = linear(("hook", "send-webhook", {"url": "http://127.0.0.1:9/x"}))
+    answer = await api.data("POST", "/v1/workflows/validate", json={"definition": definition})
+    assert answer == {"valid": True, "errors": []}

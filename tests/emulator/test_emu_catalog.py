@@ -63,7 +63,9 @@ def test_required_connector_types_exist() -> None:
 def test_only_engine_actions_are_executable() -> None:
     """The executable actions are exactly those the engine runs itself."""
     executable = {entry.type for entry in ACTIONS if entry.executable}
-    assert executable == {"echo", "transform", "if", "delay", "wait", "fail", "http-request"}
+    assert executable == {
+        "echo", "transform", "if", "delay", "wait", "fail", "http-request", "send-webhook"
+    }  # fmt: skip
 
 
 def test_lookup_finds_by_kind_and_type() -> None:

@@ -13,16 +13,17 @@ def test_every_area_module_is_discovered() -> None:
     """discover() returns the ROUTES table of every area module, in areas() order."""
     areas = routes.areas()
     assert areas == [
-        "actions", "activity", "agent_runs", "caddie", "connectors", "executions",
-        "organizations", "public", "runs", "search", "tags", "templates", "triggers",
-        "workflows", "x402",
+        "actions", "activity", "agent_runs", "caddie", "connectors", "execution_hooks",
+        "executions", "organizations", "outbound_webhooks", "public", "runs", "search", "tags",
+        "templates", "triggers", "workflows", "x402",
     ]  # fmt: skip
     tables = routes.discover()
     assert tables == [importlib.import_module(f"{routes.__name__}.{a}").ROUTES for a in areas]
 
 
-# Areas whose paths do not start with their name: caddie serves /v1/ai/*.
-SEGMENTS = {"caddie": "ai"}
+# Areas whose paths do not start with their name: caddie serves /v1/ai/*, execution_hooks
+# serves /v1/execution-webhooks.
+SEGMENTS = {"caddie": "ai", "execution_hooks": "execution-webhook"}
 
 
 def test_each_route_lives_in_the_module_of_its_area() -> None:

@@ -241,6 +241,10 @@ HOSTILE: dict[str, list[Any]] = {
     **dict.fromkeys(("chain_id", "offset"), INTS),
     "sort_by_count": BOOLS,
     **dict.fromkeys(("wallet_id", "cursor_type", "asset_class", "scope"), STRS),
+    # execution hooks (endpoint_id and url: above)
+    "delivery_id": IDS,
+    "subscribed_event_types": [*STR_LISTS, ["run.exploded"], [""]],
+    "max_retries": INTS,
 }
 
 #: Known gaps in code this suite's area does not own, left out of the main matrix and checked by
@@ -338,10 +342,11 @@ def _parameters(area: str, name: str) -> list[inspect.Parameter]:
 
 
 def test_discovery_finds_every_area_and_method() -> None:
-    """Introspection sees the three areas and their main methods (so the matrix is not empty)."""
+    """Introspection sees every area and their main methods (so the matrix is not empty)."""
     assert _areas() == [
-        "actions", "activity", "agent_runs", "caddie", "connectors", "executions", "public",
-        "runs", "search", "tags", "templates", "triggers", "workflows", "x402",
+        "actions", "activity", "agent_runs", "caddie", "connectors", "execution_hooks",
+        "executions", "outbound_webhooks", "public", "runs", "search", "tags", "templates",
+        "triggers", "workflows", "x402",
     ]  # fmt: skip
     assert {("workflows", "create"), ("runs", "resume_node"), ("activity", "stream")} <= set(
         METHODS
@@ -382,6 +387,10 @@ async def world() -> AsyncIterator[World]:
         wf = await b3.workflows.create(name="m", description="", definition=DEFINITION)
         await b3.workflows.set_visibility(wf.id, "public_execute")
         await b3.workflows.publish(wf.id)
+        # An execution hook (nothing listens at its URL) so the run makes a delivery record.
+        await b3.execution_hooks.create(
+            "m", "http://127.0.0.1:9/hook", subscribed_event_types=["run.started"], max_retries=0
+        )
         created = await b3.workflows.run(wf.id, payload={"txHash": "0xmatrix"})
         template = await b3.templates.create(
             name="m", description="", definition=DEFINITION, tags=[], visibility="org"
@@ -392,6 +401,7 @@ async def world() -> AsyncIterator[World]:
             base_url=url, network="base-sepolia", pay_to="0x" + "1" * 40, price=1000,
             token_address="0x" + "2" * 40,
         )  # fmt: skip
+        delivery = await b3.execution_hooks.deliveries().first_page()
         ids = {
             "workflow_id": wf.id,
             "run_id": created.run_id,
@@ -403,6 +413,7 @@ async def world() -> AsyncIterator[World]:
             "token": execution.client_token,
             "tx_hash": "0xmatrix",
             "endpoint_id": endpoint.id,
+            "delivery_id": delivery.items[0].id,
             "resource_url": url,
             "url": url,
             "base_url": emu.x402.resource_url("echo"),

@@ -146,4 +146,30 @@ ACTIONS: list[Entry] = [
         executable=True,
         weight=80,
     ),
+    action(
+        "send-webhook",
+        "Send webhook",
+        "POST (or PUT …) a JSON body to a URL as an outbound-webhook delivery, retried on "
+        "failure; the node completes at once with the delivery's id. The emulator only calls "
+        "loopback hosts.",
+        category="Developer",
+        tags=("webhooks", "http", "developer"),
+        payload=schema(
+            "url",
+            url=string("Where to send it", pattern="^https?://"),
+            method=string("HTTP method", enum=["POST", "PUT", "PATCH", "DELETE", "GET"]),
+            headers=obj("Extra request headers"),
+            body=obj("The JSON body"),
+            maxRetries=integer("Retries after a failed attempt", minimum=0, maximum=10),
+        ),
+        result=schema(
+            deliveryId=string("The outbound-webhook delivery (owd_…)"),
+            status=string("The delivery's status when the node completed"),
+        ),
+        example_input={"url": "https://example.com/hooks/orders", "body": {"orderId": 7}},
+        example_output={"deliveryId": "owd_0000000000000001", "status": "pending"},
+        testable="it records a delivery of a run: use it in a workflow",
+        executable=True,
+        weight=60,
+    ),
 ]
