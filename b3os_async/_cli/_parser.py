@@ -37,9 +37,9 @@ class _Parser(argparse.ArgumentParser):
         raise UsageError(f"{message} (see '{self.prog} --help')")
 
 
-def parse_payload(text: str) -> dict[str, Any]:
-    """Parse ``--payload``: a JSON object, or ``@FILE`` holding one."""
-    source = "--payload"
+def parse_payload(text: str, flag: str = "--payload") -> dict[str, Any]:
+    """Parse ``--payload`` (or ``flag``): a JSON object, or ``@FILE`` holding one."""
+    source = flag
     if text.startswith("@"):
         path = Path(text[1:])
         try:
@@ -276,6 +276,7 @@ def build_parser() -> argparse.ArgumentParser:
         deliveries_sub, "retry", "hooks.deliveries.retry", "requeue a failed delivery (the same)"
     )
     d_retry.add_argument("delivery_id", metavar="DELIVERY_ID", help="delivery id (whd_…)")
+    _add_catalog(commands, leaf)
     return parser
 
 
@@ -339,3 +340,47 @@ def _add_public_area(commands: argparse._SubParsersAction[Any], leaf: Any) -> No
         choices=("GET", "POST", "PUT", "PATCH", "DELETE"),
         help="ask with this method (default: POST, then GET)",
     )
+
+
+def _add_catalog(commands: argparse._SubParsersAction[Any], leaf: Any) -> None:
+    """``actions list|get|test``, ``triggers list``, ``connectors list|get``."""
+    actions = commands.add_parser(
+        "actions", help="browse and test actions", description="The action catalog."
+    )
+    actions_sub = actions.add_subparsers(dest="action", metavar="ACTION", required=True)
+    actions_list = leaf(actions_sub, "list", "actions.list", "list the action catalog")
+    actions_list.add_argument("--tags", metavar="A,B", help="only actions with ALL these tags")
+    actions_get = leaf(actions_sub, "get", "actions.get", "show an action and its inputs")
+    actions_get.add_argument("action_type", metavar="TYPE", help="action type, e.g. echo")
+    actions_test = leaf(
+        actions_sub, "test", "actions.test", "execute an action once (charges its CU cost)"
+    )
+    actions_test.add_argument("action_type", metavar="TYPE", help="action type, e.g. echo")
+    actions_test.add_argument(
+        "--inputs",
+        type=lambda text: parse_payload(text, "--inputs"),
+        default=None,
+        metavar="JSON",
+        help="the action's inputs: a JSON object, or @FILE",
+    )
+    actions_test.add_argument("--connector", metavar="ID", help="connector id (conn_…) to use")
+
+    triggers = commands.add_parser(
+        "triggers", help="browse triggers", description="The trigger catalog."
+    )
+    triggers_sub = triggers.add_subparsers(dest="action", metavar="ACTION", required=True)
+    triggers_list = leaf(triggers_sub, "list", "triggers.list", "list the trigger catalog")
+    triggers_list.add_argument("--tags", metavar="A,B", help="only triggers with ALL these tags")
+
+    connectors = commands.add_parser(
+        "connectors", help="list and show connectors", description="Connectors."
+    )
+    connectors_sub = connectors.add_subparsers(dest="action", metavar="ACTION", required=True)
+    connectors_list = leaf(connectors_sub, "list", "connectors.list", "list connectors")
+    connectors_list.add_argument(
+        "--limit", type=_positive_int, default=50, help="at most this many (default: 50)"
+    )
+    connectors_get = leaf(
+        connectors_sub, "get", "connectors.get", "show a connector (credentials masked)"
+    )
+    connectors_get.add_argument("connector_id", metavar="ID", help="connector id (conn_…)")

@@ -269,6 +269,12 @@ class Emulator:
             raise ValueError(f"unknown organization {org!r}")
         self._ctx.store.caddie.credits.set(org, credits)
 
+    def set_compute_units(self, org_id: str, balance: float) -> None:
+        """Set an organization's compute-unit balance (0 makes every charge a 402)."""
+        if org_id not in self._ctx.store.orgs:
+            raise ValueError(f"unknown organization {org_id!r}")
+        self._ctx.store.credits.set_balance(org_id, balance)
+
     async def wait_for_run(
         self, run_id: str, status: str | None = None, *, timeout: float = 10.0
     ) -> dict[str, Any]:

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from b3os_async import B3OS
+    from b3os_async.testing import Emulator
 
 #: root (manual) -> greet (echo of a prop and of the trigger payload).
 DEFINITION: dict[str, Any] = {
@@ -25,3 +26,8 @@ async def public_workflow(
     await b3.workflows.set_visibility(wf.id, visibility)
     await b3.workflows.publish(wf.id)
     return wf.id
+
+
+def sent(emu: Emulator, method: str, path: str) -> int:
+    """How many requests ``method path`` the emulator received."""
+    return sum(1 for r in emu.requests if (r.method, r.path) == (method, path))

@@ -13,8 +13,9 @@ def test_every_area_module_is_discovered() -> None:
     """discover() returns the ROUTES table of every area module, in areas() order."""
     areas = routes.areas()
     assert areas == [
-        "activity", "agent_runs", "caddie", "execution_hooks", "executions", "organizations",
-        "outbound_webhooks", "public", "runs", "templates", "workflows", "x402",
+        "actions", "activity", "agent_runs", "caddie", "connectors", "execution_hooks",
+        "executions", "organizations", "outbound_webhooks", "public", "runs", "search", "tags",
+        "templates", "triggers", "workflows", "x402",
     ]  # fmt: skip
     tables = routes.discover()
     assert tables == [importlib.import_module(f"{routes.__name__}.{a}").ROUTES for a in areas]
@@ -26,10 +27,23 @@ SEGMENTS = {"caddie": "ai", "execution_hooks": "execution-webhook"}
 
 
 def test_each_route_lives_in_the_module_of_its_area() -> None:
-    """A module's paths all start with its area's name (/v1/workflow-runs is workflows')."""
-    for area, table in zip(routes.areas(), routes.discover(), strict=True):
+    """A module's paths start with its area's name (/v1/workflow-runs is workflows'), or with
+    one of the prefixes its ``ALSO_SERVES`` declares (/v1/cu/costs is actions')."""
+    for area in routes.areas():
+        module = importlib.import_module(f"{routes.__name__}.{area}")
         expected = SEGMENTS.get(area, area.rstrip("s").replace("_", "-"))
-        for route in table:
+        also: tuple[str, ...] = getattr(module, "ALSO_SERVES", ())
+        for route in module.ROUTES:
             assert isinstance(route, web.RouteDef)
             segment = route.path.split("/")[2]
-            assert segment.startswith(expected), (area, route.path)
+            declared = any(route.path.startswith(prefix) for prefix in also)
+            assert segment.startswith(expected) or declared, (area, route.path)
+
+
+def test_declared_foreign_prefixes_are_used() -> None:
+    """Every ``ALSO_SERVES`` prefix of a module serves at least one of its routes."""
+    for area in routes.areas():
+        module = importlib.import_module(f"{routes.__name__}.{area}")
+        paths = [route.path for route in module.ROUTES if isinstance(route, web.RouteDef)]
+        for prefix in getattr(module, "ALSO_SERVES", ()):
+            assert any(path.startswith(prefix) for path in paths), (area, prefix)
