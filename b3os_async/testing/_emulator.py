@@ -17,9 +17,11 @@ from typing import TYPE_CHECKING, Any
 from aiohttp import web
 
 from b3os_async.testing import routes
+from b3os_async.testing._auth import record_audit
 from b3os_async.testing._common import IdSource, now_iso
 from b3os_async.testing._domain.organizations import ApiKey, Org
 from b3os_async.testing._domain.runs import TERMINAL
+from b3os_async.testing._emulator_orgs import OrgControls
 from b3os_async.testing._engine import Engine
 from b3os_async.testing._faults import FaultRegistry
 from b3os_async.testing._middleware import middleware
@@ -40,12 +42,13 @@ def build_app(ctx: Context) -> web.Application:
     app = web.Application(middlewares=[middleware])
     app[CONTEXT] = ctx
     app.on_response_prepare.append(mark_started)
+    app.on_response_prepare.append(record_audit)  # the API request audit log (_auth.py)
     for table in routes.discover():
         app.add_routes(table)
     return app
 
 
-class Emulator:
+class Emulator(OrgControls):
     """A local B3OS API server for tests and demos.
 
     ``async with Emulator(seed=0) as emu:`` serves at ``emu.url`` (no ``/v1``) and offers a
@@ -120,6 +123,7 @@ class Emulator:
         self._closed = True
         self._ctx.broker.shutdown()
         await self._ctx.engine.close()
+        self._ctx.store.databases.close()
         await asyncio.sleep(0)  # let streams see the SHUTDOWN marker and finish normally
         for task in list(self._ctx.inflight):
             task.cancel()

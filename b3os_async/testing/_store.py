@@ -5,7 +5,9 @@ Theory of operation
 The store owns the id source and, per area, the *book* that holds the area's objects with the
 indexes its list endpoints page through:
 
-* ``orgs`` and ``keys`` - plain dicts (``_domain/organizations.py``);
+* ``orgs`` - a plain dict (``_domain/organizations.py``); ``keys`` and ``access`` - API keys,
+  service accounts and the audit log (``_domain/access.py``); ``wallets``, ``databases``,
+  ``caddie_memory`` - the organizations' wallets, SQL databases and Caddie's memory;
 * ``workflows`` - a :class:`~b3os_async.testing._domain.workflows.WorkflowBook` (versions,
   lifecycle, list indexes);
 * ``runs`` - a :class:`~b3os_async.testing._domain.runs.RunBook` (per-org and per-workflow
@@ -22,14 +24,18 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from b3os_async.testing._domain.access import AccessBook
+from b3os_async.testing._domain.caddie_memory import CaddieMemoryBook
 from b3os_async.testing._domain.credits import Ledger
+from b3os_async.testing._domain.org_database import OrgDatabases
 from b3os_async.testing._domain.runs import RunBook
+from b3os_async.testing._domain.wallets import WalletBook
 from b3os_async.testing._domain.workflows import WorkflowBook
 
 if TYPE_CHECKING:
     from b3os_async.testing._collection import OrgItems
     from b3os_async.testing._common import IdSource
-    from b3os_async.testing._domain.organizations import ApiKey, Org
+    from b3os_async.testing._domain.organizations import Org
     from b3os_async.testing._domain.workflows import Publish
 
 
@@ -39,7 +45,12 @@ class Store:
     def __init__(self, ids: IdSource, publish: Publish) -> None:
         self.ids = ids
         self.orgs: dict[str, Org] = {}
-        self.keys: dict[str, ApiKey] = {}
+        # -- organizations, API keys & service accounts (issue 14) -----------------------------
+        self.access = AccessBook(ids)  # keys (by secret, id, org), service accounts, audit log
+        self.keys = self.access.keys  # secret -> ApiKey: what the middleware authenticates
+        self.wallets = WalletBook(ids)  # wallets, balances, withdrawals, session keys
+        self.databases = OrgDatabases()  # one in-memory SQLite database per organization
+        self.caddie_memory = CaddieMemoryBook()  # what Caddie remembers, per org and user
         self.workflows = WorkflowBook(ids, publish)
         self.runs = RunBook(ids, on_added=lambda run: self.workflows.run_added(run.workflow_id))
         self.collections: dict[str, OrgItems[Any]] = {}
