@@ -15,7 +15,8 @@ codes and every deviation from the OpenAPI document are listed in ``docs/emulato
 """
 
 from b3os_async.testing._emulator import Emulator
-from b3os_async.testing._faults import Fault, FaultHandle, FaultRegistry
+from b3os_async.testing._fault_rules import FaultHandle, FaultRegistry
+from b3os_async.testing._faults import Fault
 from b3os_async.testing._server import RecordedRequest
 
 __all__ = ["Emulator", "Fault", "FaultHandle", "FaultRegistry", "RecordedRequest"]

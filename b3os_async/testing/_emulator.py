@@ -23,7 +23,7 @@ from b3os_async.testing._domain.organizations import ApiKey, Org
 from b3os_async.testing._domain.runs import TERMINAL
 from b3os_async.testing._emulator_orgs import OrgControls
 from b3os_async.testing._engine import Engine
-from b3os_async.testing._faults import FaultRegistry
+from b3os_async.testing._fault_rules import FaultRegistry
 from b3os_async.testing._middleware import middleware
 from b3os_async.testing._render import run_json
 from b3os_async.testing._server import CONTEXT, Context, RecordedRequest, mark_started

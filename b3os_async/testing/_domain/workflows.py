@@ -23,13 +23,10 @@ one, else the live version (while archived: the archived one). Each row's ``stat
 for the draft, ``active``/``paused`` for the live row, ``archived`` for any other row. Version
 numbers are never reused.
 
-A transition method checks that the change is legal (``ApiError`` 409/404/400 otherwise),
-applies it and returns the activity notification it causes (``None`` when nothing changed). The
-handlers never call them directly but through :meth:`WorkflowBook.change`, which keeps the list
-indexes current and publishes the notification.
-
-What the list filters read (lower-cased name + description, node types, connector types, trigger
-type) is computed once, when a version is written (:class:`Derived`), never per list request.
+A transition checks the change is legal (``ApiError`` otherwise), applies it and returns the
+notification it causes (``None``: nothing changed); handlers call it through
+:meth:`WorkflowBook.change`, which re-indexes the workflow and publishes the notification. What
+list filters read is computed once per version (:class:`Derived`), never per list request.
 """
 
 from __future__ import annotations
@@ -302,11 +299,8 @@ class WorkflowQuery:
     sort: str = "updatedAt:desc"
 
     def matcher(self) -> Callable[[Workflow], bool] | None:
-        """The predicate of the filters that need one (``None``: the list is a plain slice).
-
-        ``status=archived`` and "hide archived" need none: archived workflows have an index of
-        their own. Each test reads data derived when the version was written.
-        """
+        """The filters' predicate; ``None`` when the list is a plain slice (no filter, or only
+        ``status=archived`` / hide archived: archived workflows are a partition of their own)."""
         tests: list[Callable[[Workflow], bool]] = []
         status, text, kind = self.status, self.text.lower(), self.kind
         actions, connectors, user_id = self.actions, self.connectors, self.user_id
