@@ -12,15 +12,45 @@ from b3os_async.testing import routes
 def test_every_area_module_is_discovered() -> None:
     """discover() returns the ROUTES table of every area module, in areas() order."""
     areas = routes.areas()
-    assert areas == ["activity", "organizations", "runs", "workflows"]
+    assert areas == [
+        "activity",
+        "api_keys",
+        "caddie_memory",
+        "compute_units",
+        "database",
+        "organizations",
+        "runs",
+        "service_accounts",
+        "wallet_sessions",
+        "wallets",
+        "workflows",
+    ]
     tables = routes.discover()
     assert tables == [importlib.import_module(f"{routes.__name__}.{a}").ROUTES for a in areas]
 
 
+ORG_PARTS = {
+    "cu": "compute_units",
+    "wallets": "wallets",
+    "sessions": "wallet_sessions",
+    "database": "database",
+    "caddie-memory": "caddie_memory",
+}
+"""Sub-resources of ``/v1/organizations/{orgId}/…`` that are areas of their own."""
+OTHER_NAMES = {"organizations": ("orgs", "invites", "tiers")}
+"""Path segments an area serves besides its own name."""
+
+
 def test_each_route_lives_in_the_module_of_its_area() -> None:
-    """A module's paths all start with its area's name (/v1/workflow-runs is workflows')."""
+    """A module's paths all start with its area's name (/v1/workflow-runs is workflows'; an
+    organization's sub-resource such as /v1/organizations/{orgId}/cu is its own area's)."""
     for area, table in zip(routes.areas(), routes.discover(), strict=True):
         for route in table:
             assert isinstance(route, web.RouteDef)
-            segment = route.path.split("/")[2]
-            assert segment.startswith(area.rstrip("s")), (area, route.path)
+            parts = route.path.split("/")
+            if parts[2] == "organizations" and len(parts) > 4 and parts[4] in ORG_PARTS:
+                assert ORG_PARTS[parts[4]] == area, (area, route.path)
+                continue
+            segment = parts[2].replace("-", "_")
+            names = (area.rstrip("s"), *OTHER_NAMES.get(area, ()))
+            assert segment.startswith(names), (area, route.path)

@@ -74,7 +74,7 @@ def org_wallet_json(wallet: Wallet) -> dict[str, Any]:
 
 
 def _name(body: dict[str, Any]) -> str:
-    name = require(body, "name", str, "a string").strip()
+    name = str(require(body, "name", str, "a string")).strip()
     if not 1 <= len(name) <= 100:
         raise bad_field("'name' must be 1-100 characters")
     return name
