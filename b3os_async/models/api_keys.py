@@ -70,7 +70,7 @@ class CreatedApiKey:
 class ApiRequestAudit:
     """One request made with one of the organization's keys (the audit log)."""
 
-    id: str
+    id: str | None = None
     method: str | None = None
     path: str | None = None
     route_pattern: str | None = None

@@ -62,5 +62,5 @@ class WalletSessionGroup:
 class WalletSessionRevoked:
     """A revoked session key."""
 
-    id: str
+    id: str | None = None
     revoked_at: datetime | None = None
