@@ -54,6 +54,11 @@ if TYPE_CHECKING:
     from b3os_async.testing._common import IdSource
 
 __all__ = [
+    "DEFAULT_FUNDS",
+    "DEMO_ASSET",
+    "DEMO_DECIMALS",
+    "DEMO_NETWORK",
+    "DEMO_SYMBOL",
     "NATIVE",
     "NETWORKS",
     "STARTING_FUNDS",
@@ -68,11 +73,17 @@ NATIVE = "native"
 NETWORKS = {1: "ethereum", 10: "optimism", 137: "polygon", 8453: "base", 42161: "arbitrum",
             84532: "base-sepolia", 11155111: "sepolia"}  # fmt: skip
 """Chain id -> network name (an unknown chain id is ``eip155:<id>``)."""
+#: The network, token (USDC on Base Sepolia), decimals and symbol of the emulator's test money
+#: (x402 payments are made in it).
 DEMO_NETWORK = "base-sepolia"
-DEMO_ASSET = "0x036CbD53842c5426634e7929541eC2318f3dCF7e"  # USDC on Base Sepolia
+DEMO_ASSET = "0x036CbD53842c5426634e7929541eC2318f3dCF7e"
+DEMO_DECIMALS = 6
+DEMO_SYMBOL = "USDC"
+#: 10 test USDC, in base units.
+DEFAULT_FUNDS = 10_000_000
 STARTING_FUNDS: dict[tuple[str, str], int] = {
     (DEMO_NETWORK, NATIVE): 100 * 10**18,  # 100 test ETH, in wei: beyond 64 bits on purpose
-    (DEMO_NETWORK, DEMO_ASSET.lower()): 10_000_000,  # 10 test USDC (6 decimals)
+    (DEMO_NETWORK, DEMO_ASSET.lower()): DEFAULT_FUNDS,
 }
 """What a new default wallet holds, in base units."""
 
@@ -171,8 +182,13 @@ class WalletBook:
 
     # -- wallets ---------------------------------------------------------------------------------
 
-    def create(self, org_id: str | None = None, funds: int = 0, network: str = DEMO_NETWORK,
-               asset: str = DEMO_ASSET) -> Wallet:  # fmt: skip
+    def create(
+        self,
+        org_id: str | None = None,
+        funds: int = DEFAULT_FUNDS,
+        network: str = DEMO_NETWORK,
+        asset: str = DEMO_ASSET,
+    ) -> Wallet:
         """A bare wallet (an outside party when ``org_id`` is None) holding ``funds`` of
         ``asset`` on ``network``: the x402 seam's constructor."""
         wallet = self._new(org_id)
