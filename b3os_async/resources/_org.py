@@ -15,6 +15,7 @@ call is awaited, and :class:`OrgRequester` lets a pager resolve it on its first 
 
 from __future__ import annotations
 
+import asyncio
 import weakref
 from typing import TYPE_CHECKING, Any, TypeVar
 
@@ -36,6 +37,8 @@ T = TypeVar("T")
 
 # One entry per client (its session manager); it goes away with the client.
 _LEARNT: weakref.WeakKeyDictionary[SessionManager, str] = weakref.WeakKeyDictionary()
+# Concurrent first calls of one client wait for one lookup instead of each making their own.
+_LOOKUPS: weakref.WeakKeyDictionary[SessionManager, asyncio.Lock] = weakref.WeakKeyDictionary()
 
 
 def _check(org_id: object) -> str:
@@ -56,6 +59,13 @@ async def current_org_id(requester: Requester, org_id: str | None = None) -> str
     learnt = _LEARNT.get(manager)
     if learnt is not None:
         return learnt
+    lock = _LOOKUPS.setdefault(manager, asyncio.Lock())
+    async with lock:
+        learnt = _LEARNT.get(manager)
+        return learnt if learnt is not None else await _lookup(requester, manager)
+
+
+async def _lookup(requester: Requester, manager: SessionManager) -> str:
     data = await requester.request("GET", "/v1/organizations", params={"limit": 1})
     items = data.get("items") if isinstance(data, dict) else None
     first = items[0] if isinstance(items, list) and items else None

@@ -3,6 +3,7 @@ invites, plans, AI credits and auto-swap settings."""
 
 from __future__ import annotations
 
+import asyncio
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING
 
@@ -147,3 +148,12 @@ async def test_only_owners_change_auto_swap_settings(emu: Emulator) -> None:
         await dev.organizations.auto_swap_settings()
         with pytest.raises(PermissionDeniedError):
             await dev.organizations.update_auto_swap_settings(enabled=True)
+
+
+async def test_concurrent_first_calls_look_the_organization_up_once(
+    emu: Emulator, b3: B3OS
+) -> None:
+    """Ten calls racing on a new client make one organization lookup between them."""
+    emu.requests.clear()
+    await asyncio.gather(*(b3.compute_units.balance() for _ in range(10)))
+    assert [r.path for r in emu.requests].count("/v1/organizations") == 1
