@@ -24,7 +24,8 @@ MAX_PARAMS = 100
 def _params(params: Sequence[Any] | None) -> list[Any]:
     if params is None:
         return []
-    if isinstance(params, (str, bytes)) or not hasattr(params, "__len__"):
+    checked: object = params  # callers may pass anything: check at runtime
+    if not isinstance(checked, (list, tuple)):
         raise ConfigurationError("params must be a list of values, one per ? in the SQL")
     values = list(params)
     if len(values) > MAX_PARAMS:

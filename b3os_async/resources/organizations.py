@@ -43,6 +43,9 @@ def check_year_month(year_month: str) -> str:
 
 
 def _sources(sources: Sequence[AutoSwapSource | Mapping[str, Any]]) -> list[Any]:
+    checked: object = sources  # callers may pass anything: check at runtime
+    if not isinstance(checked, (list, tuple)):
+        raise ConfigurationError(f"sources must be a list, got {type(checked).__name__}")
     out = []
     for source in sources:
         if isinstance(source, AutoSwapSource):

@@ -31,7 +31,8 @@ MAX_INSTALLS = 24
 
 
 def _installs(installs: Sequence[SessionInstall]) -> list[dict[str, Any]]:
-    if isinstance(installs, SessionInstall) or not 1 <= len(installs) <= MAX_INSTALLS:
+    checked: object = installs  # callers may pass anything: check at runtime
+    if not isinstance(checked, (list, tuple)) or not 1 <= len(installs) <= MAX_INSTALLS:
         raise ConfigurationError(f"installs must be a list of 1-{MAX_INSTALLS} SessionInstall")
     for install in installs:
         if not isinstance(install, SessionInstall):

@@ -51,12 +51,17 @@ def check_amount(amount: int) -> str:
         )
     if amount <= 0:
         raise ConfigurationError(f"amount must be positive, got {amount}")
+    if amount >= 2**256:  # no token amount on an EVM chain is that large (uint256)
+        raise ConfigurationError("amount does not fit in 256 bits: no token amount is that large")
     return str(amount)
 
 
 def _accounts(accounts: Sequence[WalletAccount] | None) -> list[Any] | None:
     if accounts is None:
         return None
+    checked: object = accounts  # callers may pass anything: check at runtime
+    if not isinstance(checked, (list, tuple)):
+        raise ConfigurationError(f"accounts must be a list, got {type(checked).__name__}")
     for account in accounts:
         if not isinstance(account, WalletAccount):
             raise ConfigurationError(f"accounts must hold WalletAccount, got {account!r}")

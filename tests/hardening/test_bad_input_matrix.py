@@ -35,6 +35,7 @@ from b3os_async import (
     RunHandle,
     StreamTimeouts,
 )
+from b3os_async.models import SessionInstall
 from b3os_async.resources._base import Resource
 from b3os_async.testing import Emulator
 
@@ -96,6 +97,8 @@ BOOLS = ["yes", 2, [True], "\ud800"]
 WRONG_TYPES = [123, ["a"]]
 STRS = ["x\n", "\ud800", LONG, "", "x\r\nX-Injected: 1", "\x00", *WRONG_TYPES]
 DATETIMES = [NAIVE, "2024-01-01", 5, dt.date(2024, 1, 1)]
+ADDRESSES = [*STRS, "0x" + "g" * 40, "0x" + "a" * 39]
+MODEL_LISTS = [5, "abc", [1], [None], {"a": 1}, [[]]]
 RUN_IDS = ["bad", "run_\n", "run_" + "a" * 200, "run_../x", 5, "\ud800"]
 
 #: Hostile values of every parameter, by name (the matrix fails for a name missing here).
@@ -147,6 +150,31 @@ HOSTILE: dict[str, list[Any]] = {
     "params": [{"q": object()}, {"q": "\ud800"}, {"q": float("nan")}, {1: 2}, "x", {"q": [NAIVE]}],
     "json": PAYLOADS,
     "idempotent": ["yes", 1],
+    # -- organizations, API keys & service accounts (issue 14) --
+    **dict.fromkeys(
+        (
+            "org_id",
+            "key_id",
+            "api_key_id",
+            "service_account_id",
+            "account_id",
+            "wallet_id",
+            "session_id",
+        ),
+        IDS,
+    ),
+    **dict.fromkeys(
+        ("scope", "year_month", "mode", "turnkey_private_key_id", "sql", "text", "key"), STRS
+    ),
+    **dict.fromkeys(
+        ("address", "token_address", "recipient_address", "session_address"), ADDRESSES
+    ),
+    **dict.fromkeys(("expires_at", "start", "end"), DATETIMES),
+    **dict.fromkeys(("amount", "chain_id", "min_threshold", "max_swap_amount_usd"), INTS),
+    "enabled": BOOLS,
+    "permissions": STR_LISTS,
+    "policies": PAYLOADS,
+    **dict.fromkeys(("sources", "accounts", "installs"), MODEL_LISTS),
 }
 
 #: Known gaps in code this suite's area does not own, left out of the main matrix and checked by
@@ -165,6 +193,27 @@ VALID: dict[str, Any] = {
     "visibility": "org",
     "method": "GET",
     "path": "/v1/workflows",
+    # -- organizations, API keys & service accounts (issue 14) --
+    "permissions": ["run:read"],
+    "year_month": "2026-01",
+    "min_threshold": 1,
+    "start": dt.datetime(2026, 1, 1, tzinfo=dt.timezone.utc),
+    "end": dt.datetime(2026, 2, 1, tzinfo=dt.timezone.utc),
+    "address": "0x" + "cd" * 20,
+    "turnkey_private_key_id": "pk",
+    "amount": 1,
+    "chain_id": 84532,
+    "token_address": "native",
+    "recipient_address": "0x" + "ab" * 20,
+    "session_address": "0x" + "ef" * 20,
+    "expires_at": dt.datetime.now(dt.timezone.utc) + dt.timedelta(days=1),
+    "installs": [SessionInstall(chain_id=8453, serialized="0x01")],
+    "policies": {},
+    "sql": "SELECT 1",
+    "scope": "notes",
+    "key": "k",
+    "text": "t",
+    "enabled": True,
 }
 
 #: The client's own methods in the matrix (the resources' are found by introspection).
@@ -209,8 +258,20 @@ def _parameters(area: str, name: str) -> list[inspect.Parameter]:
 
 
 def test_discovery_finds_every_area_and_method() -> None:
-    """Introspection sees the three areas and their main methods (so the matrix is not empty)."""
-    assert _areas() == ["activity", "runs", "workflows"]
+    """Introspection sees the areas and their main methods (so the matrix is not empty)."""
+    assert _areas() == [
+        "activity",
+        "api_keys",
+        "caddie_memory",
+        "compute_units",
+        "database",
+        "organizations",
+        "runs",
+        "service_accounts",
+        "wallet_sessions",
+        "wallets",
+        "workflows",
+    ]
     assert {("workflows", "create"), ("runs", "resume_node"), ("activity", "stream")} <= set(
         METHODS
     )
@@ -250,12 +311,26 @@ async def world() -> AsyncIterator[World]:
         wf = await b3.workflows.create(name="m", description="", definition=DEFINITION)
         await b3.workflows.publish(wf.id)
         created = await b3.workflows.run(wf.id)
+        account = await b3.service_accounts.create("matrix", permissions=["run:read"])
+        key = await b3.api_keys.create("matrix")
+        wallet = (await b3.wallets.list().first_page()).items[0]
+        session = await b3.wallet_sessions.create(
+            wallet.id,
+            session_address=VALID["session_address"],
+            expires_at=VALID["expires_at"],
+            installs=VALID["installs"],
+            policies={},
+        )
         ids = {
             "workflow_id": wf.id,
             "run_id": created.run_id,
             "node_id": "root",
             "workflow_ids": [wf.id],
             "ids": (),
+            "key_id": key.id,
+            "account_id": account.id,
+            "wallet_id": wallet.id,
+            "session_id": session.sessions[0].id,
         }
         yield World(emu, b3, ids)
 
