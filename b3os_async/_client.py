@@ -31,7 +31,9 @@ if TYPE_CHECKING:
     from b3os_async._transport.http import QueryValue
     from b3os_async._transport.session import Requester, SessionManager
     from b3os_async.resources.activity import Activity
+    from b3os_async.resources.agent_runs import AgentRuns
     from b3os_async.resources.api_keys import ApiKeys
+    from b3os_async.resources.caddie import Caddie
     from b3os_async.resources.caddie_memory import CaddieMemories
     from b3os_async.resources.compute_units import ComputeUnits
     from b3os_async.resources.database import Database
@@ -480,3 +482,19 @@ class B3OS:
         from b3os_async.resources.caddie_memory import CaddieMemories
 
         return CaddieMemories(self._requester)
+
+    # -- Caddie (area 9) -------------------------------------------------------------------------
+
+    @functools.cached_property
+    def caddie(self) -> Caddie:
+        """Caddie, the AI workflow builder: chat (streamed), sessions, history, snapshot, Pulse."""
+        from b3os_async.resources.caddie import Caddie
+
+        return Caddie(self._requester)
+
+    @functools.cached_property
+    def agent_runs(self) -> AgentRuns:
+        """Agent runs: start first-party agents, follow their event logs, list artifacts."""
+        from b3os_async.resources.agent_runs import AgentRuns
+
+        return AgentRuns(self._requester)

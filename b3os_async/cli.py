@@ -1,5 +1,5 @@
 """The ``b3os`` command: ``demo``, ``emulator``, ``workflows list|run``, ``runs list|get|watch``,
-``keys list|create|revoke``, ``org show|query``.
+``caddie``, ``keys list|create|revoke``, ``org show|query``.
 
 ``main(argv)`` returns the process exit code (the console script does ``sys.exit(main())``):
 
@@ -49,6 +49,7 @@ _COMMANDS: dict[str, tuple[str, str]] = {
     "runs.list": ("b3os_async._cli._commands", "runs_list"),
     "runs.get": ("b3os_async._cli._commands", "runs_get"),
     "runs.watch": ("b3os_async._cli._commands", "runs_watch"),
+    "caddie": ("b3os_async._cli._caddie", "caddie"),
     "keys.list": ("b3os_async._cli._orgs", "keys_list"),
     "keys.create": ("b3os_async._cli._orgs", "keys_create"),
     "keys.revoke": ("b3os_async._cli._orgs", "keys_revoke"),

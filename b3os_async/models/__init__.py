@@ -17,12 +17,35 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    # Caddie (area 9): chat, sessions, history; agent runs
+    from b3os_async.models._enums import AgentRunPhase as AgentRunPhase
+    from b3os_async.models._enums import ChatEventType as ChatEventType
+    from b3os_async.models._enums import ChatMode as ChatMode
+    from b3os_async.models._enums import ChatResultType as ChatResultType
     from b3os_async.models._enums import ExecutionNodeStatus as ExecutionNodeStatus
     from b3os_async.models._enums import OpenEnum as OpenEnum
     from b3os_async.models._enums import PausedReason as PausedReason
     from b3os_async.models._enums import RunStatus as RunStatus
     from b3os_async.models._enums import WorkflowStatus as WorkflowStatus
     from b3os_async.models._enums import WorkflowVisibility as WorkflowVisibility
+    from b3os_async.models.agent_runs import AgentArtifact as AgentArtifact
+    from b3os_async.models.agent_runs import AgentRun as AgentRun
+    from b3os_async.models.agent_runs import AgentRunEvent as AgentRunEvent
+    from b3os_async.models.agent_runs import AgentRunStarted as AgentRunStarted
+    from b3os_async.models.agent_runs import AgentRunState as AgentRunState
+    from b3os_async.models.agent_runs import AgentRunUsage as AgentRunUsage
+    from b3os_async.models.agent_runs import AgentType as AgentType
+    from b3os_async.models.agent_runs import AgentTypeList as AgentTypeList
+    from b3os_async.models.caddie import CaddieSession as CaddieSession
+    from b3os_async.models.caddie import ChatEvent as ChatEvent
+    from b3os_async.models.caddie import ChatMessage as ChatMessage
+    from b3os_async.models.caddie import ChatPreflight as ChatPreflight
+    from b3os_async.models.caddie import ChatResult as ChatResult
+    from b3os_async.models.caddie import ChatSession as ChatSession
+    from b3os_async.models.caddie import ChatUsage as ChatUsage
+    from b3os_async.models.caddie import ChatValidationError as ChatValidationError
+    from b3os_async.models.caddie import ConversationSnapshot as ConversationSnapshot
+    from b3os_async.models.caddie import ToolUtilization as ToolUtilization
     from b3os_async.models.definitions import ConnectorReference as ConnectorReference
     from b3os_async.models.definitions import WorkflowDefinition as WorkflowDefinition
     from b3os_async.models.definitions import WorkflowInput as WorkflowInput
@@ -105,6 +128,8 @@ _WALLETS = "b3os_async.models.wallets"
 _WALLET_SESSIONS = "b3os_async.models.wallet_sessions"
 _DATABASE = "b3os_async.models.database"
 _CADDIE_MEMORY = "b3os_async.models.caddie_memory"
+_AGENT_RUNS = "b3os_async.models.agent_runs"
+_CADDIE = "b3os_async.models.caddie"
 
 #: Model name -> the module that defines it.
 _EXPORTS: dict[str, str] = {
@@ -179,6 +204,29 @@ _EXPORTS: dict[str, str] = {
     "TableInfo": _DATABASE,
     "CaddieMemory": _CADDIE_MEMORY,
     "CaddieMemorySettings": _CADDIE_MEMORY,
+    # Caddie (area 9): chat, sessions, history; agent runs
+    "AgentRunPhase": _ENUMS,
+    "ChatEventType": _ENUMS,
+    "ChatMode": _ENUMS,
+    "ChatResultType": _ENUMS,
+    "AgentArtifact": _AGENT_RUNS,
+    "AgentRun": _AGENT_RUNS,
+    "AgentRunEvent": _AGENT_RUNS,
+    "AgentRunStarted": _AGENT_RUNS,
+    "AgentRunState": _AGENT_RUNS,
+    "AgentRunUsage": _AGENT_RUNS,
+    "AgentType": _AGENT_RUNS,
+    "AgentTypeList": _AGENT_RUNS,
+    "CaddieSession": _CADDIE,
+    "ChatEvent": _CADDIE,
+    "ChatMessage": _CADDIE,
+    "ChatPreflight": _CADDIE,
+    "ChatResult": _CADDIE,
+    "ChatSession": _CADDIE,
+    "ChatUsage": _CADDIE,
+    "ChatValidationError": _CADDIE,
+    "ConversationSnapshot": _CADDIE,
+    "ToolUtilization": _CADDIE,
 }
 
 __all__ = sorted(_EXPORTS)

@@ -12,6 +12,8 @@ indexes its list endpoints page through:
   lifecycle, list indexes);
 * ``runs`` - a :class:`~b3os_async.testing._domain.runs.RunBook` (per-org and per-workflow
   lists, status indexes and counters);
+* ``caddie`` and ``agent_runs`` - Caddie chat turns, histories, sessions and AI credits
+  (``_domain/caddie.py``), agent runs (``_domain/agent_runs.py``);
 * ``collections`` - the items of the simple areas, one ``OrgItems`` per
   :class:`~b3os_async.testing._collection.Collection`, created on first use.
 
@@ -22,9 +24,12 @@ changes go to the broker through the ``publish`` callable given here (``Broker.n
 
 from __future__ import annotations
 
+import time
 from typing import TYPE_CHECKING, Any
 
 from b3os_async.testing._domain.access import AccessBook
+from b3os_async.testing._domain.agent_runs import AgentRunBook
+from b3os_async.testing._domain.caddie import CaddieBook
 from b3os_async.testing._domain.caddie_memory import CaddieMemoryBook
 from b3os_async.testing._domain.credits import Ledger
 from b3os_async.testing._domain.org_database import OrgDatabases
@@ -55,3 +60,6 @@ class Store:
         self.runs = RunBook(ids, on_added=lambda run: self.workflows.run_added(run.workflow_id))
         self.collections: dict[str, OrgItems[Any]] = {}
         self.credits = Ledger()  # compute units: balances, charges (_domain/credits.py)
+        # Caddie (area 9): chat turns, history, sessions, AI credits; agent runs.
+        self.caddie = CaddieBook(ids, time.monotonic)
+        self.agent_runs = AgentRunBook(ids, time.monotonic, lambda: self.caddie.pace)

@@ -1,4 +1,4 @@
-"""Fixtures of the API-area behaviour tests: a started emulator and an SDK client on it."""
+"""Fixtures for the API-area tests: an emulator and an SDK client wired to it."""
 
 from __future__ import annotations
 
@@ -15,13 +15,19 @@ if TYPE_CHECKING:
 
 @pytest.fixture
 async def emu() -> AsyncIterator[Emulator]:
-    """A started emulator (seeded: the same ids every run)."""
-    async with Emulator(seed=11, retry_ms=10) as emulator:
+    """A started emulator whose Caddie answers at once (``caddie_pace=0``) and whose streams
+    tell clients to reconnect after 10 ms."""
+    async with Emulator(seed=3, caddie_pace=0, retry_ms=10) as emulator:
         yield emulator
 
 
 @pytest.fixture
 async def b3(emu: Emulator) -> AsyncIterator[B3OS]:
-    """A client with the emulator's default read-write key (retries without waiting)."""
-    async with B3OS(emu.api_key, base_url=emu.url, retry=RetryPolicy.no_wait()) as client:
+    """An SDK client for the emulator's default organization (retries and reconnects never wait)."""
+    async with B3OS(
+        emu.api_key,
+        base_url=emu.url,
+        retry=RetryPolicy.no_wait(),
+        reconnect=RetryPolicy.no_wait(max_attempts=5),
+    ) as client:
         yield client

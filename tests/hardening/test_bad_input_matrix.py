@@ -142,7 +142,7 @@ HOSTILE: dict[str, list[Any]] = {
         ),
         STRS,
     ),
-    "since": DATETIMES,
+    "since": DATETIMES + INTS,  # a datetime for runs.status_counts, a seq for agent runs
     # the escape hatches
     "method": ["BREW", "", None, 5, "GET\n"],
     "path": ["v1/x", "", "/v1/{}", None, "/a b", "/\ud800", "/v1/x?y=1#z", "//evil.example/x"],
@@ -159,7 +159,6 @@ HOSTILE: dict[str, list[Any]] = {
             "service_account_id",
             "account_id",
             "wallet_id",
-            "session_id",
         ),
         IDS,
     ),
@@ -175,6 +174,26 @@ HOSTILE: dict[str, list[Any]] = {
     "permissions": STR_LISTS,
     "policies": PAYLOADS,
     **dict.fromkeys(("sources", "accounts", "installs"), MODEL_LISTS),
+    # Caddie and agent runs (area 9)
+    **dict.fromkeys(
+        (
+            "message",
+            "conversation_id",
+            "session_id",
+            "request_id",
+            "timezone",
+            "mode",
+            "template_search_mode",
+            "agent_version",
+            "agent_type",
+            "prompt",
+        ),
+        STRS,
+    ),
+    "images": ["x", [1], [{"base64": "\ud800"}], [{"x": object()}], 5, {"base64": "x"}],
+    **dict.fromkeys(("refresh", "demo"), BOOLS),
+    # both a wallet session key's id (a path segment) and a Caddie chat session
+    "session_id": [*IDS, *STRS],
 }
 
 #: Known gaps in code this suite's area does not own, left out of the main matrix and checked by
@@ -214,6 +233,11 @@ VALID: dict[str, Any] = {
     "key": "k",
     "text": "t",
     "enabled": True,
+    # Caddie and agent runs (area 9)
+    "message": "every hour log it",
+    "conversation_id": "conv_matrix",
+    "agent_type": "app-builder",
+    "prompt": "an app",
 }
 
 #: The client's own methods in the matrix (the resources' are found by introspection).
@@ -272,6 +296,8 @@ def test_discovery_finds_every_area_and_method() -> None:
         "wallets",
         "workflows",
     ]
+    """Introspection sees the three areas and their main methods (so the matrix is not empty)."""
+    assert _areas() == ["activity", "agent_runs", "caddie", "runs", "workflows"]
     assert {("workflows", "create"), ("runs", "resume_node"), ("activity", "stream")} <= set(
         METHODS
     )
