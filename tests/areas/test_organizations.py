@@ -114,6 +114,16 @@ async def test_ai_credit_usage_of_this_month(b3: B3OS) -> None:
     assert usage.summary.used == 0
 
 
+async def test_ai_credit_usage_counts_caddie_turns(b3: B3OS) -> None:
+    """A Caddie chat turn is one AI credit used this month."""
+    month = datetime.now(timezone.utc).strftime("%Y-%m")
+    async with b3.caddie.chat("every hour fetch https://example.com and log it") as chat:
+        await chat.result()
+    usage = await b3.organizations.ai_credit_usage(month)
+    assert usage.summary is not None
+    assert usage.summary.used == 1
+
+
 async def test_a_malformed_month_is_refused_before_sending(emu: Emulator, b3: B3OS) -> None:
     """year_month must be YYYY-MM: anything else is a ConfigurationError, nothing sent."""
     emu.requests.clear()

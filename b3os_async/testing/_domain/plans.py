@@ -4,16 +4,19 @@ The numbers are made up (B3OS publishes its tiers through ``GET /v1/tiers``; not
 gives figures) but consistent: tiers are ordered, a higher tier is an ``upgrade`` effective at
 once, a lower one a ``downgrade`` and ``free`` a ``cancel``, both effective at the end of the
 billing period (the first day of next month, UTC). Every organization starts on ``free`` with a
-monthly interval.
+monthly interval. AI-credit usage is read from the Caddie area's credit book.
 """
 
 from __future__ import annotations
 
 import re
 from datetime import datetime, timezone
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from b3os_async.testing._common import BAD_QUERY, ApiError, iso, now
+
+if TYPE_CHECKING:
+    from b3os_async.testing._domain.caddie import AiCredits
 
 __all__ = ["TIERS", "ai_credit_usage", "check_year_month", "period_end", "plan_options"]
 
@@ -76,16 +79,18 @@ def check_year_month(raw: str | None) -> str:
     return raw.strip()
 
 
-def ai_credit_usage(tier: str, created_at: str, year_month: str) -> dict[str, Any]:
-    """``AICreditUsageSummaryPublic``: the tier's monthly grant from the creation month on.
+def ai_credit_usage(
+    credits: AiCredits, org_id: str, created_at: str, year_month: str
+) -> dict[str, Any]:
+    """``AICreditUsageSummaryPublic`` of a month, from the AI-credit book (``_domain/caddie.py``).
 
-    Nothing in the emulator spends AI credits yet, so ``used`` is 0.
+    A new organization is granted the default credits in its creation month; Caddie turns use
+    them; ``Emulator.set_ai_credits`` is an adjustment. So, as for compute units, a month's
+    ``granted + deposited + adjusted - used`` is what the balance changed by.
     """
-    current = now().strftime("%Y-%m")
-    granted = 0
-    if created_at[:7] <= year_month <= current:
-        granted = next((t["aiCredits"] for t in TIERS if t["name"] == tier), 0)
+    used, adjusted = credits.usage(org_id, year_month)
+    granted = credits.default if created_at[:7] == year_month else 0
     return {
         "yearMonth": year_month,
-        "summary": {"granted": granted, "deposited": 0, "adjusted": 0, "used": 0},
+        "summary": {"granted": granted, "deposited": 0, "adjusted": adjusted, "used": used},
     }

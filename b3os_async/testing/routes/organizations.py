@@ -178,7 +178,8 @@ async def get_ai_credit_usage(request: web.Request) -> web.Response:
     """``GET …/ai-credits/usage?yearMonth=YYYY-MM``."""
     _, org = own_org(request)
     year_month = check_year_month(request.query.get("yearMonth"))
-    return ok(request, ai_credit_usage(org.tier, org.created_at, year_month))
+    credits = context(request).store.caddie.credits
+    return ok(request, ai_credit_usage(credits, org.id, org.created_at, year_month))
 
 
 def default_auto_swap() -> dict[str, Any]:
