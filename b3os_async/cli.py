@@ -1,5 +1,6 @@
 """The ``b3os`` command: ``demo``, ``emulator``, ``workflows list|run``, ``runs list|get|watch``,
-``caddie``, ``keys list|create|revoke``, ``org show|query``.
+``templates list|get|use``, ``executions watch``, ``x402 probe``, ``caddie``,
+``keys list|create|revoke``, ``org show|query``.
 
 ``main(argv)`` returns the process exit code (the console script does ``sys.exit(main())``):
 
@@ -49,6 +50,12 @@ _COMMANDS: dict[str, tuple[str, str]] = {
     "runs.list": ("b3os_async._cli._commands", "runs_list"),
     "runs.get": ("b3os_async._cli._commands", "runs_get"),
     "runs.watch": ("b3os_async._cli._commands", "runs_watch"),
+    # area public
+    "templates.list": ("b3os_async._cli._public_area", "templates_list"),
+    "templates.get": ("b3os_async._cli._public_area", "templates_get"),
+    "templates.use": ("b3os_async._cli._public_area", "templates_use"),
+    "executions.watch": ("b3os_async._cli._public_area", "executions_watch"),
+    "x402.probe": ("b3os_async._cli._public_area", "x402_probe"),
     "caddie": ("b3os_async._cli._caddie", "caddie"),
     "keys.list": ("b3os_async._cli._orgs", "keys_list"),
     "keys.create": ("b3os_async._cli._orgs", "keys_create"),

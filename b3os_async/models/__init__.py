@@ -23,9 +23,13 @@ if TYPE_CHECKING:
     from b3os_async.models._enums import ChatMode as ChatMode
     from b3os_async.models._enums import ChatResultType as ChatResultType
     from b3os_async.models._enums import ExecutionNodeStatus as ExecutionNodeStatus
+
+    # area public: templates, public routes, external executions, x402
+    from b3os_async.models._enums import ExternalExecutionStatus as ExternalExecutionStatus
     from b3os_async.models._enums import OpenEnum as OpenEnum
     from b3os_async.models._enums import PausedReason as PausedReason
     from b3os_async.models._enums import RunStatus as RunStatus
+    from b3os_async.models._enums import TemplateVisibility as TemplateVisibility
     from b3os_async.models._enums import WorkflowStatus as WorkflowStatus
     from b3os_async.models._enums import WorkflowVisibility as WorkflowVisibility
     from b3os_async.models.agent_runs import AgentArtifact as AgentArtifact
@@ -52,6 +56,27 @@ if TYPE_CHECKING:
     from b3os_async.models.definitions import WorkflowNode as WorkflowNode
     from b3os_async.models.events import ActivityEvent as ActivityEvent
     from b3os_async.models.events import RunEvent as RunEvent
+    from b3os_async.models.executions import ExecutionCreated as ExecutionCreated
+    from b3os_async.models.executions import ExecutionDetail as ExecutionDetail
+    from b3os_async.models.executions import ExecutionEvent as ExecutionEvent
+    from b3os_async.models.executions import ExecutionEventRecord as ExecutionEventRecord
+    from b3os_async.models.executions import ExecutionSourceSystemStat as ExecutionSourceSystemStat
+    from b3os_async.models.executions import ExecutionStats as ExecutionStats
+    from b3os_async.models.executions import ExecutionStatsSummary as ExecutionStatsSummary
+    from b3os_async.models.executions import ExecutionStatusCount as ExecutionStatusCount
+    from b3os_async.models.executions import ExecutionTimeSeriesPoint as ExecutionTimeSeriesPoint
+    from b3os_async.models.executions import ExternalExecution as ExternalExecution
+    from b3os_async.models.executions import RecentExecutionFailure as RecentExecutionFailure
+    from b3os_async.models.public import PublicExecution as PublicExecution
+    from b3os_async.models.public import PublicExecutionEvent as PublicExecutionEvent
+    from b3os_async.models.public import PublicNodeState as PublicNodeState
+    from b3os_async.models.public import PublicRun as PublicRun
+    from b3os_async.models.public import PublicRunListItem as PublicRunListItem
+    from b3os_async.models.public import PublicWidget as PublicWidget
+    from b3os_async.models.public import PublicWidgetConfig as PublicWidgetConfig
+    from b3os_async.models.public import PublicWorkflow as PublicWorkflow
+    from b3os_async.models.public import PublicWorkflowMeta as PublicWorkflowMeta
+    from b3os_async.models.public import PublicWorkflowNode as PublicWorkflowNode
     from b3os_async.models.runs import ExecutionNode as ExecutionNode
     from b3os_async.models.runs import NodeResumeResult as NodeResumeResult
     from b3os_async.models.runs import Run as Run
@@ -59,12 +84,24 @@ if TYPE_CHECKING:
     from b3os_async.models.runs import RunListItem as RunListItem
     from b3os_async.models.runs import RunStatusCounts as RunStatusCounts
     from b3os_async.models.runs import WorkflowRunCounts as WorkflowRunCounts
+    from b3os_async.models.templates import Template as Template
+    from b3os_async.models.templates import TemplateProp as TemplateProp
+    from b3os_async.models.templates import TemplateTag as TemplateTag
+    from b3os_async.models.templates import TemplateVersionCount as TemplateVersionCount
     from b3os_async.models.workflows import ValidationErrorItem as ValidationErrorItem
     from b3os_async.models.workflows import ValidationResult as ValidationResult
     from b3os_async.models.workflows import Workflow as Workflow
     from b3os_async.models.workflows import WorkflowListItem as WorkflowListItem
     from b3os_async.models.workflows import WorkflowVersionCount as WorkflowVersionCount
     from b3os_async.models.workflows import WorkflowVisibilityUpdate as WorkflowVisibilityUpdate
+    from b3os_async.models.x402 import X402CallResult as X402CallResult
+    from b3os_async.models.x402 import X402Endpoint as X402Endpoint
+    from b3os_async.models.x402 import X402EndpointCheck as X402EndpointCheck
+    from b3os_async.models.x402 import X402ImportResult as X402ImportResult
+    from b3os_async.models.x402 import X402Metadata as X402Metadata
+    from b3os_async.models.x402 import X402PaymentDetails as X402PaymentDetails
+    from b3os_async.models.x402 import X402PaymentRequirement as X402PaymentRequirement
+    from b3os_async.models.x402 import X402ProbeResult as X402ProbeResult
 
 
 if TYPE_CHECKING:  # -- organizations, API keys & service accounts (issue 14) --
@@ -128,6 +165,10 @@ _WALLETS = "b3os_async.models.wallets"
 _WALLET_SESSIONS = "b3os_async.models.wallet_sessions"
 _DATABASE = "b3os_async.models.database"
 _CADDIE_MEMORY = "b3os_async.models.caddie_memory"
+_EXECUTIONS = "b3os_async.models.executions"
+_PUBLIC = "b3os_async.models.public"
+_TEMPLATES = "b3os_async.models.templates"
+_X402 = "b3os_async.models.x402"
 _AGENT_RUNS = "b3os_async.models.agent_runs"
 _CADDIE = "b3os_async.models.caddie"
 
@@ -204,6 +245,42 @@ _EXPORTS: dict[str, str] = {
     "TableInfo": _DATABASE,
     "CaddieMemory": _CADDIE_MEMORY,
     "CaddieMemorySettings": _CADDIE_MEMORY,
+    # area public: templates, public routes, external executions, x402
+    "ExternalExecutionStatus": _ENUMS,
+    "TemplateVisibility": _ENUMS,
+    "ExecutionCreated": _EXECUTIONS,
+    "ExecutionDetail": _EXECUTIONS,
+    "ExecutionEvent": _EXECUTIONS,
+    "ExecutionEventRecord": _EXECUTIONS,
+    "ExecutionSourceSystemStat": _EXECUTIONS,
+    "ExecutionStats": _EXECUTIONS,
+    "ExecutionStatsSummary": _EXECUTIONS,
+    "ExecutionStatusCount": _EXECUTIONS,
+    "ExecutionTimeSeriesPoint": _EXECUTIONS,
+    "ExternalExecution": _EXECUTIONS,
+    "RecentExecutionFailure": _EXECUTIONS,
+    "PublicExecution": _PUBLIC,
+    "PublicExecutionEvent": _PUBLIC,
+    "PublicNodeState": _PUBLIC,
+    "PublicRun": _PUBLIC,
+    "PublicRunListItem": _PUBLIC,
+    "PublicWidget": _PUBLIC,
+    "PublicWidgetConfig": _PUBLIC,
+    "PublicWorkflow": _PUBLIC,
+    "PublicWorkflowMeta": _PUBLIC,
+    "PublicWorkflowNode": _PUBLIC,
+    "Template": _TEMPLATES,
+    "TemplateProp": _TEMPLATES,
+    "TemplateTag": _TEMPLATES,
+    "TemplateVersionCount": _TEMPLATES,
+    "X402CallResult": _X402,
+    "X402Endpoint": _X402,
+    "X402EndpointCheck": _X402,
+    "X402ImportResult": _X402,
+    "X402Metadata": _X402,
+    "X402PaymentDetails": _X402,
+    "X402PaymentRequirement": _X402,
+    "X402ProbeResult": _X402,
     # Caddie (area 9): chat, sessions, history; agent runs
     "AgentRunPhase": _ENUMS,
     "ChatEventType": _ENUMS,

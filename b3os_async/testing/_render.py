@@ -55,6 +55,9 @@ def workflow_json(workflow: Workflow, version: Version | None = None) -> dict[st
             "hasDraft": workflow.draft is not None,
             "hasLiveVersion": workflow.live is not None,
             "triggerSecret": workflow.trigger_secret,
+            "sourceTemplateId": workflow.source_template_id,
+            "x402Config": workflow.x402_config,
+            "publicWidgetConfig": workflow.widget,
         }
     )
 
@@ -63,7 +66,10 @@ def workflow_list_item(workflow: Workflow) -> dict[str, Any]:
     """A ``WorkflowListItem`` for the workflow's current version."""
     full = workflow_json(workflow)
     definition = full.pop("definition")
-    for private in ("uiMetadata", "triggerSecret", "updatedBy", "versionCreatedBy"):
+    for private in (
+        "uiMetadata", "triggerSecret", "updatedBy", "versionCreatedBy", "sourceTemplateId",
+        "x402Config", "publicWidgetConfig",
+    ):  # fmt: skip
         full.pop(private, None)
     nodes = nodes_of(definition)
     connector_types = sorted(
@@ -93,7 +99,7 @@ def workflow_list_item(workflow: Workflow) -> dict[str, Any]:
             "connectors": [{"type": kind} for kind in connector_types],
             "definitionSummary": {"nodes": summary},
             "linkedWorkflowIds": [],
-            "publicWidgetEnabled": False,
+            "publicWidgetEnabled": bool(workflow.widget and workflow.widget.get("enabled")),
         }
     )
     if full.get("type") is not None:
@@ -112,6 +118,7 @@ def workflow_list_json(workflow: Workflow) -> str:
         workflow.last_triggered_at,
         workflow.updated_at,
         workflow.updated_by,
+        bool(workflow.widget and workflow.widget.get("enabled")),
     )
     cached = workflow.rendered
     if cached is None or cached[0] != key:

@@ -89,6 +89,9 @@ class RunChannel:
         self.org_id: str | None = None
         self.events: list[dict[str, Any]] = []
         self.subscribers: set[Subscription] = set()
+        self.listeners: list[Callable[[dict[str, Any]], None]] = []
+        """Called synchronously with every event published (an external execution follows its
+        run this way)."""
 
     @property
     def exists(self) -> bool:
@@ -119,6 +122,8 @@ class RunChannel:
         self.events.append(event)
         for subscription in list(self.subscribers):
             subscription.queue.put_nowait(event)
+        for listener in list(self.listeners):
+            listener(event)
         return event
 
     def subscribe(self) -> Subscription:

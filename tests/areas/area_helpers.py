@@ -1,4 +1,4 @@
-"""Helpers of the area tests: a client for another key, a tiny workflow definition."""
+"""Helpers of the area tests (definitions, set-up shortcuts, a client for another key)."""
 
 from __future__ import annotations
 
@@ -9,6 +9,15 @@ from b3os_async import B3OS, RetryPolicy
 if TYPE_CHECKING:
     from b3os_async.testing import Emulator
 
+#: root (manual) -> greet (echo of a prop and of the trigger payload).
+DEFINITION: dict[str, Any] = {
+    "nodes": {
+        "root": {"type": "manual", "payload": {}, "children": ["greet"]},
+        "greet": {"type": "echo", "payload": {"who": "{{$props.who}}", "n": "{{root.result.n}}"}},
+    },
+    "triggerNodeIds": ["root"],
+}
+
 ECHO: dict[str, Any] = {
     "nodes": {
         "root": {"type": "manual", "payload": {}, "children": ["echo"]},
@@ -17,6 +26,16 @@ ECHO: dict[str, Any] = {
     "triggerNodeIds": ["root"],
 }
 """A manual trigger and one echo node (draws 0.1 + 0.5 CU per run)."""
+
+
+async def public_workflow(
+    b3: B3OS, visibility: str = "public_execute", definition: dict[str, Any] | None = None
+) -> str:
+    """A published workflow with ``visibility``; its id."""
+    wf = await b3.workflows.create(name="pub", description="d", definition=definition or DEFINITION)
+    await b3.workflows.set_visibility(wf.id, visibility)
+    await b3.workflows.publish(wf.id)
+    return wf.id
 
 
 def client(emu: Emulator, key: str, **options: Any) -> B3OS:

@@ -20,12 +20,16 @@ def test_every_area_module_is_discovered() -> None:
         "caddie_memory",
         "compute_units",
         "database",
+        "executions",
         "organizations",
+        "public",
         "runs",
         "service_accounts",
+        "templates",
         "wallet_sessions",
         "wallets",
         "workflows",
+        "x402",
     ]
     tables = routes.discover()
     assert tables == [importlib.import_module(f"{routes.__name__}.{a}").ROUTES for a in areas]

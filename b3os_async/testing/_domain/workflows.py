@@ -134,6 +134,10 @@ class Workflow:
     visibility: str = "private"
     last_triggered_at: str | None = None
     run_count: int = 0  # runs ever started from it (sort=runs:desc), kept by the book
+    # area public: the template it was created from, its public widget, its x402 price
+    source_template_id: str | None = None
+    widget: dict[str, Any] | None = None  # set by POST /v1/workflows/{id}/widget (not served yet)
+    x402_config: dict[str, Any] | None = None  # Emulator.make_payable(): executions must be paid
     rendered: tuple[Any, str] | None = attrs.field(default=None, eq=False, repr=False)
     """The list item's JSON, cached by ``_render.workflow_list_json`` with what it shows."""
 
@@ -340,7 +344,9 @@ class WorkflowBook:
     def __len__(self) -> int:
         return len(self._by_id)
 
-    def create(self, who: Principal, content: dict[str, Any]) -> Workflow:
+    def create(
+        self, who: Principal, content: dict[str, Any], source_template_id: str | None = None
+    ) -> Workflow:
         """A new workflow whose version 1 (``content``) is the draft."""
         at = now_iso()
         workflow = Workflow(
@@ -352,6 +358,7 @@ class WorkflowBook:
             trigger_secret=self._ids.new("wsec_", 32, stream="secret"),
             updated_at=at,
             updated_by=who.user_id,
+            source_template_id=source_template_id,
         )
         workflow.add_version(content, who.user_id)
         self._by_id[workflow.id] = workflow
