@@ -21,6 +21,7 @@ from b3os_async.models.organizations import (
     PlanOptions,
     Tier,
 )
+from b3os_async.models.templates import Template
 from b3os_async.resources._args import compact
 from b3os_async.resources._org import OrgResource
 
@@ -84,6 +85,20 @@ class Organizations(OrgResource):
         """An organization's public metadata (any organization; name, slug, description)."""
         oid = await self._org(org_id)
         return await self._get(Organization, "/v1/organizations/{}/public", oid)
+
+    def public_templates(
+        self,
+        org_id: str | None = None,
+        *,
+        page_size: int | None = None,
+        max_items: int | None = None,
+    ) -> AsyncPager[Template]:
+        """An organization's public templates, newest change first (any organization; also
+        from a keyless ``B3OS.public()`` client when ``org_id`` is given)."""
+        return self._org_list(
+            Template, "/v1/organizations/{}/templates/public", org_id,
+            page_size=page_size, max_items=max_items,
+        )  # fmt: skip
 
     def members(
         self,

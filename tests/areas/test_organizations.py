@@ -167,3 +167,34 @@ async def test_concurrent_first_calls_look_the_organization_up_once(
     emu.requests.clear()
     await asyncio.gather(*(b3.compute_units.balance() for _ in range(10)))
     assert [r.path for r in emu.requests].count("/v1/organizations") == 1
+
+
+async def test_public_templates_of_an_organization(emu: Emulator, b3: B3OS) -> None:
+    """public_templates() lists an organization's public templates only, for anyone."""
+    shared = await b3.templates.create(
+        name="shared", description="", definition=ECHO, tags=[], visibility="public"
+    )
+    await b3.templates.create(
+        name="internal", description="", definition=ECHO, tags=[], visibility="org"
+    )
+    _, other_key = emu.create_org("Other")
+    async with client(emu, other_key) as other:
+        seen = [t.id async for t in other.organizations.public_templates(emu.org_id)]
+    async with B3OS.public(base_url=emu.url) as anonymous:
+        anonymous_seen = [t.id async for t in anonymous.organizations.public_templates(emu.org_id)]
+    assert seen == anonymous_seen == [shared.id]
+
+
+async def test_public_metadata_needs_no_key(emu: Emulator) -> None:
+    """A keyless client reads an organization's public metadata."""
+    async with B3OS.public(base_url=emu.url) as anonymous:
+        assert (await anonymous.organizations.public(emu.org_id)).id == emu.org_id
+
+
+async def test_a_keyless_client_must_name_the_organization(emu: Emulator) -> None:
+    """Without a key there is no organization to default to: ConfigurationError, nothing sent."""
+    emu.requests.clear()
+    async with B3OS.public(base_url=emu.url) as anonymous:
+        with pytest.raises(ConfigurationError, match="needs an API key"):
+            await anonymous.organizations.public()
+    assert list(emu.requests) == []

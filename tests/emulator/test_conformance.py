@@ -108,6 +108,7 @@ OPERATIONS = {
     ("GET", "/v1/orgs/{orgId}/members"),
     ("GET", "/v1/orgs/{orgId}/invites"),
     ("GET", "/v1/organizations/{orgId}/public"),
+    ("GET", "/v1/organizations/{orgId}/templates/public"),
     ("GET", "/v1/organizations/{orgId}/plan-options"),
     ("GET", "/v1/organizations/{orgId}/ai-credits/usage"),
     ("GET", "/v1/organizations/{orgId}/auto-swap-settings"),
@@ -451,6 +452,9 @@ async def _scenario_orgs(emu: Emulator, check: Checker, workflow_id: str) -> Non
     await check("GET", "/v1/orgs/{orgId}/invites", f"/v1/orgs/{emu.org_id}/invites")
     await check("GET", "/v1/organizations/{orgId}/public", f"/v1/organizations/{other}/public")
     await check("GET", "/v1/organizations/{orgId}/public", "/v1/organizations/org_x/public", 404)
+    tpl = "/v1/organizations/{orgId}/templates/public"
+    await check("GET", tpl, f"{o}/templates/public")
+    await check("GET", tpl, "/v1/organizations/org_x/templates/public", 404)
     await check("GET", "/v1/organizations/{orgId}/plan-options", f"{o}/plan-options")
     usage = "/v1/organizations/{orgId}/ai-credits/usage"
     await check("GET", usage, f"{o}/ai-credits/usage", params={"yearMonth": "2026-01"})

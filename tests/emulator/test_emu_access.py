@@ -159,3 +159,11 @@ async def test_a_developer_may_not_withdraw(emu: Emulator) -> None:
     path = f"/v1/organizations/{emu.org_id}/wallets/{wallet}/withdraw"
     status, refused = await _as(emu, key, "POST", path, json=body)
     assert (status, refused["details"]) == (403, [{"permission": "wallet:withdraw"}])
+
+
+async def test_public_organization_routes_need_no_key(emu: Emulator) -> None:
+    """An organization's public metadata and public templates answer without a key."""
+    async with aiohttp.ClientSession(emu.url) as anonymous:
+        for path in ("public", "templates/public"):
+            async with anonymous.get(f"/v1/organizations/{emu.org_id}/{path}") as response:
+                assert response.status == 200, path

@@ -44,6 +44,12 @@ ROWS = [
         note="the key's organization",
     ),
     Row(
+        "organizations.public_templates",
+        lambda b3: b3.organizations.public_templates("org_2", page_size=10),
+        Req("GET", "/v1/organizations/org_2/templates/public", {"limit": ["10"], "offset": ["0"]}),
+        {"items": [{"id": "tpl_1", "name": "Alert", "visibility": "public"}], "hasMore": False},
+    ),
+    Row(
         "organizations.members",
         lambda b3: b3.organizations.members(page_size=5),
         [LEARN, Req("GET", "/v1/orgs/org_1/members", {"limit": ["5"], "offset": ["0"]})],

@@ -1,8 +1,8 @@
 """Area ``organizations``: the key's organization, its members and invites, plans, auto-swap.
 
 Every ``{orgId}`` path must name the API key's organization (404040 otherwise, ``_orgs.py``),
-except the public metadata (any organization; named ``public.…`` so that it needs no key once
-the middleware serves public routes anonymously).
+except the public metadata and public templates (any organization, no key: routes named
+``public.…``).
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ from b3os_async.testing._domain.plans import (
 from b3os_async.testing._domain.wallets import NATIVE, is_address
 from b3os_async.testing._server import bare, context, json_body, ok, paging, principal
 from b3os_async.testing.routes._orgs import own_org
+from b3os_async.testing.routes.templates import template_json
 
 if TYPE_CHECKING:
     from b3os_async.testing._domain.organizations import Invite, Member, Org
@@ -122,6 +123,19 @@ async def public_organization(request: web.Request) -> web.Response:
              "createdAt": org.created_at}
         ),
     )  # fmt: skip
+
+
+@ROUTES.get("/v1/organizations/{orgId}/templates/public", name="public.organization_templates")
+async def public_templates(request: web.Request) -> web.Response:
+    """``GET …/templates/public``: an organization's public templates, newest change first."""
+    store = context(request).store
+    org_id = request.match_info["orgId"]
+    if org_id not in store.orgs:
+        raise not_found(ORG_NOT_FOUND, f"organization {org_id!r}")
+    limit, offset = paging(request)
+    found, more = store.templates.public_of(org_id, limit, offset)
+    items = [template_json(template) for template in found]
+    return ok(request, {"items": items, "limit": limit, "offset": offset, "hasMore": more})
 
 
 @ROUTES.get("/v1/orgs/{orgId}/members")
