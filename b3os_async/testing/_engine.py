@@ -51,11 +51,13 @@ from b3os_async.testing._expr import ConditionError, evaluate_condition, resolve
 from b3os_async.testing._graph import children_of, nodes_of
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Awaitable, Callable
 
     from b3os_async.testing._domain.runs import NodeState, Run
     from b3os_async.testing._store import Store
     from b3os_async.testing._streams import Broker
+
+    ExtraAction = Callable[[Run, str, dict[str, Any]], Awaitable[dict[str, Any]]]
 
 logger = logging.getLogger("b3os_async.testing")
 
@@ -73,6 +75,7 @@ class Engine:
         self._waits: dict[str, dict[str, asyncio.Future[dict[str, Any]]]] = {}
         self._changed = asyncio.Event()
         self._http: aiohttp.ClientSession | None = None
+        self.extra_actions: dict[str, ExtraAction] = {}  # node types served elsewhere
 
     # -- lifecycle -----------------------------------------------------------------------------
 
@@ -301,6 +304,8 @@ class Engine:
             if self._http is None:
                 self._http = aiohttp.ClientSession()
             return await http_request(self._http, payload)
+        if (extra := self.extra_actions.get(kind)) is not None:  # send-webhook ...
+            return await extra(run, node_id, payload)
         raise NodeFailure(f"unknown action type {kind!r}", "unknown_action")
 
     async def _wait(

@@ -20,8 +20,10 @@ def test_every_area_module_is_discovered() -> None:
         "caddie_memory",
         "compute_units",
         "database",
+        "execution_hooks",
         "executions",
         "organizations",
+        "outbound_webhooks",
         "public",
         "runs",
         "service_accounts",
@@ -35,10 +37,11 @@ def test_every_area_module_is_discovered() -> None:
     assert tables == [importlib.import_module(f"{routes.__name__}.{a}").ROUTES for a in areas]
 
 
-# Areas whose paths do not start with their name: caddie serves /v1/ai/*; organizations also
-# /v1/orgs/*, /v1/invites and /v1/tiers.
+# Areas whose paths do not start with their name: caddie serves /v1/ai/*, execution_hooks
+# /v1/execution-webhooks; organizations also /v1/orgs/*, /v1/invites and /v1/tiers.
 SEGMENTS: dict[str, tuple[str, ...]] = {
     "caddie": ("ai",),
+    "execution_hooks": ("execution-webhook",),
     "organizations": ("organization", "orgs", "invites", "tiers"),
 }
 ORG_PARTS = {

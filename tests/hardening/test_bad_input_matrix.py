@@ -244,6 +244,10 @@ HOSTILE: dict[str, list[Any]] = {
         STRS,
     ),
     **dict.fromkeys(("resource_url", "url", "base_url"), URLS),
+    # execution hooks (endpoint_id and url: above)
+    "delivery_id": IDS,
+    "subscribed_event_types": [*STR_LISTS, ["run.exploded"], [""]],
+    "max_retries": INTS,
     # both a wallet session key's id (a path segment) and a Caddie chat session
     "session_id": [*IDS, *STRS],
     # a withdrawal's token and an x402 endpoint's: "native" or an address, checked before I/O
@@ -345,7 +349,7 @@ def _parameters(area: str, name: str) -> list[inspect.Parameter]:
 
 
 def test_discovery_finds_every_area_and_method() -> None:
-    """Introspection sees the areas and their main methods (so the matrix is not empty)."""
+    """Introspection sees every area and their main methods (so the matrix is not empty)."""
     assert _areas() == [
         "activity",
         "agent_runs",
@@ -354,8 +358,10 @@ def test_discovery_finds_every_area_and_method() -> None:
         "caddie_memory",
         "compute_units",
         "database",
+        "execution_hooks",
         "executions",
         "organizations",
+        "outbound_webhooks",
         "public",
         "runs",
         "service_accounts",
@@ -404,7 +410,6 @@ async def world() -> AsyncIterator[World]:
         wf = await b3.workflows.create(name="m", description="", definition=DEFINITION)
         await b3.workflows.set_visibility(wf.id, "public_execute")
         await b3.workflows.publish(wf.id)
-        created = await b3.workflows.run(wf.id)
         account = await b3.service_accounts.create("matrix", permissions=["run:read"])
         key = await b3.api_keys.create("matrix")
         wallet = (await b3.wallets.list().first_page()).items[0]
@@ -414,6 +419,10 @@ async def world() -> AsyncIterator[World]:
             expires_at=VALID["expires_at"],
             installs=VALID["installs"],
             policies={},
+        )
+        # An execution hook (nothing listens at its URL) so the run makes a delivery record.
+        await b3.execution_hooks.create(
+            "m", "http://127.0.0.1:9/hook", subscribed_event_types=["run.started"], max_retries=0
         )
         created = await b3.workflows.run(wf.id, payload={"txHash": "0xmatrix"})
         template = await b3.templates.create(
@@ -425,6 +434,7 @@ async def world() -> AsyncIterator[World]:
             base_url=url, network="base-sepolia", pay_to="0x" + "1" * 40, price=1000,
             token_address="0x" + "2" * 40,
         )  # fmt: skip
+        delivery = await b3.execution_hooks.deliveries().first_page()
         ids = {
             "workflow_id": wf.id,
             "run_id": created.run_id,
@@ -440,6 +450,7 @@ async def world() -> AsyncIterator[World]:
             "token": execution.client_token,
             "tx_hash": "0xmatrix",
             "endpoint_id": endpoint.id,
+            "delivery_id": delivery.items[0].id,
             "resource_url": url,
             "url": url,
             "base_url": emu.x402.resource_url("echo"),
