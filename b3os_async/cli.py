@@ -1,6 +1,7 @@
 """The ``b3os`` command: ``demo``, ``emulator``, ``workflows list|run``, ``runs list|get|watch``,
 ``caddie``, ``templates list|get|use``, ``executions watch``, ``x402 probe``,
-``actions list|get|test``, ``triggers list``, ``connectors list|get``.
+``actions list|get|test``, ``triggers list``, ``connectors list|get``,
+``keys list|create|revoke``, ``org show|query``, ``hooks listen|deliveries``.
 
 ``main(argv)`` returns the process exit code (the console script does ``sys.exit(main())``):
 
@@ -68,6 +69,11 @@ _COMMANDS: dict[str, tuple[str, str]] = {
     "triggers.list": ("b3os_async._cli._catalog", "triggers_list"),
     "connectors.list": ("b3os_async._cli._catalog", "connectors_list"),
     "connectors.get": ("b3os_async._cli._catalog", "connectors_get"),
+    "keys.list": ("b3os_async._cli._orgs", "keys_list"),
+    "keys.create": ("b3os_async._cli._orgs", "keys_create"),
+    "keys.revoke": ("b3os_async._cli._orgs", "keys_revoke"),
+    "org.show": ("b3os_async._cli._orgs", "org_show"),
+    "org.query": ("b3os_async._cli._orgs", "org_query"),
 }
 
 Handler = Callable[[argparse.Namespace, "Output"], Coroutine[Any, Any, int]]

@@ -148,11 +148,68 @@ if TYPE_CHECKING:
     from b3os_async.models.x402 import X402PaymentRequirement as X402PaymentRequirement
     from b3os_async.models.x402 import X402ProbeResult as X402ProbeResult
 
+
+if TYPE_CHECKING:  # -- organizations, API keys & service accounts (issue 14) --
+    from b3os_async.models.api_keys import ApiKey as ApiKey
+    from b3os_async.models.api_keys import ApiKeyScope as ApiKeyScope
+    from b3os_async.models.api_keys import ApiRequestAudit as ApiRequestAudit
+    from b3os_async.models.api_keys import CreatedApiKey as CreatedApiKey
+    from b3os_async.models.caddie_memory import CaddieMemory as CaddieMemory
+    from b3os_async.models.caddie_memory import CaddieMemorySettings as CaddieMemorySettings
+    from b3os_async.models.compute_units import CUBalance as CUBalance
+    from b3os_async.models.compute_units import CUDailyUsage as CUDailyUsage
+    from b3os_async.models.compute_units import CURunItem as CURunItem
+    from b3os_async.models.compute_units import CUThresholdUpdate as CUThresholdUpdate
+    from b3os_async.models.compute_units import CUUsage as CUUsage
+    from b3os_async.models.compute_units import CUUsageBreakdown as CUUsageBreakdown
+    from b3os_async.models.compute_units import CUUsageByWorkflow as CUUsageByWorkflow
+    from b3os_async.models.compute_units import CUWorkflowUsage as CUWorkflowUsage
+    from b3os_async.models.database import ColumnInfo as ColumnInfo
+    from b3os_async.models.database import QueryResult as QueryResult
+    from b3os_async.models.database import TableInfo as TableInfo
+    from b3os_async.models.organizations import AICreditUsage as AICreditUsage
+    from b3os_async.models.organizations import AutoSwapSettings as AutoSwapSettings
+    from b3os_async.models.organizations import AutoSwapSource as AutoSwapSource
+    from b3os_async.models.organizations import InviteStatus as InviteStatus
+    from b3os_async.models.organizations import InviteWithOrgName as InviteWithOrgName
+    from b3os_async.models.organizations import Organization as Organization
+    from b3os_async.models.organizations import OrganizationInvite as OrganizationInvite
+    from b3os_async.models.organizations import OrganizationMember as OrganizationMember
+    from b3os_async.models.organizations import OrganizationRole as OrganizationRole
+    from b3os_async.models.organizations import PlanOption as PlanOption
+    from b3os_async.models.organizations import PlanOptionAction as PlanOptionAction
+    from b3os_async.models.organizations import PlanOptions as PlanOptions
+    from b3os_async.models.organizations import Tier as Tier
+    from b3os_async.models.organizations import UsageTotals as UsageTotals
+    from b3os_async.models.service_accounts import Permission as Permission
+    from b3os_async.models.service_accounts import ServiceAccount as ServiceAccount
+    from b3os_async.models.service_accounts import ServiceAccountStatus as ServiceAccountStatus
+    from b3os_async.models.wallet_sessions import SessionInstall as SessionInstall
+    from b3os_async.models.wallet_sessions import WalletSession as WalletSession
+    from b3os_async.models.wallet_sessions import WalletSessionGroup as WalletSessionGroup
+    from b3os_async.models.wallet_sessions import WalletSessionInstall as WalletSessionInstall
+    from b3os_async.models.wallet_sessions import WalletSessionRevoked as WalletSessionRevoked
+    from b3os_async.models.wallets import OrganizationWallet as OrganizationWallet
+    from b3os_async.models.wallets import PolymarketDepositWallet as PolymarketDepositWallet
+    from b3os_async.models.wallets import Wallet as Wallet
+    from b3os_async.models.wallets import WalletAccount as WalletAccount
+    from b3os_async.models.wallets import WalletArchived as WalletArchived
+    from b3os_async.models.wallets import WithdrawResult as WithdrawResult
+
 _ENUMS = "b3os_async.models._enums"
 _DEFINITIONS = "b3os_async.models.definitions"
 _EVENTS = "b3os_async.models.events"
 _RUNS = "b3os_async.models.runs"
 _WORKFLOWS = "b3os_async.models.workflows"
+# -- organizations, API keys & service accounts (issue 14) --
+_API_KEYS = "b3os_async.models.api_keys"
+_SERVICE_ACCOUNTS = "b3os_async.models.service_accounts"
+_ORGANIZATIONS = "b3os_async.models.organizations"
+_COMPUTE_UNITS = "b3os_async.models.compute_units"
+_WALLETS = "b3os_async.models.wallets"
+_WALLET_SESSIONS = "b3os_async.models.wallet_sessions"
+_DATABASE = "b3os_async.models.database"
+_CADDIE_MEMORY = "b3os_async.models.caddie_memory"
 _EXECUTIONS = "b3os_async.models.executions"
 _PUBLIC = "b3os_async.models.public"
 _TEMPLATES = "b3os_async.models.templates"
@@ -195,6 +252,52 @@ _EXPORTS: dict[str, str] = {
     "WorkflowListItem": _WORKFLOWS,
     "WorkflowVersionCount": _WORKFLOWS,
     "WorkflowVisibilityUpdate": _WORKFLOWS,
+    # -- organizations, API keys & service accounts (issue 14) --
+    "ApiKey": _API_KEYS,
+    "ApiKeyScope": _API_KEYS,
+    "ApiRequestAudit": _API_KEYS,
+    "CreatedApiKey": _API_KEYS,
+    "Permission": _SERVICE_ACCOUNTS,
+    "ServiceAccount": _SERVICE_ACCOUNTS,
+    "ServiceAccountStatus": _SERVICE_ACCOUNTS,
+    "AICreditUsage": _ORGANIZATIONS,
+    "AutoSwapSettings": _ORGANIZATIONS,
+    "AutoSwapSource": _ORGANIZATIONS,
+    "InviteStatus": _ORGANIZATIONS,
+    "InviteWithOrgName": _ORGANIZATIONS,
+    "Organization": _ORGANIZATIONS,
+    "OrganizationInvite": _ORGANIZATIONS,
+    "OrganizationMember": _ORGANIZATIONS,
+    "OrganizationRole": _ORGANIZATIONS,
+    "PlanOption": _ORGANIZATIONS,
+    "PlanOptionAction": _ORGANIZATIONS,
+    "PlanOptions": _ORGANIZATIONS,
+    "Tier": _ORGANIZATIONS,
+    "UsageTotals": _ORGANIZATIONS,
+    "CUBalance": _COMPUTE_UNITS,
+    "CUDailyUsage": _COMPUTE_UNITS,
+    "CURunItem": _COMPUTE_UNITS,
+    "CUThresholdUpdate": _COMPUTE_UNITS,
+    "CUUsage": _COMPUTE_UNITS,
+    "CUUsageBreakdown": _COMPUTE_UNITS,
+    "CUUsageByWorkflow": _COMPUTE_UNITS,
+    "CUWorkflowUsage": _COMPUTE_UNITS,
+    "OrganizationWallet": _WALLETS,
+    "PolymarketDepositWallet": _WALLETS,
+    "Wallet": _WALLETS,
+    "WalletAccount": _WALLETS,
+    "WalletArchived": _WALLETS,
+    "WithdrawResult": _WALLETS,
+    "SessionInstall": _WALLET_SESSIONS,
+    "WalletSession": _WALLET_SESSIONS,
+    "WalletSessionGroup": _WALLET_SESSIONS,
+    "WalletSessionInstall": _WALLET_SESSIONS,
+    "WalletSessionRevoked": _WALLET_SESSIONS,
+    "ColumnInfo": _DATABASE,
+    "QueryResult": _DATABASE,
+    "TableInfo": _DATABASE,
+    "CaddieMemory": _CADDIE_MEMORY,
+    "CaddieMemorySettings": _CADDIE_MEMORY,
     # area public: templates, public routes, external executions, x402
     "ExternalExecutionStatus": _ENUMS,
     "TemplateVisibility": _ENUMS,

@@ -5,7 +5,9 @@ Theory of operation
 The store owns the id source and, per area, the *book* that holds the area's objects with the
 indexes its list endpoints page through:
 
-* ``orgs`` and ``keys`` - plain dicts (``_domain/organizations.py``);
+* ``orgs`` - a plain dict (``_domain/organizations.py``); ``keys`` and ``access`` - API keys,
+  service accounts and the audit log (``_domain/access.py``); ``wallets``, ``databases``,
+  ``caddie_memory`` - the organizations' wallets, SQL databases and Caddie's memory;
 * ``workflows`` - a :class:`~b3os_async.testing._domain.workflows.WorkflowBook` (versions,
   lifecycle, list indexes);
 * ``runs`` - a :class:`~b3os_async.testing._domain.runs.RunBook` (per-org and per-workflow
@@ -31,11 +33,14 @@ from __future__ import annotations
 import time
 from typing import TYPE_CHECKING, Any
 
+from b3os_async.testing._domain.access import AccessBook
 from b3os_async.testing._domain.agent_runs import AgentRunBook
 from b3os_async.testing._domain.caddie import CaddieBook
+from b3os_async.testing._domain.caddie_memory import CaddieMemoryBook
 from b3os_async.testing._domain.credits import Ledger
 from b3os_async.testing._domain.execution_hooks import HookBook
 from b3os_async.testing._domain.executions import ExecutionBook
+from b3os_async.testing._domain.org_database import OrgDatabases
 from b3os_async.testing._domain.public import TxIndex
 from b3os_async.testing._domain.runs import RunBook
 from b3os_async.testing._domain.statistics import Statistics
@@ -48,7 +53,7 @@ from b3os_async.testing._domain.x402_endpoints import EndpointBook
 if TYPE_CHECKING:
     from b3os_async.testing._collection import OrgItems
     from b3os_async.testing._common import IdSource
-    from b3os_async.testing._domain.organizations import ApiKey, Org
+    from b3os_async.testing._domain.organizations import Org
     from b3os_async.testing._domain.runs import Run
     from b3os_async.testing._domain.workflows import Publish
 
@@ -59,7 +64,12 @@ class Store:
     def __init__(self, ids: IdSource, publish: Publish) -> None:
         self.ids = ids
         self.orgs: dict[str, Org] = {}
-        self.keys: dict[str, ApiKey] = {}
+        # -- organizations, API keys & service accounts (issue 14) -----------------------------
+        self.access = AccessBook(ids)  # keys (by secret, id, org), service accounts, audit log
+        self.keys = self.access.keys  # secret -> ApiKey: what the middleware authenticates
+        self.wallets = WalletBook(ids)  # wallets, balances, withdrawals, session keys
+        self.databases = OrgDatabases()  # one in-memory SQLite database per organization
+        self.caddie_memory = CaddieMemoryBook()  # what Caddie remembers, per org and user
         self.workflows = WorkflowBook(ids, publish)
         self.runs = RunBook(ids, on_added=self._run_added)
         self.collections: dict[str, OrgItems[Any]] = {}
@@ -67,7 +77,7 @@ class Store:
         # area public: templates, external executions, wallets and x402, runs by tx hash
         self.templates = TemplateBook(ids)
         self.executions = ExecutionBook(ids, self.runs)
-        self.wallets = WalletBook(ids)
+        # x402 pays from the organizations' wallets above (one wallet book for the emulator)
         self.x402 = Facilitator(self.wallets, ids)
         self.x402_endpoints = EndpointBook(lambda: ids.new("x402_"))
         self.tx_index = TxIndex()
