@@ -1,6 +1,7 @@
 """The ``b3os`` command: ``demo``, ``emulator``, ``workflows list|run``, ``runs list|get|watch``,
-``templates list|get|use``, ``executions watch``, ``x402 probe``.
-``caddie``.
+``caddie``, ``templates list|get|use``, ``executions watch``, ``x402 probe``,
+``actions list|get|test``, ``triggers list``, ``connectors list|get``,
+``keys list|create|revoke``, ``org show|query``, ``hooks listen|deliveries``.
 
 ``main(argv)`` returns the process exit code (the console script does ``sys.exit(main())``):
 
@@ -57,6 +58,22 @@ _COMMANDS: dict[str, tuple[str, str]] = {
     "executions.watch": ("b3os_async._cli._public_area", "executions_watch"),
     "x402.probe": ("b3os_async._cli._public_area", "x402_probe"),
     "caddie": ("b3os_async._cli._caddie", "caddie"),
+    # execution hooks
+    "hooks.listen": ("b3os_async._cli._hooks", "hooks_listen"),
+    "hooks.deliveries.list": ("b3os_async._cli._hooks", "deliveries_list"),
+    "hooks.deliveries.replay": ("b3os_async._cli._hooks", "deliveries_replay"),
+    "hooks.deliveries.retry": ("b3os_async._cli._hooks", "deliveries_retry"),
+    "actions.list": ("b3os_async._cli._catalog", "actions_list"),
+    "actions.get": ("b3os_async._cli._catalog", "actions_get"),
+    "actions.test": ("b3os_async._cli._catalog", "actions_test"),
+    "triggers.list": ("b3os_async._cli._catalog", "triggers_list"),
+    "connectors.list": ("b3os_async._cli._catalog", "connectors_list"),
+    "connectors.get": ("b3os_async._cli._catalog", "connectors_get"),
+    "keys.list": ("b3os_async._cli._orgs", "keys_list"),
+    "keys.create": ("b3os_async._cli._orgs", "keys_create"),
+    "keys.revoke": ("b3os_async._cli._orgs", "keys_revoke"),
+    "org.show": ("b3os_async._cli._orgs", "org_show"),
+    "org.query": ("b3os_async._cli._orgs", "org_query"),
 }
 
 Handler = Callable[[argparse.Namespace, "Output"], Coroutine[Any, Any, int]]
@@ -83,6 +100,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         if args.command == "emulator":  # Ctrl-C is how the emulator is meant to stop
             out.note("emulator stopped")
+            return EXIT_OK
+        if args.command == "hooks.listen":  # ... and a local hook receiver
+            out.note("stopped listening")
             return EXIT_OK
         out.note("interrupted")
         return EXIT_INTERRUPTED

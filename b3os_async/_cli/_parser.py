@@ -37,9 +37,9 @@ class _Parser(argparse.ArgumentParser):
         raise UsageError(f"{message} (see '{self.prog} --help')")
 
 
-def parse_payload(text: str) -> dict[str, Any]:
-    """Parse ``--payload``: a JSON object, or ``@FILE`` holding one."""
-    source = "--payload"
+def parse_payload(text: str, flag: str = "--payload") -> dict[str, Any]:
+    """Parse ``--payload`` (or ``flag``): a JSON object, or ``@FILE`` holding one."""
+    source = flag
     if text.startswith("@"):
         path = Path(text[1:])
         try:
@@ -211,6 +211,7 @@ def build_parser() -> argparse.ArgumentParser:
     runs_get.add_argument("run_id", metavar="RUN_ID", help="run id (run_…)")
     runs_watch = leaf(runs_sub, "watch", "runs.watch", "follow a run's events live")
     runs_watch.add_argument("run_id", metavar="RUN_ID", help="run id (run_…)")
+    _add_org_commands(commands, leaf)
     _add_public_area(commands, leaf)
 
     # Caddie (area 9)
@@ -234,7 +235,88 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="run against an embedded local emulator (offline, no account needed)",
     )
+
+    # execution hooks
+    hooks = commands.add_parser(
+        "hooks", help="receive execution hooks; list and resend deliveries", description="Hooks."
+    )
+    hooks_sub = hooks.add_subparsers(dest="action", metavar="ACTION", required=True)
+    listen = leaf(
+        hooks_sub,
+        "listen",
+        "hooks.listen",
+        "receive execution hooks locally and print each verified delivery, until Ctrl-C",
+    )
+    listen.add_argument("--host", default="127.0.0.1", help="address (default: 127.0.0.1)")
+    listen.add_argument("--port", type=_port, default=8787, help="port (default: 8787; 0 = any)")
+    listen.add_argument(
+        "--secret",
+        action="append",
+        metavar="SECRET",
+        help="the endpoint's signing secret; repeat while rotating (default: $B3OS_HOOK_SECRET, "
+        "comma-separated, which other users of the machine cannot see)",
+    )
+    listen.add_argument("--path", default="/b3os/hooks", help="path (default: /b3os/hooks)")
+    listen.add_argument(
+        "--header", default="x-b3os-signature", help="signature header (default: x-b3os-signature)"
+    )
+    deliveries = hooks_sub.add_parser(
+        "deliveries", help="list, replay and retry deliveries", description="Deliveries."
+    )
+    deliveries_sub = deliveries.add_subparsers(dest="what", metavar="ACTION", required=True)
+    d_list = leaf(deliveries_sub, "list", "hooks.deliveries.list", "list recent deliveries")
+    d_list.add_argument("--endpoint", metavar="ID", help="only this endpoint's (whk_…)")
+    d_list.add_argument(
+        "--limit", type=_positive_int, default=50, help="at most this many (default: 50)"
+    )
+    d_replay = leaf(
+        deliveries_sub, "replay", "hooks.deliveries.replay", "send a delivery again, as a new one"
+    )
+    d_replay.add_argument("delivery_id", metavar="DELIVERY_ID", help="delivery id (whd_…)")
+    d_retry = leaf(
+        deliveries_sub, "retry", "hooks.deliveries.retry", "requeue a failed delivery (the same)"
+    )
+    d_retry.add_argument("delivery_id", metavar="DELIVERY_ID", help="delivery id (whd_…)")
+    _add_catalog(commands, leaf)
     return parser
+
+
+def _add_org_commands(commands: Any, leaf: Any) -> None:
+    """``b3os keys list|create|revoke`` and ``b3os org show|query`` (issue 14)."""
+    keys = commands.add_parser(
+        "keys", help="list, create and revoke API keys", description="API keys."
+    )
+    keys_sub = keys.add_subparsers(dest="action", metavar="ACTION", required=True)
+    keys_list = leaf(keys_sub, "list", "keys.list", "list the organization's API keys")
+    keys_list.add_argument(
+        "--limit", type=_positive_int, default=50, help="at most this many (default: 50)"
+    )
+    create = leaf(keys_sub, "create", "keys.create", "create an API key (printed once)")
+    create.add_argument("name", help="what the key is for")
+    create.add_argument(
+        "--scope", choices=("read", "read-write"), default="read", help="default: read"
+    )
+    create.add_argument("--description", default=None, help="free text")
+    create.add_argument(
+        "--service-account", metavar="ID", default=None, help="a key of this service account"
+    )
+    revoke = leaf(keys_sub, "revoke", "keys.revoke", "revoke an API key (irreversible)")
+    revoke.add_argument("key_id", metavar="KEY_ID", help="key id (key_…), not the key itself")
+    revoke.add_argument("--yes", action="store_true", help="confirm: revoking cannot be undone")
+
+    org = commands.add_parser(
+        "org", help="the organization: balance, members, database", description="Organization."
+    )
+    org_sub = org.add_subparsers(dest="action", metavar="ACTION", required=True)
+    leaf(org_sub, "show", "org.show", "show the organization, its compute units and members")
+    query = leaf(org_sub, "query", "org.query", "run one SQL statement on the org database")
+    query.add_argument("sql", metavar="SQL", help='e.g. "select * from customers where id = ?"')
+    query.add_argument(
+        "--param",
+        action="append",
+        metavar="VALUE",
+        help="a value for the next ? (JSON scalar or text); repeat for several",
+    )
 
 
 def _prop(text: str) -> tuple[str, Any]:
@@ -297,3 +379,47 @@ def _add_public_area(commands: argparse._SubParsersAction[Any], leaf: Any) -> No
         choices=("GET", "POST", "PUT", "PATCH", "DELETE"),
         help="ask with this method (default: POST, then GET)",
     )
+
+
+def _add_catalog(commands: argparse._SubParsersAction[Any], leaf: Any) -> None:
+    """``actions list|get|test``, ``triggers list``, ``connectors list|get``."""
+    actions = commands.add_parser(
+        "actions", help="browse and test actions", description="The action catalog."
+    )
+    actions_sub = actions.add_subparsers(dest="action", metavar="ACTION", required=True)
+    actions_list = leaf(actions_sub, "list", "actions.list", "list the action catalog")
+    actions_list.add_argument("--tags", metavar="A,B", help="only actions with ALL these tags")
+    actions_get = leaf(actions_sub, "get", "actions.get", "show an action and its inputs")
+    actions_get.add_argument("action_type", metavar="TYPE", help="action type, e.g. echo")
+    actions_test = leaf(
+        actions_sub, "test", "actions.test", "execute an action once (charges its CU cost)"
+    )
+    actions_test.add_argument("action_type", metavar="TYPE", help="action type, e.g. echo")
+    actions_test.add_argument(
+        "--inputs",
+        type=lambda text: parse_payload(text, "--inputs"),
+        default=None,
+        metavar="JSON",
+        help="the action's inputs: a JSON object, or @FILE",
+    )
+    actions_test.add_argument("--connector", metavar="ID", help="connector id (conn_…) to use")
+
+    triggers = commands.add_parser(
+        "triggers", help="browse triggers", description="The trigger catalog."
+    )
+    triggers_sub = triggers.add_subparsers(dest="action", metavar="ACTION", required=True)
+    triggers_list = leaf(triggers_sub, "list", "triggers.list", "list the trigger catalog")
+    triggers_list.add_argument("--tags", metavar="A,B", help="only triggers with ALL these tags")
+
+    connectors = commands.add_parser(
+        "connectors", help="list and show connectors", description="Connectors."
+    )
+    connectors_sub = connectors.add_subparsers(dest="action", metavar="ACTION", required=True)
+    connectors_list = leaf(connectors_sub, "list", "connectors.list", "list connectors")
+    connectors_list.add_argument(
+        "--limit", type=_positive_int, default=50, help="at most this many (default: 50)"
+    )
+    connectors_get = leaf(
+        connectors_sub, "get", "connectors.get", "show a connector (credentials masked)"
+    )
+    connectors_get.add_argument("connector_id", metavar="ID", help="connector id (conn_…)")

@@ -22,16 +22,39 @@ if TYPE_CHECKING:
     from b3os_async.models._enums import ChatEventType as ChatEventType
     from b3os_async.models._enums import ChatMode as ChatMode
     from b3os_async.models._enums import ChatResultType as ChatResultType
+    from b3os_async.models._enums import DeliveryStatus as DeliveryStatus
     from b3os_async.models._enums import ExecutionNodeStatus as ExecutionNodeStatus
 
     # area public: templates, public routes, external executions, x402
     from b3os_async.models._enums import ExternalExecutionStatus as ExternalExecutionStatus
+    from b3os_async.models._enums import HookEndpointStatus as HookEndpointStatus
+    from b3os_async.models._enums import HookEventType as HookEventType
     from b3os_async.models._enums import OpenEnum as OpenEnum
     from b3os_async.models._enums import PausedReason as PausedReason
     from b3os_async.models._enums import RunStatus as RunStatus
     from b3os_async.models._enums import TemplateVisibility as TemplateVisibility
+    from b3os_async.models._enums import WebhookEventAction as WebhookEventAction
+    from b3os_async.models._enums import WebhookEventStatus as WebhookEventStatus
     from b3os_async.models._enums import WorkflowStatus as WorkflowStatus
     from b3os_async.models._enums import WorkflowVisibility as WorkflowVisibility
+    from b3os_async.models.actions import ActionDefinition as ActionDefinition
+    from b3os_async.models.actions import ActionProxyResult as ActionProxyResult
+    from b3os_async.models.actions import ActionRunResult as ActionRunResult
+    from b3os_async.models.actions import ActionTestConfig as ActionTestConfig
+    from b3os_async.models.actions import ActionTestError as ActionTestError
+    from b3os_async.models.actions import ActionTestResult as ActionTestResult
+    from b3os_async.models.actions import ConnectorOutput as ConnectorOutput
+    from b3os_async.models.actions import ConnectorRequirement as ConnectorRequirement
+    from b3os_async.models.actions import CuCostDefaults as CuCostDefaults
+    from b3os_async.models.actions import CuCostItem as CuCostItem
+    from b3os_async.models.actions import CuCosts as CuCosts
+    from b3os_async.models.actions import CuCostsByCategory as CuCostsByCategory
+    from b3os_async.models.actions import FaucetClaim as FaucetClaim
+    from b3os_async.models.actions import LatencyPoint as LatencyPoint
+    from b3os_async.models.actions import LatencySeries as LatencySeries
+    from b3os_async.models.actions import NodeStatistics as NodeStatistics
+    from b3os_async.models.actions import UsagePoint as UsagePoint
+    from b3os_async.models.actions import UsageSeries as UsageSeries
     from b3os_async.models.agent_runs import AgentArtifact as AgentArtifact
     from b3os_async.models.agent_runs import AgentRun as AgentRun
     from b3os_async.models.agent_runs import AgentRunEvent as AgentRunEvent
@@ -50,12 +73,19 @@ if TYPE_CHECKING:
     from b3os_async.models.caddie import ChatValidationError as ChatValidationError
     from b3os_async.models.caddie import ConversationSnapshot as ConversationSnapshot
     from b3os_async.models.caddie import ToolUtilization as ToolUtilization
+    from b3os_async.models.connectors import Connector as Connector
+    from b3os_async.models.connectors import ConnectorType as ConnectorType
+    from b3os_async.models.connectors import McpConnector as McpConnector
     from b3os_async.models.definitions import ConnectorReference as ConnectorReference
     from b3os_async.models.definitions import WorkflowDefinition as WorkflowDefinition
     from b3os_async.models.definitions import WorkflowInput as WorkflowInput
     from b3os_async.models.definitions import WorkflowNode as WorkflowNode
     from b3os_async.models.events import ActivityEvent as ActivityEvent
     from b3os_async.models.events import RunEvent as RunEvent
+    from b3os_async.models.execution_hooks import ExecutionHookDelivery as ExecutionHookDelivery
+    from b3os_async.models.execution_hooks import ExecutionHookEndpoint as ExecutionHookEndpoint
+    from b3os_async.models.execution_hooks import ExecutionHookSecret as ExecutionHookSecret
+    from b3os_async.models.execution_hooks import HookEvent as HookEvent
     from b3os_async.models.executions import ExecutionCreated as ExecutionCreated
     from b3os_async.models.executions import ExecutionDetail as ExecutionDetail
     from b3os_async.models.executions import ExecutionEvent as ExecutionEvent
@@ -67,6 +97,9 @@ if TYPE_CHECKING:
     from b3os_async.models.executions import ExecutionTimeSeriesPoint as ExecutionTimeSeriesPoint
     from b3os_async.models.executions import ExternalExecution as ExternalExecution
     from b3os_async.models.executions import RecentExecutionFailure as RecentExecutionFailure
+    from b3os_async.models.outbound_webhooks import (
+        OutboundWebhookDelivery as OutboundWebhookDelivery,
+    )
     from b3os_async.models.public import PublicExecution as PublicExecution
     from b3os_async.models.public import PublicExecutionEvent as PublicExecutionEvent
     from b3os_async.models.public import PublicNodeState as PublicNodeState
@@ -84,10 +117,22 @@ if TYPE_CHECKING:
     from b3os_async.models.runs import RunListItem as RunListItem
     from b3os_async.models.runs import RunStatusCounts as RunStatusCounts
     from b3os_async.models.runs import WorkflowRunCounts as WorkflowRunCounts
+    from b3os_async.models.search import SearchHit as SearchHit
+    from b3os_async.models.search import SearchResults as SearchResults
+    from b3os_async.models.tags import Tag as Tag
     from b3os_async.models.templates import Template as Template
     from b3os_async.models.templates import TemplateProp as TemplateProp
     from b3os_async.models.templates import TemplateTag as TemplateTag
     from b3os_async.models.templates import TemplateVersionCount as TemplateVersionCount
+    from b3os_async.models.triggers import BlockCursor as BlockCursor
+    from b3os_async.models.triggers import CexAssets as CexAssets
+    from b3os_async.models.triggers import CexPrices as CexPrices
+    from b3os_async.models.triggers import IntegrationResult as IntegrationResult
+    from b3os_async.models.triggers import OrgWebhookSecret as OrgWebhookSecret
+    from b3os_async.models.triggers import SituationTicker as SituationTicker
+    from b3os_async.models.triggers import TriggerDefinition as TriggerDefinition
+    from b3os_async.models.triggers import TriggerInfo as TriggerInfo
+    from b3os_async.models.triggers import WebhookEvent as WebhookEvent
     from b3os_async.models.workflows import ValidationErrorItem as ValidationErrorItem
     from b3os_async.models.workflows import ValidationResult as ValidationResult
     from b3os_async.models.workflows import Workflow as Workflow
@@ -103,17 +148,82 @@ if TYPE_CHECKING:
     from b3os_async.models.x402 import X402PaymentRequirement as X402PaymentRequirement
     from b3os_async.models.x402 import X402ProbeResult as X402ProbeResult
 
+
+if TYPE_CHECKING:  # -- organizations, API keys & service accounts (issue 14) --
+    from b3os_async.models.api_keys import ApiKey as ApiKey
+    from b3os_async.models.api_keys import ApiKeyScope as ApiKeyScope
+    from b3os_async.models.api_keys import ApiRequestAudit as ApiRequestAudit
+    from b3os_async.models.api_keys import CreatedApiKey as CreatedApiKey
+    from b3os_async.models.caddie_memory import CaddieMemory as CaddieMemory
+    from b3os_async.models.caddie_memory import CaddieMemorySettings as CaddieMemorySettings
+    from b3os_async.models.compute_units import CUBalance as CUBalance
+    from b3os_async.models.compute_units import CUDailyUsage as CUDailyUsage
+    from b3os_async.models.compute_units import CURunItem as CURunItem
+    from b3os_async.models.compute_units import CUThresholdUpdate as CUThresholdUpdate
+    from b3os_async.models.compute_units import CUUsage as CUUsage
+    from b3os_async.models.compute_units import CUUsageBreakdown as CUUsageBreakdown
+    from b3os_async.models.compute_units import CUUsageByWorkflow as CUUsageByWorkflow
+    from b3os_async.models.compute_units import CUWorkflowUsage as CUWorkflowUsage
+    from b3os_async.models.database import ColumnInfo as ColumnInfo
+    from b3os_async.models.database import QueryResult as QueryResult
+    from b3os_async.models.database import TableInfo as TableInfo
+    from b3os_async.models.organizations import AICreditUsage as AICreditUsage
+    from b3os_async.models.organizations import AutoSwapSettings as AutoSwapSettings
+    from b3os_async.models.organizations import AutoSwapSource as AutoSwapSource
+    from b3os_async.models.organizations import InviteStatus as InviteStatus
+    from b3os_async.models.organizations import InviteWithOrgName as InviteWithOrgName
+    from b3os_async.models.organizations import Organization as Organization
+    from b3os_async.models.organizations import OrganizationInvite as OrganizationInvite
+    from b3os_async.models.organizations import OrganizationMember as OrganizationMember
+    from b3os_async.models.organizations import OrganizationRole as OrganizationRole
+    from b3os_async.models.organizations import PlanOption as PlanOption
+    from b3os_async.models.organizations import PlanOptionAction as PlanOptionAction
+    from b3os_async.models.organizations import PlanOptions as PlanOptions
+    from b3os_async.models.organizations import Tier as Tier
+    from b3os_async.models.organizations import UsageTotals as UsageTotals
+    from b3os_async.models.service_accounts import Permission as Permission
+    from b3os_async.models.service_accounts import ServiceAccount as ServiceAccount
+    from b3os_async.models.service_accounts import ServiceAccountStatus as ServiceAccountStatus
+    from b3os_async.models.wallet_sessions import SessionInstall as SessionInstall
+    from b3os_async.models.wallet_sessions import WalletSession as WalletSession
+    from b3os_async.models.wallet_sessions import WalletSessionGroup as WalletSessionGroup
+    from b3os_async.models.wallet_sessions import WalletSessionInstall as WalletSessionInstall
+    from b3os_async.models.wallet_sessions import WalletSessionRevoked as WalletSessionRevoked
+    from b3os_async.models.wallets import OrganizationWallet as OrganizationWallet
+    from b3os_async.models.wallets import PolymarketDepositWallet as PolymarketDepositWallet
+    from b3os_async.models.wallets import Wallet as Wallet
+    from b3os_async.models.wallets import WalletAccount as WalletAccount
+    from b3os_async.models.wallets import WalletArchived as WalletArchived
+    from b3os_async.models.wallets import WithdrawResult as WithdrawResult
+
 _ENUMS = "b3os_async.models._enums"
 _DEFINITIONS = "b3os_async.models.definitions"
 _EVENTS = "b3os_async.models.events"
 _RUNS = "b3os_async.models.runs"
 _WORKFLOWS = "b3os_async.models.workflows"
+# -- organizations, API keys & service accounts (issue 14) --
+_API_KEYS = "b3os_async.models.api_keys"
+_SERVICE_ACCOUNTS = "b3os_async.models.service_accounts"
+_ORGANIZATIONS = "b3os_async.models.organizations"
+_COMPUTE_UNITS = "b3os_async.models.compute_units"
+_WALLETS = "b3os_async.models.wallets"
+_WALLET_SESSIONS = "b3os_async.models.wallet_sessions"
+_DATABASE = "b3os_async.models.database"
+_CADDIE_MEMORY = "b3os_async.models.caddie_memory"
 _EXECUTIONS = "b3os_async.models.executions"
 _PUBLIC = "b3os_async.models.public"
 _TEMPLATES = "b3os_async.models.templates"
 _X402 = "b3os_async.models.x402"
 _AGENT_RUNS = "b3os_async.models.agent_runs"
 _CADDIE = "b3os_async.models.caddie"
+_ACTIONS = "b3os_async.models.actions"
+_CONNECTORS = "b3os_async.models.connectors"
+_SEARCH = "b3os_async.models.search"
+_TAGS = "b3os_async.models.tags"
+_TRIGGERS = "b3os_async.models.triggers"
+# execution hooks
+_HOOKS = "b3os_async.models.execution_hooks"
+_OUTBOUND = "b3os_async.models.outbound_webhooks"
 
 #: Model name -> the module that defines it.
 _EXPORTS: dict[str, str] = {
@@ -142,6 +252,52 @@ _EXPORTS: dict[str, str] = {
     "WorkflowListItem": _WORKFLOWS,
     "WorkflowVersionCount": _WORKFLOWS,
     "WorkflowVisibilityUpdate": _WORKFLOWS,
+    # -- organizations, API keys & service accounts (issue 14) --
+    "ApiKey": _API_KEYS,
+    "ApiKeyScope": _API_KEYS,
+    "ApiRequestAudit": _API_KEYS,
+    "CreatedApiKey": _API_KEYS,
+    "Permission": _SERVICE_ACCOUNTS,
+    "ServiceAccount": _SERVICE_ACCOUNTS,
+    "ServiceAccountStatus": _SERVICE_ACCOUNTS,
+    "AICreditUsage": _ORGANIZATIONS,
+    "AutoSwapSettings": _ORGANIZATIONS,
+    "AutoSwapSource": _ORGANIZATIONS,
+    "InviteStatus": _ORGANIZATIONS,
+    "InviteWithOrgName": _ORGANIZATIONS,
+    "Organization": _ORGANIZATIONS,
+    "OrganizationInvite": _ORGANIZATIONS,
+    "OrganizationMember": _ORGANIZATIONS,
+    "OrganizationRole": _ORGANIZATIONS,
+    "PlanOption": _ORGANIZATIONS,
+    "PlanOptionAction": _ORGANIZATIONS,
+    "PlanOptions": _ORGANIZATIONS,
+    "Tier": _ORGANIZATIONS,
+    "UsageTotals": _ORGANIZATIONS,
+    "CUBalance": _COMPUTE_UNITS,
+    "CUDailyUsage": _COMPUTE_UNITS,
+    "CURunItem": _COMPUTE_UNITS,
+    "CUThresholdUpdate": _COMPUTE_UNITS,
+    "CUUsage": _COMPUTE_UNITS,
+    "CUUsageBreakdown": _COMPUTE_UNITS,
+    "CUUsageByWorkflow": _COMPUTE_UNITS,
+    "CUWorkflowUsage": _COMPUTE_UNITS,
+    "OrganizationWallet": _WALLETS,
+    "PolymarketDepositWallet": _WALLETS,
+    "Wallet": _WALLETS,
+    "WalletAccount": _WALLETS,
+    "WalletArchived": _WALLETS,
+    "WithdrawResult": _WALLETS,
+    "SessionInstall": _WALLET_SESSIONS,
+    "WalletSession": _WALLET_SESSIONS,
+    "WalletSessionGroup": _WALLET_SESSIONS,
+    "WalletSessionInstall": _WALLET_SESSIONS,
+    "WalletSessionRevoked": _WALLET_SESSIONS,
+    "ColumnInfo": _DATABASE,
+    "QueryResult": _DATABASE,
+    "TableInfo": _DATABASE,
+    "CaddieMemory": _CADDIE_MEMORY,
+    "CaddieMemorySettings": _CADDIE_MEMORY,
     # area public: templates, public routes, external executions, x402
     "ExternalExecutionStatus": _ENUMS,
     "TemplateVisibility": _ENUMS,
@@ -201,6 +357,51 @@ _EXPORTS: dict[str, str] = {
     "ChatValidationError": _CADDIE,
     "ConversationSnapshot": _CADDIE,
     "ToolUtilization": _CADDIE,
+    # triggers, actions, connectors, search, tags (area-actions)
+    "WebhookEventAction": _ENUMS,
+    "WebhookEventStatus": _ENUMS,
+    "ActionDefinition": _ACTIONS,
+    "ActionProxyResult": _ACTIONS,
+    "ActionRunResult": _ACTIONS,
+    "ActionTestConfig": _ACTIONS,
+    "ActionTestError": _ACTIONS,
+    "ActionTestResult": _ACTIONS,
+    "ConnectorOutput": _ACTIONS,
+    "ConnectorRequirement": _ACTIONS,
+    "CuCostDefaults": _ACTIONS,
+    "CuCostItem": _ACTIONS,
+    "CuCosts": _ACTIONS,
+    "CuCostsByCategory": _ACTIONS,
+    "FaucetClaim": _ACTIONS,
+    "LatencyPoint": _ACTIONS,
+    "LatencySeries": _ACTIONS,
+    "NodeStatistics": _ACTIONS,
+    "UsagePoint": _ACTIONS,
+    "UsageSeries": _ACTIONS,
+    "Connector": _CONNECTORS,
+    "ConnectorType": _CONNECTORS,
+    "McpConnector": _CONNECTORS,
+    "SearchHit": _SEARCH,
+    "SearchResults": _SEARCH,
+    "Tag": _TAGS,
+    "BlockCursor": _TRIGGERS,
+    "CexAssets": _TRIGGERS,
+    "CexPrices": _TRIGGERS,
+    "IntegrationResult": _TRIGGERS,
+    "OrgWebhookSecret": _TRIGGERS,
+    "SituationTicker": _TRIGGERS,
+    "TriggerDefinition": _TRIGGERS,
+    "TriggerInfo": _TRIGGERS,
+    "WebhookEvent": _TRIGGERS,
+    # execution hooks
+    "DeliveryStatus": _ENUMS,
+    "HookEndpointStatus": _ENUMS,
+    "HookEventType": _ENUMS,
+    "ExecutionHookDelivery": _HOOKS,
+    "ExecutionHookEndpoint": _HOOKS,
+    "ExecutionHookSecret": _HOOKS,
+    "HookEvent": _HOOKS,
+    "OutboundWebhookDelivery": _OUTBOUND,
 }
 
 __all__ = sorted(_EXPORTS)

@@ -25,6 +25,7 @@ __all__ = [
     "json_object",
     "rfc3339",
     "str_list",
+    "unix_ms",
 ]
 
 
@@ -102,3 +103,13 @@ def _shown(value: object) -> str:
         return f"{value!r:.60}"
     except ValueError:
         return "(too long to show)"
+
+
+def unix_ms(value: datetime, name: str) -> int:
+    """A timezone-aware ``datetime`` as Unix milliseconds (statistics' ``from``/``to``)."""
+    if getattr(value, "tzinfo", None) is None or value.utcoffset() is None:
+        raise ConfigurationError(
+            f"{name} must be a timezone-aware datetime, e.g. datetime.now(timezone.utc), "
+            f"got {value!r}"
+        )
+    return int(value.timestamp() * 1000)

@@ -1,4 +1,8 @@
-"""The ``http-request`` action and the failure type every action raises.
+"""Executing one action (every type but ``wait``, which the engine keeps), and the failure type.
+
+:func:`run_action` executes the built-in actions (``echo``, ``transform``, ``delay``, ``fail``,
+``if``, ``http-request``) and simulates the catalog's other actions (see ``_catalog``): their
+payload is checked against ``payloadSchema``, their result is ``exampleOutput``.
 
 ``http-request`` takes ``{"url", "method" = "GET", "headers" = {}, "body"}`` and answers
 ``{"status", "headers", "body"}`` (``body`` parsed as JSON when the response says JSON, else
@@ -9,19 +13,28 @@ loopback). A status of 400 or more fails the node (code ``http_error``) with the
 the node's ``result``; connection problems fail it with code ``http_unreachable``. At most
 ``MAX_HTTP_RESPONSE_BYTES`` of a response are read: a longer one fails the node (code
 ``value_too_large``). JSON bodies are parsed strictly (``NaN`` is not JSON: such a body stays text).
+``delay.ms`` and ``wait.timeoutMs`` must be finite numbers (:func:`timer_seconds`).
 """
 
 from __future__ import annotations
 
 import asyncio
 import ipaddress
-from typing import Any
+import math
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 import aiohttp
 
-from b3os_async.testing import _limits
+from b3os_async.testing import _catalog, _limits
+from b3os_async.testing._expr import ConditionError, evaluate_condition
 from b3os_async.testing._json import JsonError, dumps, loads
+from b3os_async.testing._schema import problems
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from b3os_async.testing._domain.runs import NodeState
 
 
 class NodeFailure(Exception):
@@ -115,3 +128,62 @@ async def _read(response: aiohttp.ClientResponse, url: str) -> bytes:
             )
         chunks.append(chunk)
     return b"".join(chunks)
+
+
+_LONGEST_MS = 10**12
+"""Timers are cut at about 31 years: as good as forever in a test, and no float overflow."""
+
+
+def timer_seconds(value: Any, action: str, field: str, negative: float | None = None) -> float:
+    """A payload's millisecond count as seconds: a finite number (``NaN`` would never fire).
+
+    A negative count is ``negative`` if given, else the node fails (``invalid_payload``).
+    """
+    finite = not isinstance(value, float) or math.isfinite(value)
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not finite:
+        raise NodeFailure(f"{action} needs a finite number {field!r} (ms)", "invalid_payload")
+    if value < 0:
+        if negative is None:
+            raise NodeFailure(f"{action} needs a non-negative number {field!r}", "invalid_payload")
+        return negative
+    return min(value, _LONGEST_MS) / 1000
+
+
+async def run_action(
+    kind: str,
+    payload: dict[str, Any],
+    state: NodeState,
+    http: Callable[[], aiohttp.ClientSession],
+) -> dict[str, Any]:
+    """Execute action ``kind`` with its resolved ``payload``; :class:`NodeFailure` if it fails.
+
+    ``state.branch`` is set by ``if``; ``http`` gives the client ``http-request`` uses.
+    """
+    if kind in ("echo", "transform"):
+        return payload
+    if kind == "delay":
+        await asyncio.sleep(timer_seconds(payload.get("ms", 0), "delay", "ms"))
+        return payload
+    if kind == "fail":
+        when = payload.get("when", True)
+        if when in (False, None, 0, "", "false"):
+            return {"failed": False}
+        message = payload.get("message") or "failed on purpose"
+        raise NodeFailure(message if isinstance(message, str) else dumps(message), "fail_action")
+    if kind == "if":
+        try:
+            outcome = evaluate_condition(payload.get("condition"))
+        except ConditionError as exc:
+            raise NodeFailure(f"invalid if condition: {exc}", "invalid_condition") from None
+        state.branch = "then" if outcome else "else"
+        return {"result": outcome, "branch": state.branch}
+    if kind == "http-request":
+        return await http_request(http(), payload)
+    entry = _catalog.lookup("action", kind)
+    if entry is None or entry.executable:  # an executable type reaching here: wait, elsewhere
+        raise NodeFailure(f"unknown action type {kind!r}", "unknown_action")
+    found = problems(entry.definition.get("payloadSchema") or {}, payload, "payload")
+    if found:
+        detail = "; ".join(problem["message"] for problem in found)
+        raise NodeFailure(f"{kind}: {detail}", "invalid_payload")
+    return _catalog.simulate(entry, payload)

@@ -13,9 +13,11 @@ code    meaning
 400005  too many ids in ``/v1/workflow-runs/stream`` (max 24)
 400006  an x402 resource URL the emulator will not call (not http(s), not loopback)
 400007  an x402 import whose probe or payment failed (nothing was created)
-400008  malformed request: bad framing, a request line or header over aiohttp's limits
+400008  a value does not match its JSON schema (action inputs, connector data); ``details``
+        lists ``{field, message}`` per problem
 400078  invalid run ID (must start with ``run_``)                      *published*
 400079  duplicate run ID                                              *published*
+400090  malformed request: bad framing, a request line or header over aiohttp's limits
 400228  invalid workflow definition                                   *published*
 400229  ephemeral runs need a ``manual`` trigger                      *published*
 401001  missing bearer token
@@ -39,6 +41,10 @@ code    meaning
 404010  template version not found
 404011  external execution not found (or in another organization)
 404012  x402 endpoint not found
+404013  no such action, trigger or connector type in the catalog
+404014  connector not found (or in another organization)
+404015  webhook event not found (or in another organization)
+404016  no block cursor for this chain and cursor type
 405001  method not allowed on this route (the answer has an ``Allow`` header)
 409001  version conflict (``expectedCurrentVersion`` / ``expectedVersion``)
 409002  run is not cancellable (already finished)
@@ -50,6 +56,34 @@ code    meaning
 4xx000  / 5xx000  injected by ``Fault.status``/``Fault.burst`` (``status * 1000``)
 429001  injected rate limit (``Fault.rate_limit``)
 500001  an unexpected error inside the emulator (a bug: the emulator's log has the traceback)
+502001  a single action (``POST /v1/actions/{type}/run``) failed while executing
+======  =======================================================================
+
+Codes of the organizations, API keys and service accounts areas (a block of their own, 4xx040+):
+
+======  =======================================================================
+code    meaning
+======  =======================================================================
+400040  the org database refused the SQL (syntax, unknown table, several statements)
+400041  the SQL would write: ``database/query`` runs read-only statements only
+400042  the SQL ran longer than the query time limit
+400043  the wallet's balance does not cover the withdrawal
+400044  the default (or only) wallet cannot be archived
+400045  the organization already has the maximum number of active API keys
+401040  the API key was revoked
+401041  the API key has expired
+401042  the API key's service account is disabled or deleted
+403040  the caller lacks the permission the operation needs (``details`` name it)
+404040  organization not found (or not the API key's)
+404041  API key not found (or in another organization)
+404042  service account not found (or in another organization)
+404043  wallet not found (or archived, or in another organization)
+404044  wallet session key not found (or in another organization)
+404045  table not found in the org database
+404046  Caddie memory not found
+409040  the name is already used (service account, wallet)
+409041  the wallet address is already registered in the organization
+409042  the wallet session key is already revoked
 ======  =======================================================================
 """
 
@@ -82,7 +116,8 @@ EXECUTION_NOT_FOUND = 404011
 X402_ENDPOINT_NOT_FOUND = 404012
 X402_ENDPOINT_EXISTS = 409005
 IDEMPOTENCY_CONFLICT = 409006
-BAD_REQUEST = 400008
+# area actions (triggers, actions, connectors, search, tags)
+SCHEMA_MISMATCH = 400008
 INVALID_RUN_ID = 400078
 DUPLICATE_RUN_ID = 400079
 INVALID_DEFINITION = 400228
@@ -100,14 +135,42 @@ DRAFT_NOT_FOUND = 404005
 LIVE_NOT_FOUND = 404006
 NODE_NOT_FOUND = 404007
 AGENT_RUN_NOT_FOUND = 404008
+CATALOG_NOT_FOUND = 404013
+CONNECTOR_NOT_FOUND = 404014
+WEBHOOK_EVENT_NOT_FOUND = 404015
+CURSOR_NOT_FOUND = 404016
 METHOD_NOT_ALLOWED = 405001
 VERSION_CONFLICT = 409001
 NOT_CANCELLABLE = 409002
 NOT_RETRYABLE = 409003
 WRONG_STATE = 409004
 BODY_TOO_LARGE = 413001
+BAD_REQUEST = 400090  # malformed request (_protocol.py)
 RATE_LIMITED = 429001
 INTERNAL_ERROR = 500001
+ACTION_FAILED = 502001
+
+# -- organizations, API keys & service accounts (issue 14): codes 4xx040+ ------------------------
+SQL_ERROR = 400040
+SQL_NOT_READ_ONLY = 400041
+SQL_TIMEOUT = 400042
+INSUFFICIENT_FUNDS = 400043
+WALLET_NOT_ARCHIVABLE = 400044
+KEY_LIMIT = 400045
+KEY_REVOKED = 401040
+KEY_EXPIRED = 401041
+ACCOUNT_DISABLED = 401042
+PERMISSION_DENIED = 403040
+ORG_NOT_FOUND = 404040
+API_KEY_NOT_FOUND = 404041
+SERVICE_ACCOUNT_NOT_FOUND = 404042
+WALLET_NOT_FOUND = 404043
+SESSION_NOT_FOUND = 404044
+TABLE_NOT_FOUND = 404045
+MEMORY_NOT_FOUND = 404046
+DUPLICATE_NAME = 409040
+DUPLICATE_ADDRESS = 409041
+SESSION_REVOKED = 409042
 
 MAX_JSON_DEPTH = _limits.MAX_JSON_DEPTH
 """Deepest nesting of objects/arrays a request body may have (the emulator's own limit)."""

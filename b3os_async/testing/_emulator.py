@@ -17,12 +17,15 @@ from typing import TYPE_CHECKING, Any
 from aiohttp import web
 
 from b3os_async.testing import _limits, routes
+from b3os_async.testing._auth import record_audit
 from b3os_async.testing._common import ApiError, IdSource, now_iso
 from b3os_async.testing._domain.organizations import ApiKey, Org
 from b3os_async.testing._domain.runs import TERMINAL
 from b3os_async.testing._domain.wallets import DEMO_ASSET
+from b3os_async.testing._emulator_orgs import OrgControls
 from b3os_async.testing._engine import Engine
 from b3os_async.testing._fault_rules import FaultRegistry
+from b3os_async.testing._hook_delivery import HookWorker
 from b3os_async.testing._middleware import middleware
 from b3os_async.testing._protocol import json_errors
 from b3os_async.testing._render import run_json
@@ -44,12 +47,13 @@ def build_app(ctx: Context) -> web.Application:
     app = web.Application(middlewares=[middleware], client_max_size=_limits.MAX_BODY_BYTES)
     app[CONTEXT] = ctx
     app.on_response_prepare.append(mark_started)
+    app.on_response_prepare.append(record_audit)  # the API request audit log (_auth.py)
     for table in routes.discover():
         app.add_routes(table)
     return app
 
 
-class Emulator:
+class Emulator(OrgControls):
     """A local B3OS API server for tests and demos.
 
     ``async with Emulator(seed=0) as emu:`` serves at ``emu.url`` (no ``/v1``) and offers a
@@ -65,6 +69,9 @@ class Emulator:
     :param record_requests: ``False`` keeps ``emu.requests`` empty (nothing is recorded).
     :param caddie_pace: seconds per pace unit of the Caddie's chat events and agent runs (a chat
         turn is ~40 units, an agent run ~30); ``0`` sends everything at once (fast tests).
+    :param hook_timeout: seconds an execution-hook (or ``send-webhook``) attempt may take.
+    :param hook_retry_delay: seconds before the first retry of a failed delivery; each further
+        retry waits twice as long (at most 60 s).
     """
 
     def __init__(
@@ -78,6 +85,8 @@ class Emulator:
         replay: bool = True,
         record_requests: bool = True,
         caddie_pace: float = 0.1,
+        hook_timeout: float = 10.0,
+        hook_retry_delay: float = 1.0,
     ) -> None:
         if heartbeat_interval <= 0:
             raise ValueError("heartbeat_interval must be positive")
@@ -104,6 +113,10 @@ class Emulator:
             replay=replay,
             requests=RequestLog(enabled=record_requests),
         )
+        # Execution hooks: run events reach the delivery worker through the broker.
+        self._hooks = HookWorker(store, timeout=hook_timeout, retry_delay=hook_retry_delay)
+        broker.run_listeners.append(self._hooks.on_run_event)
+        self._ctx.engine.extra_actions["send-webhook"] = self._hooks.send_webhook
         self._runner: web.AppRunner | None = None
         self._url: str | None = None
         self._closed = False
@@ -139,7 +152,9 @@ class Emulator:
             return
         self._closed = True
         self._ctx.broker.shutdown()
+        await self._hooks.close()
         await self._ctx.engine.close()
+        self._ctx.store.databases.close()
         await asyncio.sleep(0)  # let streams see the SHUTDOWN marker and finish normally
         for task in list(self._ctx.inflight):
             task.cancel()

@@ -32,8 +32,13 @@ a stream opened before the POST sees it. Execution then happens in one asyncio t
 
 Built-in actions (node ``type``): ``echo``/``transform`` (result = resolved payload), ``delay``
 (``{"ms": N}``), ``fail`` (``{"message", "when"}``), ``http-request`` (loopback only), ``if``,
-``wait``. Any other action type fails its node. Run-level notifications (``run_started`` and the
-terminal event) also go to the organization's notification log.
+``wait``. The other actions of the catalog (``_catalog/``) are simulated: the resolved payload is
+checked against the action's ``payloadSchema`` (a problem fails the node, code
+``invalid_payload``) and the result is its ``exampleOutput``. A type the catalog does not know
+fails its node. Run-level notifications (``run_started`` and the terminal event) also go to the
+organization's notification log. :meth:`Engine.execute_action` runs one action outside any run
+(``actions test/run``, the action proxy). Every node execution is counted in the statistics
+(``store.stats``, ``GET /v1/statistics``).
 """
 
 from __future__ import annotations
@@ -41,23 +46,26 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from typing import TYPE_CHECKING, Any
 
 import aiohttp
 
 from b3os_async.testing import _values
-from b3os_async.testing._actions import NodeFailure, http_request
+from b3os_async.testing._actions import NodeFailure, run_action, timer_seconds
 from b3os_async.testing._common import NODE_NOT_FOUND, NOT_CANCELLABLE, ApiError, now_iso
-from b3os_async.testing._expr import ConditionError, evaluate_condition
+from b3os_async.testing._domain.runs import NodeState
 from b3os_async.testing._graph import children_of, nodes_of
 from b3os_async.testing._meter import Meter
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Awaitable, Callable
 
-    from b3os_async.testing._domain.runs import NodeState, Run
+    from b3os_async.testing._domain.runs import Run
     from b3os_async.testing._store import Store
     from b3os_async.testing._streams import Broker
+
+    ExtraAction = Callable[[Run, str, dict[str, Any]], Awaitable[dict[str, Any]]]
 
 logger = logging.getLogger("b3os_async.testing")
 
@@ -75,6 +83,7 @@ class Engine:
         self._waits: dict[str, dict[str, asyncio.Future[dict[str, Any]]]] = {}
         self._changed = asyncio.Event()
         self._http: aiohttp.ClientSession | None = None
+        self.extra_actions: dict[str, ExtraAction] = {}  # node types served elsewhere
         self._meters: dict[str, Meter] = {}  # per executing run: sizes kept (_values.py)
 
     # -- lifecycle -----------------------------------------------------------------------------
@@ -103,6 +112,7 @@ class Engine:
 
     def launch(self, run: Run, kept: frozenset[str] = frozenset()) -> None:
         """Store ``run``, publish ``run_started`` and start executing it (see module docstring)."""
+        self._store.credits.admit_run(run.org_id)  # 402 when the org cannot pay (credits.py)
         self._store.runs.add(run)
         channel = self._broker.run_channel(run.id)
         channel.attach(run.org_id)
@@ -239,9 +249,12 @@ class Engine:
         state.status, state.started_at = "running", now_iso()
         channel.publish("node_started", "running", nodeId=node_id)
         self._touch()
+        kind = "trigger" if node_id == run.trigger_node_id else "action"
+        started = time.perf_counter()
         meter = self._meters[run.id]
         try:
-            if node_id == run.trigger_node_id:
+            self._store.credits.charge_node(run, node_id, node["type"])  # CU (credits.py)
+            if kind == "trigger":
                 state.input = dict(run.trigger_result)
                 result: dict[str, Any] = dict(run.trigger_result)
             else:
@@ -254,12 +267,28 @@ class Engine:
             state.error = {"message": failure.message, "code": failure.code}
             state.result = _values.kept_on_failure(meter, state, failure.result)
             channel.publish("node_failed", "failure", nodeId=node_id, error=state.error)
+            self._record(kind, node["type"], started, ok=False)
             self._touch()
             return False
         state.status, state.finished_at, state.result = "success", now_iso(), result
         channel.publish("node_completed", "success", nodeId=node_id, result=result)
+        self._record(kind, node["type"], started, ok=True)
         self._touch()
         return True
+
+    def _record(self, kind: str, node_type: str, started: float, *, ok: bool) -> None:
+        """Count one execution in the statistics (``started``: its ``perf_counter()``)."""
+        elapsed_ms = (time.perf_counter() - started) * 1000
+        at_ms = int(time.time() * 1000)
+        self._store.stats.record(kind, node_type, at_ms=at_ms, duration_ms=elapsed_ms, ok=ok)
+
+    async def execute_action(self, kind: str, payload: dict[str, Any]) -> dict[str, Any]:
+        """Execute one action outside any run (``actions test/run``, the action proxy).
+
+        Raises :class:`NodeFailure` as a node would fail; ``wait`` cannot run on its own. The
+        caller records the execution in the statistics (it knows the whole duration).
+        """
+        return await self._action(None, "", kind, payload, NodeState(kind))
 
     def _lookup(self, run: Run) -> Callable[[str], Any]:
         def lookup(first: str) -> Any:
@@ -279,43 +308,29 @@ class Engine:
         return lookup
 
     async def _action(
-        self, run: Run, node_id: str, kind: str, payload: dict[str, Any], state: NodeState
+        self, run: Run | None, node_id: str, kind: str, payload: dict[str, Any], state: NodeState
     ) -> dict[str, Any]:
-        if kind in ("echo", "transform"):
-            return payload
-        if kind == "delay":
-            await asyncio.sleep(_values.seconds(payload.get("ms", 0), "delay", "ms"))
-            return payload
-        if kind == "fail":
-            when = payload.get("when", True)
-            if when in (False, None, 0, "", "false"):
-                return {"failed": False}
-            message = payload.get("message") or "failed on purpose"
-            raise NodeFailure(_values.text(message), "fail_action")
-        if kind == "if":
-            try:
-                outcome = evaluate_condition(payload.get("condition"))
-            except ConditionError as exc:
-                raise NodeFailure(f"invalid if condition: {exc}", "invalid_condition") from None
-            state.branch = "then" if outcome else "else"
-            return {"result": outcome, "branch": state.branch}
         if kind == "wait":
+            if run is None:
+                raise NodeFailure("a wait node pauses a run; it cannot run on its own", "no_run")
             return await self._wait(run, node_id, payload, state)
-        if kind == "http-request":
-            if self._http is None:
-                self._http = aiohttp.ClientSession()
-            return await http_request(self._http, payload)
-        raise NodeFailure(f"unknown action type {kind!r}", "unknown_action")
+        if (extra := self.extra_actions.get(kind)) is not None:  # send-webhook ...
+            if run is None:
+                raise NodeFailure(f"{kind} acts for a run; it cannot run on its own", "no_run")
+            return await extra(run, node_id, payload)
+        return await run_action(kind, payload, state, self._session)
+
+    def _session(self) -> aiohttp.ClientSession:
+        """The HTTP client of ``http-request`` (created on first use, closed by close())."""
+        if self._http is None:
+            self._http = aiohttp.ClientSession()
+        return self._http
 
     async def _wait(
         self, run: Run, node_id: str, payload: dict[str, Any], state: NodeState
     ) -> dict[str, Any]:
         timeout_ms = payload.get("timeoutMs")
-        timeout = (
-            None
-            if timeout_ms is None
-            else _values.seconds(timeout_ms, "wait", "timeoutMs", negative=0)
-        )
+        timeout = None if timeout_ms is None else timer_seconds(timeout_ms, "wait", "timeoutMs", 0)
         future: asyncio.Future[dict[str, Any]] = asyncio.get_running_loop().create_future()
         self._waits.setdefault(run.id, {})[node_id] = future
         state.status = "waiting"

@@ -6,7 +6,7 @@ checked where the data enters (a request body, a definition, a rendered value), 
 linear time to check, and ends in a documented error (never a 500, never a hang):
 
 * requests: too large -> 413 (413001); malformed or oversized request line or headers -> 400
-  (400008); a JSON body nested too deeply -> 400002; an integer over ``MAX_INT_DIGITS`` digits,
+  (400090); a JSON body nested too deeply -> 400002; an integer over ``MAX_INT_DIGITS`` digits,
   ``NaN`` or ``Infinity`` -> 400001; a typed integer field (a version, ``maxRuns``...) outside
   64 bits -> 400002; a paging value outside 64 bits -> 400003;
 * definitions: more than ``MAX_NODES`` nodes or ``MAX_LINKS`` child/trigger links -> 400228;
@@ -33,10 +33,10 @@ MAX_BODY_BYTES = 1 * MIB
 """Largest request body (aiohttp's ``client_max_size``); a larger one is answered 413001."""
 
 MAX_LINE_BYTES = 8190
-"""Longest request line (method, URL, version) and header line: aiohttp's defaults (400008)."""
+"""Longest request line (method, URL, version) and header line: aiohttp's defaults (400090)."""
 
 MAX_HEADERS = 128
-"""Most request headers: aiohttp's default (400008 beyond it)."""
+"""Most request headers: aiohttp's default (400090 beyond it)."""
 
 MAX_JSON_DEPTH = 128
 """Deepest nesting of objects/arrays a request body may have (400002 beyond it)."""

@@ -6,7 +6,7 @@ request line or malformed framing, a request line or header over its limits
 ``RequestHandler.handle_error`` with a plain-text body, which is not the documented
 ``{code, message, details, requestId}``. That method is the one place aiohttp lets us change
 them: :func:`json_errors` makes the server create request handlers whose ``handle_error`` keeps
-aiohttp's status, logging and connection handling but answers the error body (code 400008 for a
+aiohttp's status, logging and connection handling but answers the error body (code 400090 for a
 400, ``status * 1000 + 1`` otherwise).
 
 How: aiohttp builds its ``web.Server`` inside ``AppRunner.setup()``; the server's class is

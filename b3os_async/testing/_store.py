@@ -5,15 +5,21 @@ Theory of operation
 The store owns the id source and, per area, the *book* that holds the area's objects with the
 indexes its list endpoints page through:
 
-* ``orgs`` and ``keys`` - plain dicts (``_domain/organizations.py``);
+* ``orgs`` - a plain dict (``_domain/organizations.py``); ``keys`` and ``access`` - API keys,
+  service accounts and the audit log (``_domain/access.py``); ``wallets``, ``databases``,
+  ``caddie_memory`` - the organizations' wallets, SQL databases and Caddie's memory;
 * ``workflows`` - a :class:`~b3os_async.testing._domain.workflows.WorkflowBook` (versions,
   lifecycle, list indexes);
 * ``runs`` - a :class:`~b3os_async.testing._domain.runs.RunBook` (per-org and per-workflow
   lists, status indexes and counters);
 * ``caddie`` and ``agent_runs`` - Caddie chat turns, histories, sessions and AI credits
   (``_domain/caddie.py``), agent runs (``_domain/agent_runs.py``);
+* ``hooks`` - a :class:`~b3os_async.testing._domain.execution_hooks.HookBook` (execution-hook
+  endpoints and the delivery records of hooks and ``send-webhook`` nodes);
 * ``collections`` - the items of the simple areas, one ``OrgItems`` per
-  :class:`~b3os_async.testing._collection.Collection`, created on first use;
+  :class:`~b3os_async.testing._collection.Collection`, created on first use (connectors and
+  inbound webhook events among them);
+* ``credits`` - the compute-unit ledger; ``stats`` - executions per node type (statistics);
 * area public: ``templates``, ``executions`` (external executions), ``wallets`` (a minimal seam
   for x402), ``x402`` (the facilitator), ``x402_endpoints`` (the catalog), ``tx_index``.
 
@@ -27,12 +33,17 @@ from __future__ import annotations
 import time
 from typing import TYPE_CHECKING, Any
 
+from b3os_async.testing._domain.access import AccessBook
 from b3os_async.testing._domain.agent_runs import AgentRunBook
 from b3os_async.testing._domain.caddie import CaddieBook
+from b3os_async.testing._domain.caddie_memory import CaddieMemoryBook
 from b3os_async.testing._domain.credits import Ledger
+from b3os_async.testing._domain.execution_hooks import HookBook
 from b3os_async.testing._domain.executions import ExecutionBook
+from b3os_async.testing._domain.org_database import OrgDatabases
 from b3os_async.testing._domain.public import TxIndex
 from b3os_async.testing._domain.runs import RunBook
+from b3os_async.testing._domain.statistics import Statistics
 from b3os_async.testing._domain.templates import TemplateBook
 from b3os_async.testing._domain.wallets import WalletBook
 from b3os_async.testing._domain.workflows import WorkflowBook
@@ -42,7 +53,7 @@ from b3os_async.testing._domain.x402_endpoints import EndpointBook
 if TYPE_CHECKING:
     from b3os_async.testing._collection import OrgItems
     from b3os_async.testing._common import IdSource
-    from b3os_async.testing._domain.organizations import ApiKey, Org
+    from b3os_async.testing._domain.organizations import Org
     from b3os_async.testing._domain.runs import Run
     from b3os_async.testing._domain.workflows import Publish
 
@@ -53,7 +64,12 @@ class Store:
     def __init__(self, ids: IdSource, publish: Publish) -> None:
         self.ids = ids
         self.orgs: dict[str, Org] = {}
-        self.keys: dict[str, ApiKey] = {}
+        # -- organizations, API keys & service accounts (issue 14) -----------------------------
+        self.access = AccessBook(ids)  # keys (by secret, id, org), service accounts, audit log
+        self.keys = self.access.keys  # secret -> ApiKey: what the middleware authenticates
+        self.wallets = WalletBook(ids)  # wallets, balances, withdrawals, session keys
+        self.databases = OrgDatabases()  # one in-memory SQLite database per organization
+        self.caddie_memory = CaddieMemoryBook()  # what Caddie remembers, per org and user
         self.workflows = WorkflowBook(ids, publish)
         self.runs = RunBook(ids, on_added=self._run_added)
         self.collections: dict[str, OrgItems[Any]] = {}
@@ -61,13 +77,15 @@ class Store:
         # area public: templates, external executions, wallets and x402, runs by tx hash
         self.templates = TemplateBook(ids)
         self.executions = ExecutionBook(ids, self.runs)
-        self.wallets = WalletBook(ids)
+        # x402 pays from the organizations' wallets above (one wallet book for the emulator)
         self.x402 = Facilitator(self.wallets, ids)
         self.x402_endpoints = EndpointBook(lambda: ids.new("x402_"))
         self.tx_index = TxIndex()
         # Caddie (area 9): chat turns, history, sessions, AI credits; agent runs.
         self.caddie = CaddieBook(ids, time.monotonic)
         self.agent_runs = AgentRunBook(ids, time.monotonic, lambda: self.caddie.pace)
+        self.stats = Statistics()  # executions per node type (_domain/statistics.py)
+        self.hooks = HookBook(ids)  # execution hooks
 
     def _run_added(self, run: Run) -> None:
         self.workflows.run_added(run.workflow_id)

@@ -16,13 +16,11 @@ costs nothing. The limits are in ``_limits.py``.
 
 from __future__ import annotations
 
-import math
 from typing import TYPE_CHECKING, Any
 
 from b3os_async.testing import _limits
 from b3os_async.testing._actions import NodeFailure
 from b3os_async.testing._expr import ExpressionError, Lookup, resolve
-from b3os_async.testing._json import dumps
 from b3os_async.testing._meter import TooLarge
 
 if TYPE_CHECKING:
@@ -89,27 +87,3 @@ def _charge(meter: Meter, node_input: Any, result: Any, what: str) -> None:
             "run_state_too_large",
         )
     meter.used += size
-
-
-_LONGEST_MS = 10**12
-"""Timers are cut at about 31 years: as good as forever in a test, and no float overflow."""
-
-
-def seconds(value: Any, action: str, field: str, negative: float | None = None) -> float:
-    """A payload's millisecond count as seconds: a finite number (``NaN`` would never fire).
-
-    A negative count is ``negative`` if given, else the node fails (``invalid_payload``).
-    """
-    finite = not isinstance(value, float) or math.isfinite(value)
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not finite:
-        raise NodeFailure(f"{action} needs a finite number {field!r} (ms)", "invalid_payload")
-    if value < 0:
-        if negative is None:
-            raise NodeFailure(f"{action} needs a non-negative number {field!r}", "invalid_payload")
-        return negative
-    return min(value, _LONGEST_MS) / 1000
-
-
-def text(value: Any) -> str:
-    """A payload value as message text: strings as they are, anything else as JSON."""
-    return value if isinstance(value, str) else dumps(value)

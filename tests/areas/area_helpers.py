@@ -1,11 +1,13 @@
-"""Helpers of the area tests (definitions, set-up shortcuts)."""
+"""Helpers of the area tests (definitions, set-up shortcuts, a client for another key)."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from b3os_async import B3OS, RetryPolicy
+
 if TYPE_CHECKING:
-    from b3os_async import B3OS
+    from b3os_async.testing import Emulator
 
 #: root (manual) -> greet (echo of a prop and of the trigger payload).
 DEFINITION: dict[str, Any] = {
@@ -16,6 +18,15 @@ DEFINITION: dict[str, Any] = {
     "triggerNodeIds": ["root"],
 }
 
+ECHO: dict[str, Any] = {
+    "nodes": {
+        "root": {"type": "manual", "payload": {}, "children": ["echo"]},
+        "echo": {"type": "echo", "payload": {"x": 1}},
+    },
+    "triggerNodeIds": ["root"],
+}
+"""A manual trigger and one echo node (draws 0.1 + 0.5 CU per run)."""
+
 
 async def public_workflow(
     b3: B3OS, visibility: str = "public_execute", definition: dict[str, Any] | None = None
@@ -25,3 +36,19 @@ async def public_workflow(
     await b3.workflows.set_visibility(wf.id, visibility)
     await b3.workflows.publish(wf.id)
     return wf.id
+
+
+def sent(emu: Emulator, method: str, path: str) -> int:
+    """How many requests ``method path`` the emulator received."""
+    return sum(1 for r in emu.requests if (r.method, r.path) == (method, path))
+
+
+def client(emu: Emulator, key: str, **options: Any) -> B3OS:
+    """A client of the emulator with ``key`` (retries without waiting)."""
+    options.setdefault("retry", RetryPolicy.no_wait())
+    return B3OS(key, base_url=emu.url, **options)
+
+
+def paths(emu: Emulator, method: str, prefix: str) -> list[str]:
+    """The raw paths of the requests the emulator received with ``method`` under ``prefix``."""
+    return [r.path for r in emu.requests if r.method == method and r.path.startswith(prefix)]

@@ -15,9 +15,12 @@ if TYPE_CHECKING:
 
 @pytest.fixture
 async def emu() -> AsyncIterator[Emulator]:
-    """A started emulator whose Caddie answers at once (``caddie_pace=0``) and whose streams ask
-    clients to reconnect after 10 ms."""
-    async with Emulator(seed=3, caddie_pace=0, retry_ms=10) as emulator:
+    """A started emulator whose Caddie answers at once (``caddie_pace=0``), whose streams ask
+    clients to reconnect after 10 ms, and whose failed hook deliveries are retried after 20 ms
+    (then 40, 80 ...) with attempts timing out at 0.5 s."""
+    async with Emulator(
+        seed=3, caddie_pace=0, retry_ms=10, hook_retry_delay=0.02, hook_timeout=0.5
+    ) as emulator:
         yield emulator
 
 
@@ -27,6 +30,7 @@ async def b3(emu: Emulator) -> AsyncIterator[B3OS]:
     async with B3OS(
         emu.api_key,
         base_url=emu.url,
+        org_id=emu.org_id,
         retry=RetryPolicy.no_wait(),
         reconnect=RetryPolicy.no_wait(max_attempts=5),
     ) as client:

@@ -2,7 +2,7 @@
 
 * :func:`fuzzed_document` - B3OS's OpenAPI document restricted to the operations the emulator
   serves (found in its route tables), with swaggo's ``oneOf: [{type: object}, X]`` request
-  bodies read as ``X``.
+  bodies read as ``X`` and the path parameters it forgets to declare declared (as strings).
 * :class:`World` - one emulator on 127.0.0.1 in a thread of its own, seeded with workflows and
   runs in every state, the ids it has answered, and what the fuzzing found.
 * :class:`Finding` / :class:`Deviation` - a failed Schemathesis check, and an accepted one.
@@ -93,6 +93,13 @@ def fuzzed_document() -> tuple[dict[str, Any], set[tuple[str, str]]]:
             operation = copy.deepcopy(operation)
             for content in operation.get("requestBody", {}).get("content", {}).values():
                 content["schema"] = _unwrap_swaggo(content.get("schema"))
+            declared = {p["name"] for p in operation.get("parameters", []) if p["in"] == "path"}
+            for name in re.findall(r"\{([^}]*)\}", path):
+                if name not in declared:  # the document forgets some (plan-options' orgId)
+                    parameter = {"name": name, "in": "path", "required": True}
+                    operation.setdefault("parameters", []).append(
+                        {**parameter, "schema": {"type": "string"}}
+                    )
             kept[method] = operation
         if kept:
             paths[path] = kept
@@ -138,6 +145,8 @@ class Probe(NamedTuple):
     params: dict[str, str] = {}
     query: dict[str, str] = {}
     body: Any = None
+    headers: dict[str, str] = {}
+    """Sent instead of the world's (``Authorization`` to probe a bad key)."""
 
 
 def _code(response: Any) -> int | None:
@@ -202,7 +211,12 @@ class World:
         self.thread.start()
         self.emulator: Emulator = self._wait(self._start())
         self.url = self.emulator.url
-        self.auth = {"Authorization": f"Bearer {self.emulator.api_key}"}
+        self.auth: dict[str, str] = {}
+        self.protected: set[str] = set()
+        """Ids never put in a path: the key the fuzzing uses (revoking it locks the run out)."""
+        self.renewed = 0
+        """How often the key stopped working (revoked, expired...) and a new one was made."""
+
         self.session = requests.Session()
         self.ids: dict[str, list[str]] = {}
         """Id prefix (``wf_``) -> ids seen in answers."""
@@ -210,6 +224,10 @@ class World:
         """Collection path (``/v1/workflows``) -> the id prefix of its objects."""
         self.named: dict[str, str] = {}
         """Objects the probes use (``archived`` -> a workflow id...)."""
+        self._use(self.emulator.api_key)
+        self.named["org"], key = self._wait(self._probes_org())
+        self.probe_auth = {"Authorization": f"Bearer {key}"}
+        """The probes' organization: the fuzzing cannot change what the probes read."""
         self.ran: Counter[str] = Counter()
         self.seen: Counter[str] = Counter()
         """How often each deviation (by reason) explained a finding of the fuzzing."""
@@ -222,6 +240,32 @@ class World:
         emulator = Emulator(seed=11, caddie_pace=0)
         await emulator.start()
         return emulator
+
+    async def _probes_org(self) -> tuple[str, str]:
+        return self.emulator.create_org("Probes")
+
+    def _use(self, key: str) -> None:
+        self.auth = {"Authorization": f"Bearer {key}"}
+        self.protected.add(self.emulator._ctx.store.keys[key].id)
+
+    def renew_key(self, response: Any) -> None:
+        """A new key when the fuzzing made its own stop working (401040..401042: revoked...)."""
+        if (
+            response is not None
+            and response.status_code == 401
+            and _code(response)
+            in (
+                401040,
+                401041,
+                401042,
+            )
+        ):
+
+            async def new_key() -> str:
+                return self.emulator.create_api_key()
+
+            self._use(self._wait(new_key()))
+            self.renewed += 1
 
     def close(self) -> None:
         """Stop the emulator and its thread."""
@@ -244,6 +288,8 @@ class World:
             for key, value in item.items():
                 if not (isinstance(value, str) and "_" in value[1:12] and key[-2:] in ("id", "Id")):
                     continue
+                if value in self.protected:
+                    continue
                 prefix = value[: value.index("_", 1) + 1]
                 known = self.ids.setdefault(prefix, [])
                 if value not in known and len(known) < 40:
@@ -263,12 +309,13 @@ class World:
 
     # -- calls -----------------------------------------------------------------------------
 
-    def call(self, case: schemathesis.Case) -> Any:
+    def call(self, case: schemathesis.Case, headers: dict[str, str] | None = None) -> Any:
         """Send ``case``; a stream is closed after its first bytes (they never end)."""
         label = f"{case.method.upper()} {case.operation.path}"
+        sent_headers = {**self.auth, **(headers or {})}
         if label not in self.streams:
-            return case.call(base_url=self.url, headers=self.auth, session=self.session)
-        sent = case.as_transport_kwargs(base_url=self.url, headers=self.auth)
+            return case.call(base_url=self.url, headers=sent_headers, session=self.session)
+        sent = case.as_transport_kwargs(base_url=self.url, headers=sent_headers)
         raw = self.session.request(**sent, stream=True, timeout=10)
         if raw.headers.get("Content-Type", "").startswith("text/event-stream"):
             first = next(raw.iter_content(64), b"")
@@ -279,17 +326,24 @@ class World:
         raw.content  # noqa: B018 - an error answer: read it whole before validating it
         return raw
 
-    def request(self, method: str, path: str, body: Any = None) -> Any:
-        """A plain JSON request (setup); the answer's ``data``, its ids learned."""
-        response = self.session.request(method, self.url + path, json=body, headers=self.auth)
+    def request(self, method: str, path: str, body: Any = None, *, probes: bool = False) -> Any:
+        """A plain JSON request (setup); the answer's ``data``.
+
+        ``probes``: as the probes' organization, whose objects the fuzzing never sees; else
+        as the fuzzing's, learning the ids of the answer.
+        """
+        headers = self.probe_auth if probes else self.auth
+        response = self.session.request(method, self.url + path, json=body, headers=headers)
         assert response.status_code == 200, response.text
         answer = response.json()
-        self.learn(path.split("?")[0], method, answer)
+        if not probes:
+            self.learn(path.split("?")[0], method, answer)
         return answer["data"]
 
 
 def seed(world: World) -> None:
-    """Workflows and runs in every state (real ids lead past the 404s), and the probes' objects."""
+    """Workflows and runs in every state (real ids lead past the 404s), and the probes' objects
+    (in an organization of their own)."""
     nodes = {
         "root": {"type": "manual", "payload": {}, "children": ["wait", "echo"]},
         "wait": {"type": "wait", "payload": {}},
@@ -297,31 +351,28 @@ def seed(world: World) -> None:
     }
     definition = {"nodes": nodes, "triggerNodeIds": ["root"]}
     body = {"name": "fuzzed", "description": "seed", "definition": definition}
-    for state in ("draft", "active", "paused", "archived"):
-        workflow = world.request("POST", "/v1/workflows", body)
-        base = f"/v1/workflows/{workflow['id']}"
-        world.named[state] = workflow["id"]
-        if state != "draft":
-            world.request("POST", f"{base}/publish", {})
-        if state == "paused":
-            world.request("POST", f"{base}/pause", {})
-        world.request("POST", f"{base}/run", {"payload": {"n": 1}})
-        if state == "archived":
-            world.request("DELETE", base)
+    for probes in (False, True):
+        for state in ("draft", "active", "paused", "archived"):
+            workflow = world.request("POST", "/v1/workflows", body, probes=probes)
+            base = f"/v1/workflows/{workflow['id']}"
+            world.named[state] = workflow["id"]
+            if state != "draft":
+                world.request("POST", f"{base}/publish", {}, probes=probes)
+            if state == "paused":
+                world.request("POST", f"{base}/pause", {}, probes=probes)
+            world.request("POST", f"{base}/run", {"payload": {"n": 1}}, probes=probes)
+            if state == "archived":
+                world.request("DELETE", base, probes=probes)
     failing = {"nodes": {"root": {"type": "manual", "children": ["f"]}, "f": {"type": "fail"}}}
     for inline in (definition, failing):
         world.request("POST", "/v1/runs", {"definition": inline})
     # What two probes read back: a trigger type of our own, an object the emulator keeps as given.
-    custom = {"nodes": {"root": {"type": "custom-trigger", "payload": {}}}}
-    world.named["custom"] = world.request("POST", "/v1/workflows", {**body, "definition": custom})[
-        "id"
-    ]
-    opaque = copy.deepcopy(definition)
-    opaque["nodes"]["echo"]["connector"] = {"type": "wallet", "chainId": "one"}
-    world.named["opaque"] = world.request("POST", "/v1/workflows", {**body, "definition": opaque})[
-        "id"
-    ]
-    public = world.request("GET", "/v1/templates?category=public")["items"]
+    custom = {**body, "definition": {"nodes": {"root": {"type": "custom-trigger", "payload": {}}}}}
+    world.named["custom"] = world.request("POST", "/v1/workflows", custom, probes=True)["id"]
+    opaque = copy.deepcopy(body)
+    opaque["definition"]["nodes"]["echo"]["connector"] = {"type": "wallet", "chainId": "one"}
+    world.named["opaque"] = world.request("POST", "/v1/workflows", opaque, probes=True)["id"]
+    public = world.request("GET", "/v1/templates?category=public", probes=True)["items"]
     world.named["builtin"] = public[0]["id"]
     for path in ("/v1/workflows", "/v1/runs", "/v1/organizations"):
         world.request("GET", path)
@@ -372,7 +423,7 @@ def demonstrate(world: World, deviation: Deviation, deviations: list[Deviation])
         query=probe.query,
         **({} if probe.body is None else {"body": probe.body, "media_type": "application/json"}),
     )
-    response = world.call(case)
+    response = world.call(case, {**world.probe_auth, **probe.headers})
     if response is None:
         return "the probe opened a stream"
     label = f"{probe.method} {probe.path}"

@@ -10,18 +10,23 @@ generic ``ErrorResponse``.
 
 from __future__ import annotations
 
+import asyncio
 import copy
 import json
 import re
 import sys
+import time
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
 import aiohttp
+import conformance_catalog
 import jsonschema
 import pytest
 import referencing
 from emu_helpers import linear
+from hook_receiver import closed_url
 from referencing.jsonschema import DRAFT202012
 
 from b3os_async.testing import Emulator
@@ -39,6 +44,21 @@ ADDITIONS = {
 }
 """Fields the emulator sends beyond the schemas (documented in docs/emulator.md)."""
 
+SYNTHETIC = {
+    "EmulatorTagPage": {
+        "type": "object",
+        "properties": {
+            "items": {"type": "array", "items": {"$ref": f"#/components/schemas/{ENTITY}Tag"}},
+            "limit": {"type": "integer"},
+            "offset": {"type": "integer"},
+            "hasMore": {"type": "boolean"},
+        },
+    },
+    "EmulatorTagCategories": {"type": "array", "items": {"type": "string"}},
+}
+"""Shapes the document leaves untyped (``GET /v1/tags``: "untyped", notes.md §2.4), as the
+emulator answers them: a page of the document's ``Tag`` and a list of category names."""
+
 LOOSE = {"data", PREFIX + "PaginatedData-" + ENTITY.replace(".", "_") + "Template"}
 """swaggo artefacts: ``SuccessResponse`` is ``allOf`` a template page; not made strict."""
 
@@ -47,6 +67,9 @@ DATA_SCHEMAS = {
     ("GET", "/v1/agent-runs/agents"): "ListAgentTypesResponse",
     ("GET", "/v1/agent-runs/artifacts"): PREFIX + "PaginatedData-schemas_AgentArtifactItem",
     ("GET", "/v1/agent-runs/{id}"): "AgentRunData",
+    ("GET", "/organizations/{orgId}/webhook-secret"): "GetOrgWebhookSecretSuccessResponse",
+    ("GET", "/v1/tags"): "EmulatorTagPage",
+    ("GET", "/v1/tags/categories"): "EmulatorTagCategories",
 }
 """Operations whose declared 200 body is a swaggo artefact (``allOf`` a template page, ``data``
 untyped): their envelope's ``data`` is checked, strictly, against the component the API means
@@ -88,6 +111,54 @@ OPERATIONS = {
     ("GET", "/v1/workflows/{id}/runs/stream"),
     ("GET", "/v1/workflow-runs/stream"),
     ("GET", "/v1/activity/stream"),
+    # -- organizations, API keys & service accounts (issue 14) --
+    ("GET", "/v1/api-keys"),
+    ("POST", "/v1/api-keys"),
+    ("GET", "/v1/api-keys/requests"),
+    ("GET", "/v1/api-keys/{id}"),
+    ("DELETE", "/v1/api-keys/{id}"),
+    ("GET", "/v1/service-accounts"),
+    ("POST", "/v1/service-accounts"),
+    ("GET", "/v1/service-accounts/{id}"),
+    ("PATCH", "/v1/service-accounts/{id}"),
+    ("DELETE", "/v1/service-accounts/{id}"),
+    ("POST", "/v1/service-accounts/{id}/enable"),
+    ("POST", "/v1/service-accounts/{id}/disable"),
+    ("GET", "/v1/invites"),
+    ("GET", "/v1/tiers"),
+    ("GET", "/v1/orgs/{orgId}/members"),
+    ("GET", "/v1/orgs/{orgId}/invites"),
+    ("GET", "/v1/organizations/{orgId}/public"),
+    ("GET", "/v1/organizations/{orgId}/templates/public"),
+    ("GET", "/v1/organizations/{orgId}/plan-options"),
+    ("GET", "/v1/organizations/{orgId}/ai-credits/usage"),
+    ("GET", "/v1/organizations/{orgId}/auto-swap-settings"),
+    ("PUT", "/v1/organizations/{orgId}/auto-swap-settings"),
+    ("GET", "/v1/organizations/{orgId}/cu"),
+    ("PUT", "/v1/organizations/{orgId}/cu/threshold"),
+    ("GET", "/v1/organizations/{orgId}/cu/usage"),
+    ("GET", "/v1/organizations/{orgId}/cu/usage-by-workflow"),
+    ("GET", "/v1/organizations/{orgId}/cu/runs"),
+    ("GET", "/v1/organizations/{orgId}/wallets"),
+    ("POST", "/v1/organizations/{orgId}/wallets"),
+    ("POST", "/v1/organizations/{orgId}/wallets/import"),
+    ("POST", "/v1/organizations/{orgId}/wallets/polymarket-deposit"),
+    ("PATCH", "/v1/organizations/{orgId}/wallets/{walletId}"),
+    ("PUT", "/v1/organizations/{orgId}/wallets/{walletId}/default"),
+    ("DELETE", "/v1/organizations/{orgId}/wallets/{walletId}"),
+    ("POST", "/v1/organizations/{orgId}/wallets/{walletId}/withdraw"),
+    ("GET", "/v1/organizations/{orgId}/sessions"),
+    ("POST", "/v1/organizations/{orgId}/sessions"),
+    ("DELETE", "/v1/organizations/{orgId}/sessions/{id}"),
+    ("GET", "/v1/organizations/{orgId}/database/tables"),
+    ("GET", "/v1/organizations/{orgId}/database/tables/{tableName}"),
+    ("POST", "/v1/organizations/{orgId}/database/query"),
+    ("GET", "/v1/organizations/{orgId}/caddie-memory"),
+    ("DELETE", "/v1/organizations/{orgId}/caddie-memory"),
+    ("PUT", "/v1/organizations/{orgId}/caddie-memory/settings"),
+    ("PUT", "/v1/organizations/{orgId}/caddie-memory/org-settings"),
+    ("PUT", "/v1/organizations/{orgId}/caddie-memory/{scope}/{key}"),
+    ("DELETE", "/v1/organizations/{orgId}/caddie-memory/{scope}/{key}"),
     # Caddie (area 9)
     ("POST", "/v1/ai/workflow/chat/stream"),
     ("GET", "/v1/ai/workflow/chat/sessions"),
@@ -99,6 +170,7 @@ OPERATIONS = {
     ("GET", "/v1/agent-runs/agents"),
     ("GET", "/v1/agent-runs/artifacts"),
     ("GET", "/v1/agent-runs/{id}"),
+    *conformance_catalog.OPERATIONS,
 }
 
 # area public: templates, public routes, external executions, x402
@@ -141,6 +213,21 @@ OPERATIONS |= {
     ("POST", "/v1/x402-endpoints/test"),
     ("GET", "/v1/x402-endpoints/{id}"),
     ("POST", "/v1/x402-endpoints/{id}/verify"),
+    # execution hooks
+    ("GET", "/v1/execution-webhooks"),
+    ("POST", "/v1/execution-webhooks"),
+    ("GET", "/v1/execution-webhooks/{id}"),
+    ("POST", "/v1/execution-webhooks/{id}/enable"),
+    ("POST", "/v1/execution-webhooks/{id}/disable"),
+    ("POST", "/v1/execution-webhooks/{id}/regenerate-secret"),
+    ("GET", "/v1/execution-webhooks/deliveries"),
+    ("GET", "/v1/execution-webhooks/deliveries/{id}"),
+    ("POST", "/v1/execution-webhooks/deliveries/{id}/retry"),
+    ("POST", "/v1/execution-webhooks/deliveries/{id}/replay"),
+    ("GET", "/v1/outbound-webhook/deliveries"),
+    ("GET", "/v1/outbound-webhook/deliveries/{id}"),
+    ("POST", "/v1/outbound-webhook/deliveries/{id}/retry"),
+    ("POST", "/v1/outbound-webhook/deliveries/{id}/replay"),
 }
 
 
@@ -166,6 +253,7 @@ def _document() -> dict[str, Any]:
     document: dict[str, Any] = json.loads(OPENAPI.read_text())
     document = copy.deepcopy(document)
     schemas = document["components"]["schemas"]
+    schemas.update(copy.deepcopy(SYNTHETIC))
     for name, extra in ADDITIONS.items():
         schemas[name]["properties"].update(extra)
     for name, schema in list(schemas.items()):
@@ -358,6 +446,136 @@ async def _scenario(emu: Emulator, check: Checker) -> None:
     await check("POST", "/v1/workflows/{id}/resume", f"{w}/resume", 409)
     await check("DELETE", "/v1/workflows/{id}", "/v1/workflows/wf_nope", 404)
     await check("GET", "/v1/workflows", "/v1/workflows", 401, headers={"Authorization": "Bearer x"})
+    await _scenario_access(check)
+    await _scenario_orgs(emu, check, wid)
+
+
+async def _scenario_access(check: Checker) -> None:
+    """API keys and service accounts (issue 14)."""
+    key = await check("POST", "/v1/api-keys", "/v1/api-keys", json={"name": "c", "scope": "read"})
+    await check("POST", "/v1/api-keys", "/v1/api-keys", 400, json={"name": "c", "scope": "root"})
+    await check("GET", "/v1/api-keys", "/v1/api-keys")
+    await check("GET", "/v1/api-keys/{id}", f"/v1/api-keys/{key['id']}")
+    await check("GET", "/v1/api-keys/{id}", "/v1/api-keys/key_nope", 404)
+    await check("DELETE", "/v1/api-keys/{id}", f"/v1/api-keys/{key['id']}")
+    await check("DELETE", "/v1/api-keys/{id}", "/v1/api-keys/key_nope", 404)
+    await check("GET", "/v1/api-keys/requests", "/v1/api-keys/requests", params={"limit": "100"})
+    sa_body = {"name": "bot", "permissions": ["run:read"], "description": "d"}
+    sa = await check("POST", "/v1/service-accounts", "/v1/service-accounts", json=sa_body)
+    await check("POST", "/v1/service-accounts", "/v1/service-accounts", 409, json=sa_body)
+    await check("GET", "/v1/service-accounts", "/v1/service-accounts")
+    one = f"/v1/service-accounts/{sa['id']}"
+    await check("GET", "/v1/service-accounts/{id}", one)
+    await check("GET", "/v1/service-accounts/{id}", "/v1/service-accounts/sa_nope", 404)
+    await check("PATCH", "/v1/service-accounts/{id}", one, json={**sa_body, "name": "bot2"})
+    await check("PATCH", "/v1/service-accounts/{id}", one, 400, json={"name": "bot3"})
+    await check("POST", "/v1/service-accounts/{id}/disable", f"{one}/disable")
+    await check("POST", "/v1/service-accounts/{id}/enable", f"{one}/enable")
+    await check("DELETE", "/v1/service-accounts/{id}", one)
+    await check("DELETE", "/v1/service-accounts/{id}", one, 404)
+
+
+async def _scenario_orgs(emu: Emulator, check: Checker, workflow_id: str) -> None:
+    """Organizations, compute units, wallets, sessions, database, Caddie memory (issue 14)."""
+    o = f"/v1/organizations/{emu.org_id}"
+    emu.add_member("dev@example.com")
+    other, _ = emu.create_org("Other")
+    emu.invite(emu.owner_email(), org_id=other)
+    emu.invite("new@example.com")
+    emu.add_caddie_memory("notes", "k", "remember this")
+    await check("GET", "/v1/invites", "/v1/invites")
+    await check("GET", "/v1/tiers", "/v1/tiers")
+    await check("GET", "/v1/orgs/{orgId}/members", f"/v1/orgs/{emu.org_id}/members")
+    await check("GET", "/v1/orgs/{orgId}/members", f"/v1/orgs/{other}/members", 404)
+    await check("GET", "/v1/orgs/{orgId}/invites", f"/v1/orgs/{emu.org_id}/invites")
+    await check("GET", "/v1/organizations/{orgId}/public", f"/v1/organizations/{other}/public")
+    await check("GET", "/v1/organizations/{orgId}/public", "/v1/organizations/org_x/public", 404)
+    tpl = "/v1/organizations/{orgId}/templates/public"
+    await check("GET", tpl, f"{o}/templates/public")
+    await check("GET", tpl, "/v1/organizations/org_x/templates/public", 404)
+    await check("GET", "/v1/organizations/{orgId}/plan-options", f"{o}/plan-options")
+    usage = "/v1/organizations/{orgId}/ai-credits/usage"
+    await check("GET", usage, f"{o}/ai-credits/usage", params={"yearMonth": "2026-01"})
+    await check("GET", usage, f"{o}/ai-credits/usage", 400, params={"yearMonth": "26-1"})
+    swap = "/v1/organizations/{orgId}/auto-swap-settings"
+    await check("GET", swap, f"{o}/auto-swap-settings")
+    wallets = await check("GET", "/v1/organizations/{orgId}/wallets", f"{o}/wallets")
+    default = wallets["items"][0]["id"]
+    source = {"walletId": default, "chainId": 8453, "tokenAddress": "native"}
+    await check("PUT", swap, f"{o}/auto-swap-settings", json={"enabled": True, "sources": [source]})
+    await check("PUT", swap, f"{o}/auto-swap-settings", 400, json={"mode": "x"})
+    # compute units (the scenario's runs have drawn some)
+    await check("GET", "/v1/organizations/{orgId}/cu", f"{o}/cu")
+    threshold = "/v1/organizations/{orgId}/cu/threshold"
+    await check("PUT", threshold, f"{o}/cu/threshold", json={"minThreshold": 10})
+    await check("PUT", threshold, f"{o}/cu/threshold", 400, json={"minThreshold": -1})
+    month = {"yearMonth": datetime.now(timezone.utc).strftime("%Y-%m")}
+    await check("GET", "/v1/organizations/{orgId}/cu/usage", f"{o}/cu/usage", params=month)
+    await check("GET", "/v1/organizations/{orgId}/cu/usage", f"{o}/cu/usage", 400)
+    by_wf = "/v1/organizations/{orgId}/cu/usage-by-workflow"
+    window = {"from": "0", "to": str(int(time.time() * 1000) + 1000)}
+    found = await check("GET", by_wf, f"{o}/cu/usage-by-workflow", params=window)
+    assert [w["workflowId"] for w in found["workflows"]] == [workflow_id]
+    await check("GET", by_wf, f"{o}/cu/usage-by-workflow", 400, params={"from": "x"})
+    await check("GET", "/v1/organizations/{orgId}/cu/runs", f"{o}/cu/runs")
+    # wallets
+    w = "/v1/organizations/{orgId}/wallets"
+    created = await check("POST", w, f"{o}/wallets", json={"name": "ops"})
+    await check("POST", w, f"{o}/wallets", 409, json={"name": "ops"})
+    imported = {"name": "cold", "address": "0x" + "cd" * 20, "turnkeyPrivateKeyId": "pk"}
+    await check("POST", f"{w}/import", f"{o}/wallets/import", json=imported)
+    await check("POST", f"{w}/import", f"{o}/wallets/import", 409, json={**imported, "name": "c2"})
+    await check("POST", f"{w}/polymarket-deposit", f"{o}/wallets/polymarket-deposit")
+    one = f"{o}/wallets/{created['id']}"
+    await check("PATCH", f"{w}/{{walletId}}", one, json={"name": "ops2"})
+    await check("PATCH", f"{w}/{{walletId}}", f"{o}/wallets/wal_nope", 404, json={"name": "x"})
+    await check("PUT", f"{w}/{{walletId}}/default", f"{one}/default")
+    await check("PUT", f"{w}/{{walletId}}/default", f"{o}/wallets/{default}/default")
+    to = "0x" + "ab" * 20
+    draw = {"amount": "1000", "chainId": 84532, "tokenAddress": "native", "recipientAddress": to}
+    out = f"{o}/wallets/{default}/withdraw"
+    await check("POST", f"{w}/{{walletId}}/withdraw", out, json=draw)
+    await check("POST", f"{w}/{{walletId}}/withdraw", out, 400, json={**draw, "chainId": 1})
+    await check("DELETE", f"{w}/{{walletId}}", f"{o}/wallets/{default}", 400)
+    await check("DELETE", f"{w}/{{walletId}}", one)
+    await check("DELETE", f"{w}/{{walletId}}", one, 404)
+    # session keys
+    s = "/v1/organizations/{orgId}/sessions"
+    later = (datetime.now(timezone.utc) + timedelta(hours=1)).isoformat()
+    session = {
+        "walletId": default, "sessionAddress": "0x" + "ef" * 20, "expiresAt": later,
+        "installs": [{"chainId": 8453, "serialized": "0x01"}], "policies": {"max": "1"},
+        "workflowId": workflow_id,
+    }  # fmt: skip
+    group = await check("POST", s, f"{o}/sessions", json=session)
+    await check("POST", s, f"{o}/sessions", 400, json={**session, "installs": []})
+    await check("GET", s, f"{o}/sessions")
+    revoke = f"{o}/sessions/{group['sessions'][0]['id']}"
+    await check("DELETE", f"{s}/{{id}}", revoke)
+    await check("DELETE", f"{s}/{{id}}", revoke, 409)
+    # the org database
+    d = "/v1/organizations/{orgId}/database"
+    await check("GET", f"{d}/tables", f"{o}/database/tables")
+    await check("GET", f"{d}/tables/{{tableName}}", f"{o}/database/tables/customers")
+    await check("GET", f"{d}/tables/{{tableName}}", f"{o}/database/tables/nope", 404)
+    query = {"sql": "SELECT * FROM customers WHERE id = ?", "params": [1]}
+    await check("POST", f"{d}/query", f"{o}/database/query", json=query)
+    await check("POST", f"{d}/query", f"{o}/database/query", 400, json={"sql": "DELETE FROM t"})
+    # Caddie memory
+    m = "/v1/organizations/{orgId}/caddie-memory"
+    await check("GET", m, f"{o}/caddie-memory")
+    await check("PUT", f"{m}/{{scope}}/{{key}}", f"{o}/caddie-memory/notes/k", json={"text": "t"})
+    await check(
+        "PUT", f"{m}/{{scope}}/{{key}}", f"{o}/caddie-memory/notes/x", 404, json={"text": "t"}
+    )
+    await check("DELETE", f"{m}/{{scope}}/{{key}}", f"{o}/caddie-memory/notes/k")
+    await check("DELETE", f"{m}/{{scope}}/{{key}}", f"{o}/caddie-memory/notes/k", 404)
+    await check("PUT", f"{m}/settings", f"{o}/caddie-memory/settings", json={"enabled": False})
+    await check("PUT", f"{m}/settings", f"{o}/caddie-memory/settings", 400, json={})
+    await check(
+        "PUT", f"{m}/org-settings", f"{o}/caddie-memory/org-settings", json={"enabled": True}
+    )
+    await check("DELETE", m, f"{o}/caddie-memory")
     await _public_area_scenario(emu, check)
 
 
@@ -526,6 +744,7 @@ async def _public_area_scenario(emu: Emulator, check: Checker) -> None:
     await check("POST", x, x, json=echo)
     await check("POST", x, x, 409, json=echo)
     await _caddie(emu, check)
+    await conformance_catalog.scenario(emu, check)
 
 
 async def _caddie(emu: Emulator, check: Checker) -> None:
@@ -569,12 +788,69 @@ async def _caddie(emu: Emulator, check: Checker) -> None:
     await check("GET", "/v1/agent-runs/{id}", "/v1/agent-runs/arun_nope", 404)
 
 
+async def _settled(check: Checker, path: str, count: int) -> list[dict[str, Any]]:
+    """The delivery records at ``path`` once ``count`` exist and every attempt is done."""
+    for _ in range(250):
+        async with check.session.get(path) as response:
+            items: list[dict[str, Any]] = (await response.json())["data"]["items"]
+        if len(items) >= count and all(i["status"] in ("success", "failure") for i in items):
+            return items
+        await asyncio.sleep(0.02)
+    raise AssertionError(f"deliveries at {path} did not settle: {items}")
+
+
+async def _hooks_scenario(emu: Emulator, check: Checker) -> None:
+    """Execution hooks and outbound webhooks: endpoints, deliveries that fail, retry, replay."""
+    hooks = "/v1/execution-webhooks"
+    body = {"name": "h", "url": closed_url(), "maxRetries": 0,
+            "subscribedEventTypes": ["run.completed"], "description": "conformance"}  # fmt: skip
+    created = await check("POST", hooks, hooks, json=body)
+    await check("POST", hooks, hooks, 400, json={"name": "h", "url": "http://x.example"})
+    eid = created["endpoint"]["id"]
+    e = f"{hooks}/{eid}"
+    await check("GET", hooks, hooks)
+    await check("GET", "/v1/execution-webhooks/{id}", e)
+    await check("GET", "/v1/execution-webhooks/{id}", f"{hooks}/whk_nope", 404)
+    await check("POST", "/v1/execution-webhooks/{id}/disable", f"{e}/disable")
+    await check("POST", "/v1/execution-webhooks/{id}/enable", f"{e}/enable")
+    await check("POST", "/v1/execution-webhooks/{id}/enable", f"{hooks}/whk_nope/enable", 404)
+    await check("POST", "/v1/execution-webhooks/{id}/regenerate-secret", f"{e}/regenerate-secret")
+    send = {"url": closed_url(), "body": {"a": 1}, "maxRetries": 0}
+    definition = linear(("send", "send-webhook", send))
+    await check("POST", "/v1/runs", "/v1/runs", json={"definition": definition, "runId": "run_h1"})
+    await emu.wait_for_run("run_h1")
+    d = f"{hooks}/deliveries"
+    (delivery,) = await _settled(check, d, 1)
+    await check("GET", d, d, params={"endpointId": eid})
+    await check("GET", d, d, 400, params={"limit": "many"})
+    one = "/v1/execution-webhooks/deliveries/{id}"
+    await check("GET", one, f"{d}/{delivery['id']}")
+    await check("GET", one, f"{d}/whd_nope", 404)
+    await check("POST", one + "/retry", f"{d}/{delivery['id']}/retry")
+    await check("POST", one + "/replay", f"{d}/{delivery['id']}/replay")
+    await check("POST", one + "/replay", f"{d}/whd_nope/replay", 404)
+    await _settled(check, d, 2)
+    await check("POST", one + "/retry", f"{d}/whd_nope/retry", 404)
+    o = "/v1/outbound-webhook/deliveries"
+    (outbound,) = await _settled(check, o, 1)
+    await check("GET", o, o)
+    await check("GET", o, o, params={"workflowId": "wf_nope"})
+    await check("GET", o + "/{id}", f"{o}/{outbound['id']}")
+    await check("GET", o + "/{id}", f"{o}/owd_nope", 404)
+    await check("POST", o + "/{id}/retry", f"{o}/{outbound['id']}/retry")
+    await check("POST", o + "/{id}/replay", f"{o}/{outbound['id']}/replay")
+    await check("POST", o + "/{id}/replay", f"{o}/owd_nope/replay", 404)
+    await _settled(check, o, 2)
+    await check("POST", o + "/{id}/retry", f"{o}/owd_nope/retry", 404)
+
+
 async def _run_scenario() -> Checker:
     async with Emulator(seed=5) as emu:
         headers = {"Authorization": f"Bearer {emu.api_key}"}
         async with aiohttp.ClientSession(emu.url, headers=headers) as session:
             check = Checker(session)
             await _scenario(emu, check)
+            await _hooks_scenario(emu, check)
             return check
 
 

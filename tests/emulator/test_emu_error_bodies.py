@@ -68,12 +68,12 @@ _KEY = b"Authorization: Bearer KEY\r\n"
 async def test_requests_aiohttp_refuses_while_parsing_get_the_error_body(
     emu: Emulator, request_bytes: bytes
 ) -> None:
-    """A request line/header over the limits or malformed framing: 400008 with the error body."""
+    """A request line/header over the limits or malformed framing: 400090 with the error body."""
     raw = request_bytes.replace(b"KEY", emu.api_key.encode())
     if not raw.endswith(b"\r\n\r\n") and b"chunked" not in raw:
         raw += b"\r\n"
     status, headers, body = await _raw(emu, raw)
-    assert (status, body["code"]) == (400, 400008)
+    assert (status, body["code"]) == (400, 400090)
     _documented(body, status, headers)
 
 

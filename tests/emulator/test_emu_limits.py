@@ -20,8 +20,8 @@ from emu_helpers import Api, linear, wire
 from hypothesis import given
 from hypothesis import strategies as st
 
-from b3os_async.testing import _limits, _values
-from b3os_async.testing._actions import NodeFailure
+from b3os_async.testing import _limits
+from b3os_async.testing._actions import NodeFailure, timer_seconds
 from b3os_async.testing._expr import placeholders
 from b3os_async.testing._json import int_from_text
 from b3os_async.testing._meter import Meter, TooLarge
@@ -288,10 +288,10 @@ async def test_non_finite_numbers_in_a_body_are_400001(api: Api, value: str) -> 
 def test_a_timer_needs_a_finite_number(value: Any) -> None:
     """delay/wait milliseconds must be a finite number: NaN would keep a run running forever."""
     with pytest.raises(NodeFailure, match="finite number"):
-        _values.seconds(value, "delay", "ms")
+        timer_seconds(value, "delay", "ms")
 
 
 def test_a_huge_timer_is_cut_instead_of_overflowing() -> None:
     """10^400 ms (a float overflow before) is cut to about 31 years."""
-    assert _values.seconds(10**400, "delay", "ms") == 10**9
-    assert _values.seconds(-5, "wait", "timeoutMs", negative=0) == 0
+    assert timer_seconds(10**400, "delay", "ms") == 10**9
+    assert timer_seconds(-5, "wait", "timeoutMs", negative=0) == 0

@@ -36,6 +36,7 @@ from b3os_async import (
     StreamTimeouts,
 )
 from b3os_async._keyless import PublicAccess
+from b3os_async.models import SessionInstall
 from b3os_async.resources._base import Resource
 from b3os_async.testing import Emulator
 
@@ -97,6 +98,8 @@ BOOLS = ["yes", 2, [True], "\ud800"]
 WRONG_TYPES = [123, ["a"]]
 STRS = ["x\n", "\ud800", LONG, "", "x\r\nX-Injected: 1", "\x00", *WRONG_TYPES]
 DATETIMES = [NAIVE, "2024-01-01", 5, dt.date(2024, 1, 1)]
+ADDRESSES = [*STRS, "0x" + "g" * 40, "0x" + "a" * 39]
+MODEL_LISTS = [5, "abc", [1], [None], {"a": 1}, [[]]]
 URLS = [*STRS, "ftp://x", "http://example.com/paid", "http://127.0.0.1:9/x"]
 RUN_IDS = ["bad", "run_\n", "run_" + "a" * 200, "run_../x", 5, "\ud800"]
 
@@ -149,6 +152,30 @@ HOSTILE: dict[str, list[Any]] = {
     "params": [{"q": object()}, {"q": "\ud800"}, {"q": float("nan")}, {1: 2}, "x", {"q": [NAIVE]}],
     "json": PAYLOADS,
     "idempotent": ["yes", 1],
+    # -- organizations, API keys & service accounts (issue 14) --
+    **dict.fromkeys(
+        (
+            "org_id",
+            "key_id",
+            "api_key_id",
+            "service_account_id",
+            "account_id",
+            "wallet_id",
+        ),
+        IDS,
+    ),
+    **dict.fromkeys(
+        ("scope", "year_month", "mode", "turnkey_private_key_id", "sql", "text", "key"), STRS
+    ),
+    **dict.fromkeys(
+        ("address", "token_address", "recipient_address", "session_address"), ADDRESSES
+    ),
+    **dict.fromkeys(("expires_at", "start", "end"), DATETIMES),
+    **dict.fromkeys(("amount", "chain_id", "min_threshold", "max_swap_amount_usd"), INTS),
+    "enabled": BOOLS,
+    "permissions": STR_LISTS,
+    "policies": PAYLOADS,
+    **dict.fromkeys(("sources", "accounts", "installs"), MODEL_LISTS),
     # Caddie and agent runs (area 9)
     **dict.fromkeys(
         (
@@ -217,6 +244,38 @@ HOSTILE: dict[str, list[Any]] = {
         STRS,
     ),
     **dict.fromkeys(("resource_url", "url", "base_url"), URLS),
+    # triggers, actions, connectors, search, tags (keys above are shared: tags, limit, start,
+    # end, category, search, granularity, wallet_address)
+    **dict.fromkeys(
+        (
+            "action_type",
+            "trigger_type",
+            "event_id",
+            "connector_id",
+            "connector_type",
+            "server_id",
+            "resource_type",
+            "resource_id",
+            "node_type",
+            "org_id",
+        ),
+        IDS,
+    ),
+    **dict.fromkeys(("types", "tokens"), STR_LISTS),
+    "assets": ID_LISTS,
+    "inputs": PAYLOADS,
+    "connector": [5, "x", ["a"], {"id": object()}, {"id": "\ud800"}, {"type": float("nan")}],
+    **dict.fromkeys(("chain_id", "offset"), INTS),
+    "sort_by_count": BOOLS,
+    **dict.fromkeys(("wallet_id", "cursor_type", "asset_class", "scope"), STRS),
+    # execution hooks (endpoint_id and url: above)
+    "delivery_id": IDS,
+    "subscribed_event_types": [*STR_LISTS, ["run.exploded"], [""]],
+    "max_retries": INTS,
+    # both a wallet session key's id (a path segment) and a Caddie chat session
+    "session_id": [*IDS, *STRS],
+    # a withdrawal's token and an x402 endpoint's: "native" or an address, checked before I/O
+    "token_address": ADDRESSES,
 }
 
 #: Known gaps in code this suite's area does not own, left out of the main matrix and checked by
@@ -235,6 +294,24 @@ VALID: dict[str, Any] = {
     "visibility": "org",
     "method": "GET",
     "path": "/v1/workflows",
+    # -- organizations, API keys & service accounts (issue 14) --
+    "permissions": ["run:read"],
+    "year_month": "2026-01",
+    "min_threshold": 1,
+    "address": "0x" + "cd" * 20,
+    "turnkey_private_key_id": "pk",
+    "amount": 1,
+    "chain_id": 84532,
+    "recipient_address": "0x" + "ab" * 20,
+    "session_address": "0x" + "ef" * 20,
+    "expires_at": dt.datetime.now(dt.timezone.utc) + dt.timedelta(days=1),
+    "installs": [SessionInstall(chain_id=8453, serialized="0x01")],
+    "policies": {},
+    "sql": "SELECT 1",
+    "scope": "notes",
+    "key": "k",
+    "text": "t",
+    "enabled": True,
     # Caddie and agent runs (area 9)
     "message": "every hour log it",
     "conversation_id": "conv_matrix",
@@ -251,6 +328,23 @@ VALID: dict[str, Any] = {
     "price": "1000",
     "token_address": "0x" + "2" * 40,
     "payment_header": "eyJ4NDAyVmVyc2lvbiI6MX0=",
+    # triggers, actions, connectors, search, tags (ids that do not exist answer 404: still typed)
+    "action_type": "echo",
+    "trigger_type": "manual",
+    "event_id": "whe_matrix",
+    "cursor_type": "evm-log",
+    "assets": ["BTCUSD"],
+    "payload": {},
+    "wallet_id": "w_matrix",
+    "node_type": "action",
+    "connector_id": "conn_matrix",
+    "type": "slack",
+    "data": {"botToken": "xoxb-matrix-0000"},
+    "connector_type": "slack",
+    "server_id": "github",
+    "q": "slack",
+    "resource_type": "action",
+    "resource_id": "echo",
 }
 
 #: The client's own methods in the matrix (the resources' are found by introspection).
@@ -296,10 +390,12 @@ def _parameters(area: str, name: str) -> list[inspect.Parameter]:
 
 
 def test_discovery_finds_every_area_and_method() -> None:
-    """Introspection sees the three areas and their main methods (so the matrix is not empty)."""
+    """Introspection sees every area and their main methods (so the matrix is not empty)."""
     assert _areas() == [
-        "activity", "agent_runs", "caddie", "executions", "public", "runs", "templates",
-        "workflows", "x402",
+        "actions", "activity", "agent_runs", "api_keys", "caddie", "caddie_memory",
+        "compute_units", "connectors", "database", "execution_hooks", "executions",
+        "organizations", "outbound_webhooks", "public", "runs", "search", "service_accounts",
+        "tags", "templates", "triggers", "wallet_sessions", "wallets", "workflows", "x402",
     ]  # fmt: skip
     assert {("workflows", "create"), ("runs", "resume_node"), ("activity", "stream")} <= set(
         METHODS
@@ -340,6 +436,20 @@ async def world() -> AsyncIterator[World]:
         wf = await b3.workflows.create(name="m", description="", definition=DEFINITION)
         await b3.workflows.set_visibility(wf.id, "public_execute")
         await b3.workflows.publish(wf.id)
+        account = await b3.service_accounts.create("matrix", permissions=["run:read"])
+        key = await b3.api_keys.create("matrix")
+        wallet = (await b3.wallets.list().first_page()).items[0]
+        session = await b3.wallet_sessions.create(
+            wallet.id,
+            session_address=VALID["session_address"],
+            expires_at=VALID["expires_at"],
+            installs=VALID["installs"],
+            policies={},
+        )
+        # An execution hook (nothing listens at its URL) so the run makes a delivery record.
+        await b3.execution_hooks.create(
+            "m", "http://127.0.0.1:9/hook", subscribed_event_types=["run.started"], max_retries=0
+        )
         created = await b3.workflows.run(wf.id, payload={"txHash": "0xmatrix"})
         template = await b3.templates.create(
             name="m", description="", definition=DEFINITION, tags=[], visibility="org"
@@ -350,17 +460,23 @@ async def world() -> AsyncIterator[World]:
             base_url=url, network="base-sepolia", pay_to="0x" + "1" * 40, price=1000,
             token_address="0x" + "2" * 40,
         )  # fmt: skip
+        delivery = await b3.execution_hooks.deliveries().first_page()
         ids = {
             "workflow_id": wf.id,
             "run_id": created.run_id,
             "node_id": "root",
             "workflow_ids": [wf.id],
             "ids": (),
+            "key_id": key.id,
+            "account_id": account.id,
+            "wallet_id": wallet.id,
+            "session_id": session.sessions[0].id,
             "template_id": template.id,
             "execution_id": execution.execution.id,
             "token": execution.client_token,
             "tx_hash": "0xmatrix",
             "endpoint_id": endpoint.id,
+            "delivery_id": delivery.items[0].id,
             "resource_url": url,
             "url": url,
             "base_url": emu.x402.resource_url("echo"),

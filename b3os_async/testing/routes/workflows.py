@@ -25,6 +25,7 @@ from b3os_async.testing._common import (
     not_found,
     quoted,
 )
+from b3os_async.testing._domain.connectors import type_lookup
 from b3os_async.testing._domain.runs import RUN_STATUSES
 from b3os_async.testing._domain.workflows import SORTS, WorkflowQuery
 from b3os_async.testing._graph import shape_error, size_error, validation_errors, with_payloads
@@ -172,7 +173,7 @@ async def create_workflow(request: web.Request) -> web.Response:
 @ROUTES.post("/v1/workflows/validate")
 async def validate_workflow(request: web.Request) -> web.Response:
     """``POST /v1/workflows/validate``: problems reported in a 200 ``{valid, errors}``."""
-    principal(request)
+    who = principal(request)
     body = await json_body(request)
     if body.get("definition") is None:
         raise bad_field("'definition' is required")
@@ -180,7 +181,8 @@ async def validate_workflow(request: web.Request) -> web.Response:
     too_large = size_error(body["definition"])  # beyond the emulator's limits: not checked
     if too_large is not None:
         raise ApiError(400, INVALID_DEFINITION, f"invalid definition: {too_large}")
-    errors = validation_errors(body["definition"], body.get("name"))
+    connectors = type_lookup(context(request).store, who.org_id)  # nodes' connectors checked
+    errors = validation_errors(body["definition"], body.get("name"), connectors)
     return ok(request, {"valid": not errors, "errors": errors})
 
 
