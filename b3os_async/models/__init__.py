@@ -196,213 +196,95 @@ if TYPE_CHECKING:  # -- organizations, API keys & service accounts (issue 14) --
     from b3os_async.models.wallets import WalletArchived as WalletArchived
     from b3os_async.models.wallets import WithdrawResult as WithdrawResult
 
-_ENUMS = "b3os_async.models._enums"
-_DEFINITIONS = "b3os_async.models.definitions"
-_EVENTS = "b3os_async.models.events"
-_RUNS = "b3os_async.models.runs"
-_WORKFLOWS = "b3os_async.models.workflows"
-# -- organizations, API keys & service accounts (issue 14) --
-_API_KEYS = "b3os_async.models.api_keys"
-_SERVICE_ACCOUNTS = "b3os_async.models.service_accounts"
-_ORGANIZATIONS = "b3os_async.models.organizations"
-_COMPUTE_UNITS = "b3os_async.models.compute_units"
-_WALLETS = "b3os_async.models.wallets"
-_WALLET_SESSIONS = "b3os_async.models.wallet_sessions"
-_DATABASE = "b3os_async.models.database"
-_CADDIE_MEMORY = "b3os_async.models.caddie_memory"
-_EXECUTIONS = "b3os_async.models.executions"
-_PUBLIC = "b3os_async.models.public"
-_TEMPLATES = "b3os_async.models.templates"
-_X402 = "b3os_async.models.x402"
-_AGENT_RUNS = "b3os_async.models.agent_runs"
-_CADDIE = "b3os_async.models.caddie"
-_ACTIONS = "b3os_async.models.actions"
-_CONNECTORS = "b3os_async.models.connectors"
-_SEARCH = "b3os_async.models.search"
-_TAGS = "b3os_async.models.tags"
-_TRIGGERS = "b3os_async.models.triggers"
-# execution hooks
-_HOOKS = "b3os_async.models.execution_hooks"
-_OUTBOUND = "b3os_async.models.outbound_webhooks"
-
-#: Model name -> the module that defines it.
-_EXPORTS: dict[str, str] = {
-    "OpenEnum": _ENUMS,
-    "ExecutionNodeStatus": _ENUMS,
-    "PausedReason": _ENUMS,
-    "RunStatus": _ENUMS,
-    "WorkflowStatus": _ENUMS,
-    "WorkflowVisibility": _ENUMS,
-    "ConnectorReference": _DEFINITIONS,
-    "WorkflowDefinition": _DEFINITIONS,
-    "WorkflowInput": _DEFINITIONS,
-    "WorkflowNode": _DEFINITIONS,
-    "ActivityEvent": _EVENTS,
-    "RunEvent": _EVENTS,
-    "ExecutionNode": _RUNS,
-    "NodeResumeResult": _RUNS,
-    "Run": _RUNS,
-    "RunCreated": _RUNS,
-    "RunListItem": _RUNS,
-    "RunStatusCounts": _RUNS,
-    "WorkflowRunCounts": _RUNS,
-    "ValidationErrorItem": _WORKFLOWS,
-    "ValidationResult": _WORKFLOWS,
-    "Workflow": _WORKFLOWS,
-    "WorkflowListItem": _WORKFLOWS,
-    "WorkflowVersionCount": _WORKFLOWS,
-    "WorkflowVisibilityUpdate": _WORKFLOWS,
-    # -- organizations, API keys & service accounts (issue 14) --
-    "ApiKey": _API_KEYS,
-    "ApiKeyScope": _API_KEYS,
-    "ApiRequestAudit": _API_KEYS,
-    "CreatedApiKey": _API_KEYS,
-    "Permission": _SERVICE_ACCOUNTS,
-    "ServiceAccount": _SERVICE_ACCOUNTS,
-    "ServiceAccountStatus": _SERVICE_ACCOUNTS,
-    "AICreditUsage": _ORGANIZATIONS,
-    "AutoSwapSettings": _ORGANIZATIONS,
-    "AutoSwapSource": _ORGANIZATIONS,
-    "InviteStatus": _ORGANIZATIONS,
-    "InviteWithOrgName": _ORGANIZATIONS,
-    "Organization": _ORGANIZATIONS,
-    "OrganizationInvite": _ORGANIZATIONS,
-    "OrganizationMember": _ORGANIZATIONS,
-    "OrganizationRole": _ORGANIZATIONS,
-    "PlanOption": _ORGANIZATIONS,
-    "PlanOptionAction": _ORGANIZATIONS,
-    "PlanOptions": _ORGANIZATIONS,
-    "Tier": _ORGANIZATIONS,
-    "UsageTotals": _ORGANIZATIONS,
-    "CUBalance": _COMPUTE_UNITS,
-    "CUDailyUsage": _COMPUTE_UNITS,
-    "CURunItem": _COMPUTE_UNITS,
-    "CUThresholdUpdate": _COMPUTE_UNITS,
-    "CUUsage": _COMPUTE_UNITS,
-    "CUUsageBreakdown": _COMPUTE_UNITS,
-    "CUUsageByWorkflow": _COMPUTE_UNITS,
-    "CUWorkflowUsage": _COMPUTE_UNITS,
-    "OrganizationWallet": _WALLETS,
-    "PolymarketDepositWallet": _WALLETS,
-    "Wallet": _WALLETS,
-    "WalletAccount": _WALLETS,
-    "WalletArchived": _WALLETS,
-    "WithdrawResult": _WALLETS,
-    "SessionInstall": _WALLET_SESSIONS,
-    "WalletSession": _WALLET_SESSIONS,
-    "WalletSessionGroup": _WALLET_SESSIONS,
-    "WalletSessionInstall": _WALLET_SESSIONS,
-    "WalletSessionRevoked": _WALLET_SESSIONS,
-    "ColumnInfo": _DATABASE,
-    "QueryResult": _DATABASE,
-    "TableInfo": _DATABASE,
-    "CaddieMemory": _CADDIE_MEMORY,
-    "CaddieMemorySettings": _CADDIE_MEMORY,
-    # area public: templates, public routes, external executions, x402
-    "ExternalExecutionStatus": _ENUMS,
-    "TemplateVisibility": _ENUMS,
-    "ExecutionCreated": _EXECUTIONS,
-    "ExecutionDetail": _EXECUTIONS,
-    "ExecutionEvent": _EXECUTIONS,
-    "ExecutionEventRecord": _EXECUTIONS,
-    "ExecutionSourceSystemStat": _EXECUTIONS,
-    "ExecutionStats": _EXECUTIONS,
-    "ExecutionStatsSummary": _EXECUTIONS,
-    "ExecutionStatusCount": _EXECUTIONS,
-    "ExecutionTimeSeriesPoint": _EXECUTIONS,
-    "ExternalExecution": _EXECUTIONS,
-    "RecentExecutionFailure": _EXECUTIONS,
-    "PublicExecution": _PUBLIC,
-    "PublicExecutionEvent": _PUBLIC,
-    "PublicNodeState": _PUBLIC,
-    "PublicRun": _PUBLIC,
-    "PublicRunListItem": _PUBLIC,
-    "PublicWidget": _PUBLIC,
-    "PublicWidgetConfig": _PUBLIC,
-    "PublicWorkflow": _PUBLIC,
-    "PublicWorkflowMeta": _PUBLIC,
-    "PublicWorkflowNode": _PUBLIC,
-    "Template": _TEMPLATES,
-    "TemplateProp": _TEMPLATES,
-    "TemplateTag": _TEMPLATES,
-    "TemplateVersionCount": _TEMPLATES,
-    "X402CallResult": _X402,
-    "X402Endpoint": _X402,
-    "X402EndpointCheck": _X402,
-    "X402ImportResult": _X402,
-    "X402Metadata": _X402,
-    "X402PaymentDetails": _X402,
-    "X402PaymentRequirement": _X402,
-    "X402ProbeResult": _X402,
-    # Caddie (area 9): chat, sessions, history; agent runs
-    "AgentRunPhase": _ENUMS,
-    "ChatEventType": _ENUMS,
-    "ChatMode": _ENUMS,
-    "ChatResultType": _ENUMS,
-    "AgentArtifact": _AGENT_RUNS,
-    "AgentRun": _AGENT_RUNS,
-    "AgentRunEvent": _AGENT_RUNS,
-    "AgentRunStarted": _AGENT_RUNS,
-    "AgentRunState": _AGENT_RUNS,
-    "AgentRunUsage": _AGENT_RUNS,
-    "AgentType": _AGENT_RUNS,
-    "AgentTypeList": _AGENT_RUNS,
-    "CaddieSession": _CADDIE,
-    "ChatEvent": _CADDIE,
-    "ChatMessage": _CADDIE,
-    "ChatPreflight": _CADDIE,
-    "ChatResult": _CADDIE,
-    "ChatSession": _CADDIE,
-    "ChatUsage": _CADDIE,
-    "ChatValidationError": _CADDIE,
-    "ConversationSnapshot": _CADDIE,
-    "ToolUtilization": _CADDIE,
-    # triggers, actions, connectors, search, tags (area-actions)
-    "WebhookEventAction": _ENUMS,
-    "WebhookEventStatus": _ENUMS,
-    "ActionDefinition": _ACTIONS,
-    "ActionProxyResult": _ACTIONS,
-    "ActionRunResult": _ACTIONS,
-    "ActionTestConfig": _ACTIONS,
-    "ActionTestError": _ACTIONS,
-    "ActionTestResult": _ACTIONS,
-    "ConnectorOutput": _ACTIONS,
-    "ConnectorRequirement": _ACTIONS,
-    "CuCostDefaults": _ACTIONS,
-    "CuCostItem": _ACTIONS,
-    "CuCosts": _ACTIONS,
-    "CuCostsByCategory": _ACTIONS,
-    "FaucetClaim": _ACTIONS,
-    "LatencyPoint": _ACTIONS,
-    "LatencySeries": _ACTIONS,
-    "NodeStatistics": _ACTIONS,
-    "UsagePoint": _ACTIONS,
-    "UsageSeries": _ACTIONS,
-    "Connector": _CONNECTORS,
-    "ConnectorType": _CONNECTORS,
-    "McpConnector": _CONNECTORS,
-    "SearchHit": _SEARCH,
-    "SearchResults": _SEARCH,
-    "Tag": _TAGS,
-    "BlockCursor": _TRIGGERS,
-    "CexAssets": _TRIGGERS,
-    "CexPrices": _TRIGGERS,
-    "IntegrationResult": _TRIGGERS,
-    "OrgWebhookSecret": _TRIGGERS,
-    "SituationTicker": _TRIGGERS,
-    "TriggerDefinition": _TRIGGERS,
-    "TriggerInfo": _TRIGGERS,
-    "WebhookEvent": _TRIGGERS,
-    # execution hooks
-    "DeliveryStatus": _ENUMS,
-    "HookEndpointStatus": _ENUMS,
-    "HookEventType": _ENUMS,
-    "ExecutionHookDelivery": _HOOKS,
-    "ExecutionHookEndpoint": _HOOKS,
-    "ExecutionHookSecret": _HOOKS,
-    "HookEvent": _HOOKS,
-    "OutboundWebhookDelivery": _OUTBOUND,
+#: Module (under b3os_async.models) -> the model names it defines.
+# fmt: off
+_MODULES: dict[str, tuple[str, ...]] = {
+    "_enums": (
+        "OpenEnum", "ExecutionNodeStatus", "PausedReason", "RunStatus", "WorkflowStatus",
+        "WorkflowVisibility", "ExternalExecutionStatus", "TemplateVisibility", "AgentRunPhase",
+        "ChatEventType", "ChatMode", "ChatResultType", "WebhookEventAction", "WebhookEventStatus",
+        "DeliveryStatus", "HookEndpointStatus", "HookEventType"
+    ),
+    "definitions": ("ConnectorReference", "WorkflowDefinition", "WorkflowInput", "WorkflowNode"),
+    "events": ("ActivityEvent", "RunEvent"),
+    "runs": (
+        "ExecutionNode", "NodeResumeResult", "Run", "RunCreated", "RunListItem", "RunStatusCounts",
+        "WorkflowRunCounts"
+    ),
+    "workflows": (
+        "ValidationErrorItem", "ValidationResult", "Workflow", "WorkflowListItem",
+        "WorkflowVersionCount", "WorkflowVisibilityUpdate"
+    ),
+    "api_keys": ("ApiKey", "ApiKeyScope", "ApiRequestAudit", "CreatedApiKey"),
+    "service_accounts": ("Permission", "ServiceAccount", "ServiceAccountStatus"),
+    "organizations": (
+        "AICreditUsage", "AutoSwapSettings", "AutoSwapSource", "InviteStatus", "InviteWithOrgName",
+        "Organization", "OrganizationInvite", "OrganizationMember", "OrganizationRole",
+        "PlanOption", "PlanOptionAction", "PlanOptions", "Tier", "UsageTotals"
+    ),
+    "compute_units": (
+        "CUBalance", "CUDailyUsage", "CURunItem", "CUThresholdUpdate", "CUUsage",
+        "CUUsageBreakdown", "CUUsageByWorkflow", "CUWorkflowUsage"
+    ),
+    "wallets": (
+        "OrganizationWallet", "PolymarketDepositWallet", "Wallet", "WalletAccount",
+        "WalletArchived", "WithdrawResult"
+    ),
+    "wallet_sessions": (
+        "SessionInstall", "WalletSession", "WalletSessionGroup", "WalletSessionInstall",
+        "WalletSessionRevoked"
+    ),
+    "database": ("ColumnInfo", "QueryResult", "TableInfo"),
+    "caddie_memory": ("CaddieMemory", "CaddieMemorySettings"),
+    "executions": (
+        "ExecutionCreated", "ExecutionDetail", "ExecutionEvent", "ExecutionEventRecord",
+        "ExecutionSourceSystemStat", "ExecutionStats", "ExecutionStatsSummary",
+        "ExecutionStatusCount", "ExecutionTimeSeriesPoint", "ExternalExecution",
+        "RecentExecutionFailure"
+    ),
+    "public": (
+        "PublicExecution", "PublicExecutionEvent", "PublicNodeState", "PublicRun",
+        "PublicRunListItem", "PublicWidget", "PublicWidgetConfig", "PublicWorkflow",
+        "PublicWorkflowMeta", "PublicWorkflowNode"
+    ),
+    "templates": ("Template", "TemplateProp", "TemplateTag", "TemplateVersionCount"),
+    "x402": (
+        "X402CallResult", "X402Endpoint", "X402EndpointCheck", "X402ImportResult", "X402Metadata",
+        "X402PaymentDetails", "X402PaymentRequirement", "X402ProbeResult"
+    ),
+    "agent_runs": (
+        "AgentArtifact", "AgentRun", "AgentRunEvent", "AgentRunStarted", "AgentRunState",
+        "AgentRunUsage", "AgentType", "AgentTypeList"
+    ),
+    "caddie": (
+        "CaddieSession", "ChatEvent", "ChatMessage", "ChatPreflight", "ChatResult", "ChatSession",
+        "ChatUsage", "ChatValidationError", "ConversationSnapshot", "ToolUtilization"
+    ),
+    "actions": (
+        "ActionDefinition", "ActionProxyResult", "ActionRunResult", "ActionTestConfig",
+        "ActionTestError", "ActionTestResult", "ConnectorOutput", "ConnectorRequirement",
+        "CuCostDefaults", "CuCostItem", "CuCosts", "CuCostsByCategory", "FaucetClaim",
+        "LatencyPoint", "LatencySeries", "NodeStatistics", "UsagePoint", "UsageSeries"
+    ),
+    "connectors": ("Connector", "ConnectorType", "McpConnector"),
+    "search": ("SearchHit", "SearchResults"),
+    "tags": ("Tag",),
+    "triggers": (
+        "BlockCursor", "CexAssets", "CexPrices", "IntegrationResult", "OrgWebhookSecret",
+        "SituationTicker", "TriggerDefinition", "TriggerInfo", "WebhookEvent"
+    ),
+    "execution_hooks": (
+        "ExecutionHookDelivery", "ExecutionHookEndpoint", "ExecutionHookSecret", "HookEvent"
+    ),
+    "outbound_webhooks": ("OutboundWebhookDelivery",),
 }
+# fmt: on
+
+#: Model name -> the module that defines it (derived from _MODULES).
+_EXPORTS: dict[str, str] = {
+    name: f"b3os_async.models.{module}" for module, names in _MODULES.items() for name in names
+}
+
 
 __all__ = sorted(_EXPORTS)
 

@@ -278,11 +278,6 @@ HOSTILE: dict[str, list[Any]] = {
     "token_address": ADDRESSES,
 }
 
-#: Known gaps in code this suite's area does not own, left out of the main matrix and checked by
-#: the strict xfail ``test_known_gaps_still_fail``, which fails once they are fixed (then delete
-#: both). The stream module (``sse.SSEDecoder`` / ``_streams.dedupe.id_key``) does not check the
-#: type of ``last_event_id``: an int raises a bare TypeError, a list an AttributeError.
-KNOWN_GAPS: dict[str, list[Any]] = {"last_event_id": WRONG_TYPES}
 
 #: Parameters given a valid value when another one is under test (fixtures fill the ids).
 VALID: dict[str, Any] = {
@@ -355,9 +350,10 @@ def _areas() -> list[str]:
     """Names of the API areas of B3OS: its attributes that give a Resource on a client (cached
     properties, and ``public``, which is also ``B3OS.public()`` on the class)."""
     client = B3OS(api_key="b3sk_matrix_discovery_key")
+    attributes = {name: attr for cls in B3OS.__mro__ for name, attr in vars(cls).items()}
     return sorted(
         name
-        for name, attr in vars(B3OS).items()
+        for name, attr in attributes.items()
         if isinstance(attr, (functools.cached_property, PublicAccess))
         and isinstance(getattr(client, name), Resource)
     )
@@ -570,30 +566,6 @@ async def test_hostile_arguments_give_typed_errors_only(world: World, area: str,
     failures = []
     for param in params:
         for value in HOSTILE[param.name]:
-            if any(value is gap for gap in KNOWN_GAPS.get(param.name, ())):
-                continue
-            args, kwargs = _arguments(world, params, param, value)
-            problem = await _call(world, area, name, args, kwargs)
-            if problem:
-                failures.append(f"{param.name}={_show(value)}: {problem}")
-    assert failures == [], "\n".join(failures)
-
-
-GAP_METHODS = [
-    (area, name)
-    for area, name in METHODS
-    if any(p.name in KNOWN_GAPS for p in _parameters(area, name))
-]
-
-
-@pytest.mark.xfail(strict=True, reason="owned by the stream module: see KNOWN_GAPS")
-@pytest.mark.parametrize(("area", "name"), GAP_METHODS, ids=_ids(GAP_METHODS))
-async def test_known_gaps_still_fail(world: World, area: str, name: str) -> None:
-    """The known gaps still give bare errors (this xfail turns red the day they are fixed)."""
-    params = _parameters(area, name)
-    failures = []
-    for param in params:
-        for value in KNOWN_GAPS.get(param.name, ()):
             args, kwargs = _arguments(world, params, param, value)
             problem = await _call(world, area, name, args, kwargs)
             if problem:
