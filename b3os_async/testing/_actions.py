@@ -1,4 +1,9 @@
-"""The ``http-request`` action and the failure type every action raises.
+"""The simple built-in actions, the ``http-request`` action and the failure type actions raise.
+
+:func:`basic_action` runs ``echo``/``transform`` (result = the resolved payload), ``delay``
+(``{"ms": N}``, a real sleep), ``fail`` (``{"message", "when"}``: fails unless ``when`` is
+false/null/0/""/"false") and ``if`` (``{"condition": C}`` -> ``{result, branch}``); any other type
+fails the node with code ``unknown_action``.
 
 ``http-request`` takes ``{"url", "method" = "GET", "headers" = {}, "body"}`` and answers
 ``{"status", "headers", "body"}`` (``body`` parsed as JSON when the response says JSON, else
@@ -19,6 +24,8 @@ from urllib.parse import urlsplit
 
 import aiohttp
 
+from b3os_async.testing._expr import ConditionError, evaluate_condition
+
 
 class NodeFailure(Exception):
     """A node failed: ``message``, a string ``code``, and optionally a ``result`` to keep."""
@@ -28,6 +35,30 @@ class NodeFailure(Exception):
         self.message = message
         self.code = code
         self.result = result
+
+
+async def basic_action(kind: str, payload: dict[str, Any]) -> dict[str, Any]:
+    """Run one of the simple built-in actions (module docstring) on a resolved payload."""
+    if kind in ("echo", "transform"):
+        return payload
+    if kind == "delay":
+        ms = payload.get("ms", 0)
+        if isinstance(ms, bool) or not isinstance(ms, (int, float)) or ms < 0:
+            raise NodeFailure("delay needs a non-negative number 'ms'", "invalid_payload")
+        await asyncio.sleep(ms / 1000)
+        return payload
+    if kind == "fail":
+        when = payload.get("when", True)
+        if when in (False, None, 0, "", "false"):
+            return {"failed": False}
+        raise NodeFailure(str(payload.get("message") or "failed on purpose"), "fail_action")
+    if kind == "if":
+        try:
+            outcome = evaluate_condition(payload.get("condition"))
+        except ConditionError as exc:
+            raise NodeFailure(f"invalid if condition: {exc}", "invalid_condition") from None
+        return {"result": outcome, "branch": "then" if outcome else "else"}
+    raise NodeFailure(f"unknown action type {kind!r}", "unknown_action")
 
 
 def is_loopback_host(host: str | None) -> bool:

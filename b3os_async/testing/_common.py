@@ -27,6 +27,8 @@ code    meaning
 404005  workflow has no draft
 404006  workflow has no live version
 404007  node not found in the run's definition
+404008  workflow variable not found
+404009  workflow release not found
 405001  method not allowed on this route
 409001  version conflict (``expectedCurrentVersion`` / ``expectedVersion``)
 409002  run is not cancellable (already finished)
@@ -70,6 +72,8 @@ VERSION_NOT_FOUND = 404004
 DRAFT_NOT_FOUND = 404005
 LIVE_NOT_FOUND = 404006
 NODE_NOT_FOUND = 404007
+VARIABLE_NOT_FOUND = 404008
+RELEASE_NOT_FOUND = 404009
 METHOD_NOT_ALLOWED = 405001
 VERSION_CONFLICT = 409001
 NOT_CANCELLABLE = 409002

@@ -17,19 +17,22 @@ from typing import TYPE_CHECKING, Any
 from aiohttp import web
 
 from b3os_async.testing import routes
-from b3os_async.testing._common import IdSource, now_iso
+from b3os_async.testing._clock import Clock
+from b3os_async.testing._common import IdSource
 from b3os_async.testing._domain.organizations import ApiKey, Org
 from b3os_async.testing._domain.runs import TERMINAL
 from b3os_async.testing._engine import Engine
 from b3os_async.testing._faults import FaultRegistry
 from b3os_async.testing._middleware import middleware
 from b3os_async.testing._render import run_json
+from b3os_async.testing._scheduler import Scheduler
 from b3os_async.testing._server import CONTEXT, Context, RecordedRequest, mark_started
 from b3os_async.testing._store import Store
 from b3os_async.testing._streams import Broker
 
 if TYPE_CHECKING:
     from collections import deque
+    from datetime import datetime
     from types import TracebackType
 
 SCOPES = ("read", "read-write")
@@ -58,6 +61,8 @@ class Emulator:
     :param heartbeat_interval: seconds of silence after which streams send ``: heartbeat``.
     :param retry_ms: the ``retry:`` value sent first on every stream.
     :param replay: ``False`` serves streams without ``id:`` lines and ignores ``Last-Event-ID``.
+    :param frozen_at: start with the clock frozen at this (timezone-aware) moment; default:
+        real time. See :attr:`clock`.
     """
 
     def __init__(
@@ -69,6 +74,7 @@ class Emulator:
         heartbeat_interval: float = 15.0,
         retry_ms: int = 1000,
         replay: bool = True,
+        frozen_at: datetime | None = None,
     ) -> None:
         if heartbeat_interval <= 0:
             raise ValueError("heartbeat_interval must be positive")
@@ -77,19 +83,23 @@ class Emulator:
         self._host = host
         self._port = port
         ids = IdSource(seed)
-        broker = Broker()
-        store = Store(ids, broker.notify)
+        self.clock = Clock(frozen_at)
+        """The emulator's time: ``emu.clock.freeze()``, ``await emu.clock.advance(hours=1)``."""
+        broker = Broker(clock=self.clock)
+        store = Store(ids, broker.notify, self.clock)
+        engine = Engine(store, broker)
         self.faults = FaultRegistry(ids.rng("faults"))
         """The fault registry: ``emu.faults.add(Fault.rate_limit(), path="/v1/runs")``."""
         self._ctx = Context(
             store=store,
-            engine=Engine(store, broker),
+            engine=engine,
             broker=broker,
             faults=self.faults,
             ids=ids,
             retry_ms=retry_ms,
             heartbeat=heartbeat_interval,
             replay=replay,
+            scheduler=Scheduler(store, engine, self.clock),
         )
         self._runner: web.AppRunner | None = None
         self._url: str | None = None
@@ -109,6 +119,8 @@ class Emulator:
         site = web.TCPSite(runner, self._host, self._port)
         await site.start()
         self._runner = runner
+        assert self._ctx.scheduler is not None
+        self._ctx.scheduler.start()
         host, port = runner.addresses[0][:2]
         shown = f"[{host}]" if ":" in host else host
         self._url = f"http://{shown}:{port}"
@@ -119,6 +131,8 @@ class Emulator:
             return
         self._closed = True
         self._ctx.broker.shutdown()
+        if self._ctx.scheduler is not None:
+            await self._ctx.scheduler.close()
         await self._ctx.engine.close()
         await asyncio.sleep(0)  # let streams see the SHUTDOWN marker and finish normally
         for task in list(self._ctx.inflight):
@@ -164,7 +178,7 @@ class Emulator:
         org_id = ids.new("org_", 12)
         slug = "-".join(name.lower().split()) or org_id
         self._ctx.store.orgs[org_id] = Org(
-            org_id, name, slug, ids.new("usr_", 12, stream="user"), now_iso()
+            org_id, name, slug, ids.new("usr_", 12, stream="user"), self.clock.iso()
         )
         return org_id, self.create_api_key("read-write", org_id=org_id)
 

@@ -31,9 +31,11 @@ a stream opened before the POST sees it. Execution then happens in one asyncio t
   were and not executed again (no events for them); execution walks through them to the rest.
 
 Built-in actions (node ``type``): ``echo``/``transform`` (result = resolved payload), ``delay``
-(``{"ms": N}``), ``fail`` (``{"message", "when"}``), ``http-request`` (loopback only), ``if``,
-``wait``. Any other action type fails its node. Run-level notifications (``run_started`` and the
-terminal event) also go to the organization's notification log.
+(``{"ms": N}``), ``fail`` (``{"message", "when"}``), ``if`` (those four in ``_actions.py``),
+``http-request`` (loopback only), ``wait``, ``set-variable`` (``_domain/workflow_variables.py``;
+``{{$vars.x}}`` reads them). Any other action type fails its node. Run-level notifications
+(``run_started`` and the terminal event) also go to the organization's notification log.
+Timestamps come from the emulator's clock (``store.clock``).
 """
 
 from __future__ import annotations
@@ -45,10 +47,11 @@ from typing import TYPE_CHECKING, Any
 
 import aiohttp
 
-from b3os_async.testing._actions import NodeFailure, http_request
-from b3os_async.testing._common import NODE_NOT_FOUND, NOT_CANCELLABLE, ApiError, now_iso
-from b3os_async.testing._expr import ConditionError, evaluate_condition, resolve
-from b3os_async.testing._graph import children_of, nodes_of
+from b3os_async.testing._actions import NodeFailure, basic_action, http_request
+from b3os_async.testing._common import NODE_NOT_FOUND, NOT_CANCELLABLE, ApiError
+from b3os_async.testing._domain.workflow_variables import SET_VARIABLE, VariableError
+from b3os_async.testing._expr import resolve
+from b3os_async.testing._graph import children_of, has_successful_leaf, nodes_of
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -59,14 +62,13 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger("b3os_async.testing")
 
-_RAN = frozenset({"success", "failure", "partial"})
-
 
 class Engine:
     """Executes runs; one instance per emulator."""
 
     def __init__(self, store: Store, broker: Broker) -> None:
         self._store = store
+        self._clock = store.clock
         self._broker = broker
         self._tasks: dict[str, asyncio.Task[None]] = {}
         # Waiting nodes per run: a finishing run forgets its own without a look at the others.
@@ -96,11 +98,22 @@ class Engine:
         self._changed.set()
         self._changed = asyncio.Event()
 
+    async def settled(self, run: Run, timeout: float) -> None:
+        """Wait until ``run`` is no longer ``running`` (it ended or waits), at most ``timeout``."""
+        deadline = asyncio.get_running_loop().time() + timeout
+        while run.status == "running":
+            remaining = deadline - asyncio.get_running_loop().time()
+            if remaining <= 0:
+                return
+            await self.changed(min(remaining, 0.5))
+
     # -- starting, resuming, cancelling ----------------------------------------------------------
 
     def launch(self, run: Run, kept: frozenset[str] = frozenset()) -> None:
         """Store ``run``, publish ``run_started`` and start executing it (see module docstring)."""
         self._store.runs.add(run)
+        if run.workflow_id:
+            self._store.variables.run_started(run)
         channel = self._broker.run_channel(run.id)
         channel.attach(run.org_id)
         channel.publish("run_started", "running")
@@ -123,7 +136,7 @@ class Engine:
         """Cancel a running or waiting run (409 if it already finished)."""
         if run.terminal:
             raise ApiError(409, NOT_CANCELLABLE, f"run {run.id!r} is {run.status}; not cancellable")
-        at = now_iso()
+        at = self._clock.iso()
         for state in run.nodes.values():
             if state.status in ("pending", "running", "waiting"):
                 state.status = "cancelled"
@@ -222,7 +235,7 @@ class Engine:
             if state is None or state.status != "pending":
                 continue
             state.status = "skipped"
-            state.finished_at = now_iso()
+            state.finished_at = self._clock.iso()
             channel.publish("node_skipped", "skipped", nodeId=node_id)
             stack.extend(reversed(children_of(nodes[node_id])))
 
@@ -230,7 +243,7 @@ class Engine:
         self, run: Run, node_id: str, node: dict[str, Any], state: NodeState
     ) -> bool:
         channel = self._broker.run_channel(run.id)
-        state.status, state.started_at = "running", now_iso()
+        state.status, state.started_at = "running", self._clock.iso()
         channel.publish("node_started", "running", nodeId=node_id)
         self._touch()
         try:
@@ -242,13 +255,14 @@ class Engine:
                 state.input = resolved
                 result = await self._action(run, node_id, node["type"], resolved, state)
         except NodeFailure as failure:
-            state.status, state.finished_at = "failure", now_iso()
+            state.status, state.finished_at = "failure", self._clock.iso()
             state.error = {"message": failure.message, "code": failure.code}
             state.result = failure.result
             channel.publish("node_failed", "failure", nodeId=node_id, error=state.error)
             self._touch()
             return False
-        state.status, state.finished_at, state.result = "success", now_iso(), result
+        state.status, state.finished_at, state.result = "success", self._clock.iso(), result
+        self._store.runs.record_tx(run, node_id, result)
         channel.publish("node_completed", "success", nodeId=node_id, result=result)
         self._touch()
         return True
@@ -263,6 +277,8 @@ class Engine:
                 return run.workflow_id
             if first == "$runId":
                 return run.id
+            if first == "$vars":
+                return self._store.variables.values(run.workflow_id) if run.workflow_id else {}
             state = run.nodes.get(run.trigger_node_id if first == "root" else first)
             if state is None or state.status != "success":
                 return None
@@ -273,33 +289,21 @@ class Engine:
     async def _action(
         self, run: Run, node_id: str, kind: str, payload: dict[str, Any], state: NodeState
     ) -> dict[str, Any]:
-        if kind in ("echo", "transform"):
-            return payload
-        if kind == "delay":
-            ms = payload.get("ms", 0)
-            if isinstance(ms, bool) or not isinstance(ms, (int, float)) or ms < 0:
-                raise NodeFailure("delay needs a non-negative number 'ms'", "invalid_payload")
-            await asyncio.sleep(ms / 1000)
-            return payload
-        if kind == "fail":
-            when = payload.get("when", True)
-            if when in (False, None, 0, "", "false"):
-                return {"failed": False}
-            raise NodeFailure(str(payload.get("message") or "failed on purpose"), "fail_action")
-        if kind == "if":
-            try:
-                outcome = evaluate_condition(payload.get("condition"))
-            except ConditionError as exc:
-                raise NodeFailure(f"invalid if condition: {exc}", "invalid_condition") from None
-            state.branch = "then" if outcome else "else"
-            return {"result": outcome, "branch": state.branch}
         if kind == "wait":
             return await self._wait(run, node_id, payload, state)
         if kind == "http-request":
             if self._http is None:
                 self._http = aiohttp.ClientSession()
             return await http_request(self._http, payload)
-        raise NodeFailure(f"unknown action type {kind!r}", "unknown_action")
+        if kind == SET_VARIABLE:
+            try:
+                return self._store.variables.node_write(run, node_id, payload)
+            except VariableError as exc:
+                raise NodeFailure(exc.message, exc.code) from None
+        result = await basic_action(kind, payload)  # unknown types fail the node
+        if kind == "if":
+            state.branch = result["branch"]
+        return result
 
     async def _wait(
         self, run: Run, node_id: str, payload: dict[str, Any], state: NodeState
@@ -353,11 +357,13 @@ class Engine:
         failed = [node_id for node_id, state in run.nodes.items() if state.status == "failure"]
         if internal is None and not failed:
             status = "success"
-        elif internal is None and self._has_successful_leaf(run):
+        elif internal is None and has_successful_leaf(
+            run.definition, {node_id: state.status for node_id, state in run.nodes.items()}
+        ):
             status = "partial"
         else:
             status = "failure"
-        run.status, run.finished_at = status, now_iso()
+        run.status, run.finished_at = status, self._clock.iso()
         counts: dict[str, int] = {}
         for state in run.nodes.values():
             counts[state.status] = counts.get(state.status, 0) + 1
@@ -377,20 +383,6 @@ class Engine:
             channel.publish("run_completed", status)
             self._notify(run, "run_completed")
         self._touch()
-
-    def _has_successful_leaf(self, run: Run) -> bool:
-        nodes = nodes_of(run.definition)
-        for node_id, state in run.nodes.items():
-            if state.status != "success":
-                continue
-            ran = [
-                child
-                for child in children_of(nodes[node_id])
-                if child in run.nodes and run.nodes[child].status in _RAN
-            ]
-            if not ran:
-                return True
-        return False
 
     def _notify(self, run: Run, event_type: str) -> None:
         self._broker.notify(

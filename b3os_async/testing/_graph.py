@@ -21,7 +21,9 @@ from typing import Any
 
 from b3os_async.testing._expr import references
 
-ACTIONS = frozenset({"echo", "transform", "delay", "fail", "http-request", "if", "wait"})
+ACTIONS = frozenset(
+    {"echo", "transform", "delay", "fail", "http-request", "if", "wait", "set-variable"}
+)
 """Action (non-trigger) node types the engine executes."""
 
 BRANCHES = {"if": ("then", "else"), "wait": ("resumed", "timed_out")}
@@ -160,6 +162,24 @@ def reachable(definition: Mapping[str, Any], start: str) -> list[str]:
         order.append(node_id)
         stack.extend(reversed(children_of(nodes[node_id])))
     return order
+
+
+_RAN = frozenset({"success", "failure", "partial"})
+
+
+def has_successful_leaf(definition: Mapping[str, Any], statuses: Mapping[str, str]) -> bool:
+    """Whether some successful node has no child that ran (a run's ``partial`` test).
+
+    ``statuses`` maps the run's node ids to their status.
+    """
+    nodes = nodes_of(definition)
+    for node_id, status in statuses.items():
+        if status != "success":
+            continue
+        children = children_of(nodes[node_id])
+        if not any(statuses.get(child) in _RAN for child in children):
+            return True
+    return False
 
 
 def validation_errors(definition: Any, name: Any = None) -> list[dict[str, Any]]:

@@ -43,6 +43,7 @@ if TYPE_CHECKING:
     from b3os_async.testing._domain.organizations import Principal
     from b3os_async.testing._engine import Engine
     from b3os_async.testing._faults import Fault, FaultRegistry
+    from b3os_async.testing._scheduler import Scheduler
     from b3os_async.testing._store import Store
     from b3os_async.testing._streams import Broker
 
@@ -82,6 +83,7 @@ class Context:
     requests: deque[RecordedRequest] = attrs.field(factory=lambda: deque(maxlen=REQUEST_LOG_SIZE))
     open_streams: int = 0
     inflight: set[asyncio.Task[Any]] = attrs.field(factory=set)
+    scheduler: Scheduler | None = None  # time triggers (_scheduler.py); set by the Emulator
 
 
 CONTEXT = web.AppKey("b3os_emulator_context", Context)

@@ -6,41 +6,49 @@ The store owns the id source and, per area, the *book* that holds the area's obj
 indexes its list endpoints page through:
 
 * ``orgs`` and ``keys`` - plain dicts (``_domain/organizations.py``);
-* ``workflows`` - a :class:`~b3os_async.testing._domain.workflows.WorkflowBook` (versions,
+* ``workflows`` - a :class:`~b3os_async.testing._domain.workflow_book.WorkflowBook` (versions,
   lifecycle, list indexes);
-* ``runs`` - a :class:`~b3os_async.testing._domain.runs.RunBook` (per-org and per-workflow
-  lists, status indexes and counters);
+* ``runs`` - a :class:`~b3os_async.testing._domain.runs.RunBook` (per-org, per-workflow and
+  per-trigger lists, status indexes and counters);
+* ``variables`` / ``releases`` - workflow variables with their writes, and release histories;
 * ``collections`` - the items of the simple areas, one ``OrgItems`` per
   :class:`~b3os_async.testing._collection.Collection`, created on first use.
 
 Every object belongs to one organization; lookups take the caller's org id and treat an object of
 another organization exactly like a missing one (404). Activity notifications caused by domain
-changes go to the broker through the ``publish`` callable given here (``Broker.notify``).
+changes go to the broker through the ``publish`` callable given here (``Broker.notify``). Every
+book reads time from the one ``clock`` (``_clock.py``).
 """
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from b3os_async.testing._clock import Clock
 from b3os_async.testing._domain.credits import Ledger
 from b3os_async.testing._domain.runs import RunBook
-from b3os_async.testing._domain.workflows import WorkflowBook
+from b3os_async.testing._domain.workflow_book import WorkflowBook
+from b3os_async.testing._domain.workflow_releases import ReleaseBook
+from b3os_async.testing._domain.workflow_variables import VariableBook
 
 if TYPE_CHECKING:
     from b3os_async.testing._collection import OrgItems
     from b3os_async.testing._common import IdSource
     from b3os_async.testing._domain.organizations import ApiKey, Org
-    from b3os_async.testing._domain.workflows import Publish
+    from b3os_async.testing._domain.workflow_book import Publish
 
 
 class Store:
     """All organizations, keys, workflows, runs and simple-area items of one emulator."""
 
-    def __init__(self, ids: IdSource, publish: Publish) -> None:
+    def __init__(self, ids: IdSource, publish: Publish, clock: Clock | None = None) -> None:
         self.ids = ids
+        self.clock = clock or Clock()  # the emulator's time (_clock.py); real time by default
         self.orgs: dict[str, Org] = {}
         self.keys: dict[str, ApiKey] = {}
-        self.workflows = WorkflowBook(ids, publish)
-        self.runs = RunBook(ids, on_added=lambda run: self.workflows.run_added(run.workflow_id))
+        self.workflows = WorkflowBook(ids, publish, self.clock)
+        self.runs = RunBook(ids, lambda run: self.workflows.run_added(run.workflow_id), self.clock)
+        self.variables = VariableBook(self.clock)  # _domain/workflow_variables.py
+        self.releases = ReleaseBook(self.workflows, self.clock)  # _domain/workflow_releases.py
         self.collections: dict[str, OrgItems[Any]] = {}
         self.credits = Ledger()  # compute units: balances, charges (_domain/credits.py)
