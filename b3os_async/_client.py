@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from b3os_async._transport.http import QueryValue
     from b3os_async._transport.session import Requester, SessionManager
     from b3os_async.resources.activity import Activity
+    from b3os_async.resources.metrics import Metrics
     from b3os_async.resources.runs import Runs
     from b3os_async.resources.workflows import Workflows
 
@@ -381,3 +382,12 @@ class B3OS:
         from b3os_async.resources.activity import Activity
 
         return Activity(self._requester)
+
+    # -- API areas: workflows and runs, the rest (issue 17) ------------------------------------
+
+    @functools.cached_property
+    def metrics(self) -> Metrics:
+        """Metrics of runs: failure rate, time series, top errors, recent activity, summary."""
+        from b3os_async.resources.metrics import Metrics
+
+        return Metrics(self._requester)

@@ -21,6 +21,12 @@ if TYPE_CHECKING:
     from b3os_async.models._enums import OpenEnum as OpenEnum
     from b3os_async.models._enums import PausedReason as PausedReason
     from b3os_async.models._enums import RunStatus as RunStatus
+
+    # workflows and runs, the rest (issue 17)
+    from b3os_async.models._enums import VariableLifetime as VariableLifetime
+    from b3os_async.models._enums import VariableOp as VariableOp
+    from b3os_async.models._enums import VariableScope as VariableScope
+    from b3os_async.models._enums import VariableType as VariableType
     from b3os_async.models._enums import WorkflowStatus as WorkflowStatus
     from b3os_async.models._enums import WorkflowVisibility as WorkflowVisibility
     from b3os_async.models.definitions import ConnectorReference as ConnectorReference
@@ -29,13 +35,45 @@ if TYPE_CHECKING:
     from b3os_async.models.definitions import WorkflowNode as WorkflowNode
     from b3os_async.models.events import ActivityEvent as ActivityEvent
     from b3os_async.models.events import RunEvent as RunEvent
+    from b3os_async.models.metrics import FailureRate as FailureRate
+    from b3os_async.models.metrics import MetricsSummary as MetricsSummary
+    from b3os_async.models.metrics import RecentRun as RecentRun
+    from b3os_async.models.metrics import RunsTimeSeries as RunsTimeSeries
+    from b3os_async.models.metrics import RunsTimeSeriesPoint as RunsTimeSeriesPoint
+    from b3os_async.models.metrics import TopError as TopError
     from b3os_async.models.runs import ExecutionNode as ExecutionNode
     from b3os_async.models.runs import NodeResumeResult as NodeResumeResult
     from b3os_async.models.runs import Run as Run
     from b3os_async.models.runs import RunCreated as RunCreated
     from b3os_async.models.runs import RunListItem as RunListItem
     from b3os_async.models.runs import RunStatusCounts as RunStatusCounts
+    from b3os_async.models.runs import RunTxAttribution as RunTxAttribution
+    from b3os_async.models.runs import SyncRunResult as SyncRunResult
     from b3os_async.models.runs import WorkflowRunCounts as WorkflowRunCounts
+    from b3os_async.models.runs import WorkflowRunStatusCounts as WorkflowRunStatusCounts
+    from b3os_async.models.workflow_insights import FundAnalysis as FundAnalysis
+    from b3os_async.models.workflow_insights import FundBalance as FundBalance
+    from b3os_async.models.workflow_insights import FundRequirement as FundRequirement
+    from b3os_async.models.workflow_insights import IncomingLinks as IncomingLinks
+    from b3os_async.models.workflow_insights import RecentRunItem as RecentRunItem
+    from b3os_async.models.workflow_insights import WorkflowCounts as WorkflowCounts
+    from b3os_async.models.workflow_insights import WorkflowMeta as WorkflowMeta
+    from b3os_async.models.workflow_insights import WorkflowOrganization as WorkflowOrganization
+    from b3os_async.models.workflow_insights import WorkflowOwnerCounts as WorkflowOwnerCounts
+    from b3os_async.models.workflow_insights import WorkflowStats as WorkflowStats
+    from b3os_async.models.workflow_schedules import RemainingRuns as RemainingRuns
+    from b3os_async.models.workflow_schedules import TriggerAggregate as TriggerAggregate
+    from b3os_async.models.workflow_schedules import TriggerAggregates as TriggerAggregates
+    from b3os_async.models.workflow_schedules import WorkflowSchedule as WorkflowSchedule
+    from b3os_async.models.workflow_settings import FundAutoSwapConfig as FundAutoSwapConfig
+    from b3os_async.models.workflow_settings import FundAutoSwapSource as FundAutoSwapSource
+    from b3os_async.models.workflow_settings import GeneratedDescriptions as GeneratedDescriptions
+    from b3os_async.models.workflow_settings import OwnershipTransfer as OwnershipTransfer
+    from b3os_async.models.workflow_settings import PublicWidget as PublicWidget
+    from b3os_async.models.workflow_settings import UiMetadataUpdate as UiMetadataUpdate
+    from b3os_async.models.workflow_variables import VariableDef as VariableDef
+    from b3os_async.models.workflow_variables import VariableWrite as VariableWrite
+    from b3os_async.models.workflow_variables import WorkflowVariable as WorkflowVariable
     from b3os_async.models.workflows import ValidationErrorItem as ValidationErrorItem
     from b3os_async.models.workflows import ValidationResult as ValidationResult
     from b3os_async.models.workflows import Workflow as Workflow
@@ -48,6 +86,11 @@ _DEFINITIONS = "b3os_async.models.definitions"
 _EVENTS = "b3os_async.models.events"
 _RUNS = "b3os_async.models.runs"
 _WORKFLOWS = "b3os_async.models.workflows"
+_METRICS = "b3os_async.models.metrics"
+_WF_INSIGHTS = "b3os_async.models.workflow_insights"
+_WF_SCHEDULES = "b3os_async.models.workflow_schedules"
+_WF_SETTINGS = "b3os_async.models.workflow_settings"
+_WF_VARIABLES = "b3os_async.models.workflow_variables"
 
 #: Model name -> the module that defines it.
 _EXPORTS: dict[str, str] = {
@@ -76,6 +119,43 @@ _EXPORTS: dict[str, str] = {
     "WorkflowListItem": _WORKFLOWS,
     "WorkflowVersionCount": _WORKFLOWS,
     "WorkflowVisibilityUpdate": _WORKFLOWS,
+    # workflows and runs, the rest (issue 17)
+    "VariableLifetime": _ENUMS,
+    "VariableOp": _ENUMS,
+    "VariableScope": _ENUMS,
+    "VariableType": _ENUMS,
+    "FailureRate": _METRICS,
+    "MetricsSummary": _METRICS,
+    "RecentRun": _METRICS,
+    "RunsTimeSeries": _METRICS,
+    "RunsTimeSeriesPoint": _METRICS,
+    "TopError": _METRICS,
+    "RunTxAttribution": _RUNS,
+    "SyncRunResult": _RUNS,
+    "WorkflowRunStatusCounts": _RUNS,
+    "FundAnalysis": _WF_INSIGHTS,
+    "FundBalance": _WF_INSIGHTS,
+    "FundRequirement": _WF_INSIGHTS,
+    "IncomingLinks": _WF_INSIGHTS,
+    "RecentRunItem": _WF_INSIGHTS,
+    "WorkflowCounts": _WF_INSIGHTS,
+    "WorkflowMeta": _WF_INSIGHTS,
+    "WorkflowOrganization": _WF_INSIGHTS,
+    "WorkflowOwnerCounts": _WF_INSIGHTS,
+    "WorkflowStats": _WF_INSIGHTS,
+    "RemainingRuns": _WF_SCHEDULES,
+    "TriggerAggregate": _WF_SCHEDULES,
+    "TriggerAggregates": _WF_SCHEDULES,
+    "WorkflowSchedule": _WF_SCHEDULES,
+    "FundAutoSwapConfig": _WF_SETTINGS,
+    "FundAutoSwapSource": _WF_SETTINGS,
+    "GeneratedDescriptions": _WF_SETTINGS,
+    "OwnershipTransfer": _WF_SETTINGS,
+    "PublicWidget": _WF_SETTINGS,
+    "UiMetadataUpdate": _WF_SETTINGS,
+    "VariableDef": _WF_VARIABLES,
+    "VariableWrite": _WF_VARIABLES,
+    "WorkflowVariable": _WF_VARIABLES,
 }
 
 __all__ = sorted(_EXPORTS)

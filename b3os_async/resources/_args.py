@@ -25,6 +25,7 @@ __all__ = [
     "json_object",
     "rfc3339",
     "str_list",
+    "unix_ms",
 ]
 
 
@@ -94,3 +95,13 @@ def rfc3339(value: datetime | None, name: str) -> str | None:
             f"{name} must be a timezone-aware datetime, e.g. datetime.now(timezone.utc), "
             f"got {value!r}"
         ) from None
+
+
+def unix_ms(value: datetime, name: str) -> int:
+    """A timezone-aware ``datetime`` as Unix milliseconds (metrics' ``from``/``to``)."""
+    if not hasattr(value, "tzinfo") or value.tzinfo is None or value.utcoffset() is None:
+        raise ConfigurationError(
+            f"{name} must be a timezone-aware datetime, e.g. datetime.now(timezone.utc), "
+            f"got {value!r}"
+        )
+    return int(value.timestamp() * 1000)
