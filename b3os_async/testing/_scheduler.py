@@ -74,6 +74,7 @@ class Scheduler:
         self._lock = asyncio.Lock()
         self._wake: asyncio.Event | None = None
         self._task: asyncio.Task[None] | None = None
+        self._closing = False
         store.workflows.listeners.append(self.refresh)
         clock.set_stepper(self.run_until)
         clock.on_change(self._poke)
@@ -156,6 +157,10 @@ class Scheduler:
 
     async def close(self) -> None:
         """Stop the background task."""
+        # The flag, not only the cancellation: on Python < 3.12 asyncio.wait_for() can swallow
+        # a cancellation that arrives just as the event it waits for is set (a poke).
+        self._closing = True
+        self._poke()
         if self._task is not None:
             self._task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
@@ -168,7 +173,7 @@ class Scheduler:
 
     async def _loop(self) -> None:
         assert self._wake is not None
-        while True:
+        while not self._closing:
             self._wake.clear()
             await self.run_until(self._clock.now())
             timeout: float | None = None
