@@ -9,7 +9,8 @@
         ...
 
 It implements the workflow and run endpoints the SDK uses, executes workflows for real (built-in
-actions, expressions, ``if``/``wait`` nodes), streams run events over SSE and injects faults.
+actions, expressions, ``if``/``wait`` nodes, variables), fires scheduled workflows on a clock tests
+control (``emu.clock``), streams run events over SSE and injects faults.
 Its server and engine import nothing from the client side of ``b3os_async``. Behaviour, error
 codes and every deviation from the OpenAPI document are listed in ``docs/emulator.md``.
 """
