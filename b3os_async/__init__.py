@@ -29,12 +29,14 @@ if TYPE_CHECKING:
     from b3os_async._errors import B3OSError as B3OSError
     from b3os_async._errors import BadRequestError as BadRequestError
     from b3os_async._errors import ConfigurationError as ConfigurationError
+    from b3os_async._errors import ConfigurationTypeError as ConfigurationTypeError
     from b3os_async._errors import ConflictError as ConflictError
     from b3os_async._errors import InsufficientCreditsError as InsufficientCreditsError
     from b3os_async._errors import InternalServerError as InternalServerError
     from b3os_async._errors import NotFoundError as NotFoundError
     from b3os_async._errors import PermissionDeniedError as PermissionDeniedError
     from b3os_async._errors import RateLimitError as RateLimitError
+    from b3os_async._errors import ResponseTooLargeError as ResponseTooLargeError
     from b3os_async._errors import ResponseValidationError as ResponseValidationError
     from b3os_async._errors import StreamError as StreamError
     from b3os_async._errors import WebhookVerificationError as WebhookVerificationError
@@ -83,6 +85,7 @@ _EXPORTS: dict[str, str] = {
     # errors
     "B3OSError": _ERRORS,
     "ConfigurationError": _ERRORS,
+    "ConfigurationTypeError": _ERRORS,
     "APIConnectionError": _ERRORS,
     "APITimeoutError": _ERRORS,
     "APIStatusError": _ERRORS,
@@ -95,6 +98,7 @@ _EXPORTS: dict[str, str] = {
     "RateLimitError": _ERRORS,
     "InternalServerError": _ERRORS,
     "ResponseValidationError": _ERRORS,
+    "ResponseTooLargeError": _ERRORS,
     "StreamError": _ERRORS,
     "WebhookVerificationError": _ERRORS,
     # paging

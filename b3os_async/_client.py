@@ -13,8 +13,9 @@ import sys
 from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import urlsplit
 
-from b3os_async._errors import ConfigurationError
-from b3os_async._options import CallOptions, check_header_value
+from b3os_async._errors import ConfigurationError, ConfigurationTypeError
+from b3os_async._options import KEEP, CallOptions, Keep, check_header_value
+from b3os_async._transport.limits import DEFAULT_MAX_RESPONSE_SIZE
 from b3os_async._transport.raw import RawResponse
 from b3os_async._transport.raw import with_raw_response as _with_raw_response
 
@@ -114,6 +115,23 @@ def _creation_site(frames: int = 3) -> str:
     return " <- ".join(sites)
 
 
+def _checked_options(base: CallOptions, **changes: Any) -> CallOptions:
+    """``base`` with ``changes``; a wrong setting is a ConfigurationError (before any I/O).
+
+    The setting classes raise Python's own ``TypeError`` / ``ValueError`` (they are also built
+    directly); here they become ours, a wrong type staying a ``TypeError`` too
+    (:class:`ConfigurationTypeError`), so that ``except B3OSError`` sees every mistake.
+    """
+    try:
+        return base.replace(**changes)
+    except ConfigurationError:
+        raise
+    except TypeError as exc:
+        raise ConfigurationTypeError(str(exc)) from None
+    except ValueError as exc:
+        raise ConfigurationError(str(exc)) from None
+
+
 def _from_env(value: str | None, name: str) -> str | None:
     if value is None:
         value = os.environ.get(name)
@@ -136,6 +154,8 @@ class B3OS:
       to 10 consecutive failures within 5 minutes; a callback taking a :class:`ReconnectInfo`;
       the largest event accepted, 16 MiB).
     * ``headers``: extra headers sent with every request and stream.
+    * ``max_response_size``: the largest response body read, in bytes (default 64 MiB; ``None``:
+      no limit). A larger one raises :class:`ResponseTooLargeError` without being read further.
     * ``max_connections``: size of the connection pool of requests (default 100).
     * ``max_streams``: size of the separate pool of event streams (default 1000). Streams hold
       their connection while followed, so they never take the connections requests need.
@@ -144,8 +164,8 @@ class B3OS:
       then do not apply).
     * ``user_agent``: a product token put in front of ours in ``User-Agent``.
 
-    Every setting from ``timeout`` to ``headers`` can be changed for some calls only with
-    :meth:`with_options`. One client serves many concurrent tasks; it belongs to the event loop
+    Every setting from ``timeout`` to ``max_response_size`` can be changed for some calls only
+    with :meth:`with_options`. One client serves many concurrent tasks; it belongs to the event loop
     it is first used in.
     """
 
@@ -166,12 +186,15 @@ class B3OS:
         on_reconnect: ReconnectCallback | None = None,
         max_event_size: int | None = None,
         headers: Mapping[str, str] | None = None,
+        max_response_size: int | None = DEFAULT_MAX_RESPONSE_SIZE,
         max_connections: int = 100,
         max_streams: int = 1000,
         session: aiohttp.ClientSession | None = None,
         user_agent: str | None = None,
         allow_insecure_http: bool = False,
     ) -> None:
+        if api_key is not None and not isinstance(api_key, str):
+            raise ConfigurationTypeError(f"api_key must be a string, got {type(api_key).__name__}")
         key = _from_env(api_key, "B3OS_API_KEY")
         if key is None:
             raise ConfigurationError(
@@ -182,6 +205,10 @@ class B3OS:
             raise ConfigurationError(
                 "the API key contains spaces or non-printable characters; check B3OS_API_KEY"
             )
+        if not isinstance(allow_insecure_http, bool):  # "no" would be truthy
+            raise ConfigurationTypeError(
+                f"allow_insecure_http must be True or False, got {allow_insecure_http!r}"
+            )
         url = check_base_url(
             _from_env(base_url, "B3OS_BASE_URL") or DEFAULT_BASE_URL,
             allow_insecure_http=allow_insecure_http,
@@ -191,7 +218,8 @@ class B3OS:
             check_header_value("org_id (B3OS_ORG_ID)", org)
         if user_agent is not None:
             check_header_value("user_agent", user_agent)
-        options = CallOptions().replace(
+        options = _checked_options(
+            CallOptions(),
             timeout=timeout,
             retry=retry,
             headers=headers,
@@ -199,6 +227,7 @@ class B3OS:
             reconnect=reconnect,
             on_reconnect=on_reconnect,
             max_event_size=max_event_size,
+            max_response_size=max_response_size,
         )
         # Imported here, not at module level, so that `import b3os_async` does not load aiohttp.
         from b3os_async._transport.pools import Pools
@@ -271,18 +300,21 @@ class B3OS:
         reconnect: RetryPolicy | None = None,
         on_reconnect: ReconnectCallback | None = None,
         max_event_size: int | None = None,
+        max_response_size: int | Keep | None = KEEP,
     ) -> B3OS:
         """A view of this client with some settings replaced, for the calls made through it.
 
         ``await b3.with_options(timeout=120).runs.get(run_id)`` or
         ``b3.with_options(on_reconnect=log).runs.stream(run_id)``. The view shares this client's
         connection pools (it is cheap: keep it or make one per call); arguments left ``None``
-        keep their current value; ``headers`` replaces the extra headers. Closing the view does
-        nothing; close the original client.
+        keep their current value, except ``max_response_size``, where ``None`` lifts the limit
+        (leave it out to keep the current one); ``headers`` replaces the extra headers. Closing
+        the view does nothing; close the original client.
         """
         view = object.__new__(B3OS)
         view._manager = self._manager
-        view._options = self._options.replace(
+        view._options = _checked_options(
+            self._options,
             timeout=timeout,
             retry=retry,
             headers=headers,
@@ -290,6 +322,7 @@ class B3OS:
             reconnect=reconnect,
             on_reconnect=on_reconnect,
             max_event_size=max_event_size,
+            max_response_size=max_response_size,
         )
         view._owner = False
         return view

@@ -3,7 +3,9 @@
 ::
 
     B3OSError
-     ├── ConfigurationError (also ValueError)   missing key, bad base URL, invalid id, misuse
+     ├── ConfigurationError (also ValueError)   missing key, bad base URL, invalid id, misuse,
+     │    │                                     a body that cannot be JSON (``path`` names it)
+     │    └── ConfigurationTypeError (also TypeError)   a setting of the wrong type
      ├── APIConnectionError                     network failure, after retries
      │    └── APITimeoutError                   a timeout, after retries
      ├── APIStatusError                         the API answered with an error status
@@ -16,6 +18,7 @@
      │    ├── RateLimitError           429      carries ``retry_after``
      │    └── InternalServerError      5xx
      ├── ResponseValidationError                a body that is not JSON, or does not fit the model
+     │    └── ResponseTooLargeError             a body larger than ``max_response_size``
      ├── StreamError                            SSE protocol violation, resume impossible,
      │                                          reconnect budget spent
      └── WebhookVerificationError               bad or missing execution-hook signature
@@ -24,7 +27,13 @@ Rules kept here:
 
 * Every error pickles (``__reduce__``), so errors cross process pools and task queues intact.
 * ``repr()`` and ``str()`` never contain a credential: URLs are passed through :func:`redact_url`
-  before they are stored, and API keys are only ever shown as ``b3sk_…abcd``.
+  before they are stored, and API keys are only ever shown as ``b3sk_…abcd``. What a server
+  sends back (``details``, response ``headers``, ``code``, request id) is redacted too
+  (:func:`redact_value`, :func:`redact_headers`): a server may echo the key it received.
+* Credentials in query strings are the values of parameters named like one: ``secret``,
+  ``token``, ``key``, ``apikey``, ``keys``, ``code``, ``sig``, ``signature``, ``password``, any
+  name ending in ``secret`` or ``token``, and any ending in ``_key`` / ``-key`` / ``.key``
+  (``api_key``, ``pagination_bypass_key`` ...; not ``monkey``).
 * Errors that come from HTTP carry ``method``, ``url`` (redacted) and ``attempts``; status
   errors also carry ``status``, ``code``, ``message``, ``details``, ``request_id`` and response
   ``headers``.
@@ -32,9 +41,19 @@ Rules kept here:
 
 from __future__ import annotations
 
-import re
 from typing import TYPE_CHECKING, Any
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+# The redaction helpers live in a leaf module of their own; they are re-exported here, where the
+# rest of the package (and older code) imports them from.
+from b3os_async._redact import (
+    is_secret_name,
+    redact_header,
+    redact_headers,
+    redact_key,
+    redact_text,
+    redact_url,
+    redact_value,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
@@ -47,87 +66,26 @@ __all__ = [
     "B3OSError",
     "BadRequestError",
     "ConfigurationError",
+    "ConfigurationTypeError",
     "ConflictError",
     "InsufficientCreditsError",
     "InternalServerError",
     "NotFoundError",
     "PermissionDeniedError",
     "RateLimitError",
+    "ResponseTooLargeError",
     "ResponseValidationError",
     "StreamError",
     "WebhookVerificationError",
+    "is_secret_name",
+    "redact_header",
+    "redact_headers",
     "redact_key",
     "redact_text",
     "redact_url",
+    "redact_value",
     "status_error_class",
 ]
-
-# Query parameters whose values are credentials (resume secret, public-execution token, ...).
-_SECRET_PARAMS = frozenset({"secret", "token", "api_key", "apikey", "key", "signature", "sig"})
-# A credential-bearing query parameter in a lower-cased URL (see _may_hold_secret).
-_SECRET_PARAM_IN_LOWERED = re.compile(r"[?&;](?:" + "|".join(sorted(_SECRET_PARAMS)) + r")=").search
-
-
-def _may_hold_secret(text: str) -> bool:
-    """A cheap pre-check (every request runs it): could ``text`` hold something to redact?
-
-    Why not one case-insensitive regex: lower-casing once and searching plain substrings and a
-    case-sensitive pattern costs a third as much.
-    """
-    low = text.lower()
-    return (
-        "@" in low
-        or "b3sk_" in low
-        or "bearer" in low
-        or ("=" in low and _SECRET_PARAM_IN_LOWERED(low) is not None)
-    )
-
-
-# An API key anywhere in free text (an echoed header, a proxy error page, ...).
-_KEY_RE = re.compile(r"b3sk_[A-Za-z0-9_\-]+")
-_BEARER_RE = re.compile(r"(?i)(bearer\s+)([^\s\"',;]+)")
-# A credential-bearing query parameter inside free text (an aiohttp message quoting a URL).
-_QUERY_SECRET_RE = re.compile(
-    r"(?i)([?&](?:" + "|".join(sorted(_SECRET_PARAMS)) + r")=)[^&#\s\"'<>)]+"
-)
-
-
-def redact_key(key: str | None) -> str:
-    """Return a display form of an API key: ``b3sk_…`` plus at most its last 4 characters."""
-    if not key:
-        return "<none>"
-    tail = key[-4:] if len(key) >= 12 else ""
-    return f"b3sk_…{tail}"
-
-
-def redact_text(text: str) -> str:
-    """Replace API keys, bearer tokens and secret query values (``?secret=…``) in ``text``."""
-    text = _BEARER_RE.sub(lambda m: m.group(1) + "<redacted>", text)
-    text = _QUERY_SECRET_RE.sub(lambda m: m.group(1) + "<redacted>", text)
-    return _KEY_RE.sub(lambda m: redact_key(m.group(0)), text)
-
-
-def redact_url(url: object) -> str:
-    """Return ``url`` as a string with credential-bearing query values and userinfo removed."""
-    text = str(url)
-    if not _may_hold_secret(text):
-        return text  # the common case, on every request: nothing that could be a credential
-    try:
-        parts = urlsplit(text)
-    except ValueError:
-        return redact_text(text)
-    netloc = parts.netloc
-    if "@" in netloc:
-        netloc = "<redacted>@" + netloc.rsplit("@", 1)[1]
-    query = parts.query
-    if query:
-        pairs = parse_qsl(query, keep_blank_values=True)
-        if any(k.lower() in _SECRET_PARAMS for k, _ in pairs):
-            query = urlencode(
-                [(k, "<redacted>" if k.lower() in _SECRET_PARAMS else v) for k, v in pairs],
-                safe="<>,",
-            )
-    return redact_text(urlunsplit((parts.scheme, netloc, parts.path, query, parts.fragment)))
 
 
 def _restore(cls: type[B3OSError], message: str, state: dict[str, Any]) -> B3OSError:
@@ -164,7 +122,25 @@ class B3OSError(Exception):
 
 
 class ConfigurationError(B3OSError, ValueError):
-    """The client was configured or called in a way that cannot work (raised before any I/O)."""
+    """The client was configured or called in a way that cannot work (raised before any I/O).
+
+    ``path`` names the field of a request body that cannot be sent as JSON
+    (``"payload.items[2].when"``); it is None for other mistakes.
+    """
+
+    path: str | None
+
+    def __init__(self, message: str, *, path: str | None = None) -> None:
+        super().__init__(message)
+        self.path = path
+
+    def _repr_fields(self) -> list[tuple[str, Any]]:
+        return [("message", self.message), ("path", self.path)]
+
+
+class ConfigurationTypeError(ConfigurationError, TypeError):
+    """A setting or argument of the wrong type (``retry=3``). Also a ``TypeError``, as Python's
+    own type mistakes are, so that both ``except TypeError`` and ``except B3OSError`` see it."""
 
 
 class _HTTPContextError(B3OSError):
@@ -236,11 +212,12 @@ class APIStatusError(_HTTPContextError):
         if api_message is not None:
             self.message = redact_text(api_message)
         self.status = status
-        self.code = code
-        self.details = list(details or [])
-        self.request_id = request_id
-        # Only response headers are kept, never request headers, so no Authorization can leak here.
-        self.headers = dict(headers or {})
+        self.code = redact_text(code) if isinstance(code, str) else code
+        # What the server sent back, redacted: a server (or proxy) may echo the key it received.
+        self.details = redact_value(list(details or []))
+        self.request_id = redact_text(request_id) if request_id is not None else None
+        # Only response headers are kept (never request headers), redacted all the same.
+        self.headers = redact_headers(headers)
 
     def _repr_fields(self) -> list[tuple[str, Any]]:
         return [
@@ -332,6 +309,36 @@ class ResponseValidationError(B3OSError):
             ("status", self.status),
             ("request_id", self.request_id),
         ]
+
+
+class ResponseTooLargeError(ResponseValidationError):
+    """The response body was larger than ``max_response_size`` (default 64 MiB).
+
+    ``limit`` is the setting in force; ``size`` the ``Content-Length`` the server declared, or
+    the bytes read before reading stopped (the body was not read further). Raise the limit with
+    ``B3OS(max_response_size=...)``, or for some calls ``b3.with_options(max_response_size=...)``
+    (``None``: no limit).
+    """
+
+    limit: int
+    size: int
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        limit: int,
+        size: int,
+        status: int | None = None,
+        request_id: str | None = None,
+        content_type: str | None = None,
+    ) -> None:
+        super().__init__(message, status=status, request_id=request_id, content_type=content_type)
+        self.limit = limit
+        self.size = size
+
+    def _repr_fields(self) -> list[tuple[str, Any]]:
+        return [*super()._repr_fields(), ("limit", self.limit), ("size", self.size)]
 
 
 class StreamError(B3OSError):

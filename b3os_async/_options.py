@@ -18,9 +18,10 @@ session plus this value) and never take option arguments of their own.
 
 from __future__ import annotations
 
+import enum
 from collections.abc import Mapping
 from types import MappingProxyType
-from typing import Any
+from typing import Any, Final
 
 import attrs
 
@@ -32,8 +33,23 @@ from b3os_async._streams.config import (
     ReconnectCallback,
     StreamTimeouts,
 )
+from b3os_async._transport.limits import DEFAULT_MAX_RESPONSE_SIZE
 
-__all__ = ["CallOptions", "check_header_value"]
+__all__ = ["KEEP", "CallOptions", "Keep", "check_header_value"]
+
+
+class Keep(enum.Enum):
+    """The type of :data:`KEEP`."""
+
+    KEEP = "KEEP"
+
+    def __repr__(self) -> str:
+        return "KEEP"
+
+
+#: "Leave this setting as it is", for the settings where ``None`` is a value of its own
+#: (``max_response_size=None`` means "no limit").
+KEEP: Final = Keep.KEEP
 
 _EMPTY: Mapping[str, str] = MappingProxyType({})
 
@@ -82,6 +98,13 @@ def _positive_int(_inst: object, attr: attrs.Attribute[Any], value: object) -> N
         raise ConfigurationError(f"{attr.name} must be a positive integer, got {value!r}")
 
 
+def _size_or_none(_inst: object, attr: attrs.Attribute[Any], value: object) -> None:
+    if value is not None and (type(value) is not int or value < 1):
+        raise ConfigurationError(
+            f"{attr.name} must be a positive number of bytes or None (no limit), got {value!r}"
+        )
+
+
 def _check_callback(_inst: object, _attr: attrs.Attribute[Any], value: object) -> None:
     if value is not None and not callable(value):
         raise TypeError(f"on_reconnect must be callable, got {type(value).__name__}")
@@ -99,6 +122,8 @@ class CallOptions:
     * ``on_reconnect``: called with a :class:`~b3os_async.ReconnectInfo` before each reconnect.
     * ``max_event_size``: the largest stream line / event accepted, in bytes / characters
       (default 16 MiB); a larger one ends the stream with :class:`~b3os_async.StreamError`.
+    * ``max_response_size``: the largest response body read, in bytes (default 64 MiB; None: no
+      limit); a larger one raises :class:`~b3os_async.ResponseTooLargeError`.
     """
 
     timeout: Timeout = attrs.field(factory=Timeout, converter=_timeout)
@@ -112,8 +137,20 @@ class CallOptions:
     )
     on_reconnect: ReconnectCallback | None = attrs.field(default=None, validator=_check_callback)
     max_event_size: int = attrs.field(default=DEFAULT_MAX_EVENT_SIZE, validator=_positive_int)
+    max_response_size: int | None = attrs.field(
+        default=DEFAULT_MAX_RESPONSE_SIZE, validator=_size_or_none
+    )
 
     def replace(self, **changes: Any) -> CallOptions:
-        """A copy with the given settings replaced; ``None`` leaves a setting as it is."""
-        given = {key: value for key, value in changes.items() if value is not None}
+        """A copy with the given settings replaced; ``None`` and :data:`KEEP` leave a setting as
+        it is, except for ``max_response_size``, where ``None`` means "no limit"."""
+        given = {
+            key: value
+            for key, value in changes.items()
+            if value is not KEEP and (value is not None or key in _NONE_IS_A_VALUE)
+        }
         return attrs.evolve(self, **given) if given else self
+
+
+#: Settings whose ``None`` is a value ("no limit"), not "unchanged".
+_NONE_IS_A_VALUE = frozenset({"max_response_size"})

@@ -45,7 +45,7 @@ BATCH = 1000
 
 
 class ScaleEmulatorProcess(ServerProcess):
-    """``with ScaleEmulatorProcess() as emu: emu.grow(w, r)`` (``url``, ``api_key``)."""
+    """``with ScaleEmulatorProcess() as emu:`` then ``start_growing(w, r)``, ``grown()``."""
 
     MODULE = "benchmarks._emulator_scale"
     LABEL = "the scale emulator"
@@ -57,14 +57,19 @@ class ScaleEmulatorProcess(ServerProcess):
     def _ready(self, fields: list[str]) -> None:
         self.url, self.api_key = fields  # "READY <url> <api key>"
 
-    def grow(self, workflows: int, runs: int) -> float:
-        """Grow the emulator to ``workflows`` workflows and ``runs`` runs; seconds it took."""
+    def start_growing(self, workflows: int, runs: int) -> None:
+        """Ask the emulator to grow to ``workflows`` workflows and ``runs`` runs."""
         proc = self._proc
         assert proc is not None
         assert proc.stdin is not None
-        assert proc.stdout is not None
         proc.stdin.write(f"grow {workflows} {runs}\n".encode())
         proc.stdin.flush()
+
+    def grown(self) -> float:
+        """Wait until the emulator has grown; the seconds it took."""
+        proc = self._proc
+        assert proc is not None
+        assert proc.stdout is not None
         line = proc.stdout.readline().decode()
         if not line.startswith("GROWN "):
             raise RuntimeError(f"{self.LABEL} did not grow (said {line!r})")

@@ -11,6 +11,8 @@ from typing import Any
 
 import pytest
 
+pytestmark = pytest.mark.slow  # each test runs the benchmark suite in a subprocess
+
 ROOT = Path(__file__).resolve().parent.parent
 SCENARIOS = {
     "request_overhead",

@@ -13,17 +13,16 @@ from typing import TYPE_CHECKING
 
 import aiohttp
 import pytest
-from aiohttp import web
-from aiohttp.test_utils import TestServer
+from support.scripted import Reply, ScriptedServer
 
-from b3os_async._client import B3OS, DEFAULT_BASE_URL
-from b3os_async._errors import ConfigurationError
-from b3os_async._retry import RetryPolicy, Timeout
+from b3os_async import B3OS, ConfigurationError, RetryPolicy, Timeout
 
 if TYPE_CHECKING:
-    from collections.abc import AsyncIterator, Iterator
+    from collections.abc import Iterator
 
 KEY = "b3sk_test_0123456789abcdefQRST"
+DEFAULT_BASE_URL = "https://api.b3os.org"
+OK = Reply(200, {"code": 200, "data": {"ok": True}, "requestId": "r"})
 
 
 @pytest.fixture(autouse=True)
@@ -33,20 +32,18 @@ def clean_env(monkeypatch: pytest.MonkeyPatch) -> None:
         monkeypatch.delenv(name, raising=False)
 
 
-def _app() -> web.Application:
-    async def ok(request: web.Request) -> web.Response:
-        return web.json_response({"code": 200, "data": {"ok": True}, "requestId": "r"})
-
-    app = web.Application()
-    app.router.add_get("/v1/ok", ok)
-    return app
+def _ok_server() -> ScriptedServer:
+    """A scripted server (not started) answering GET /v1/ok."""
+    server = ScriptedServer()
+    server.script("/v1/ok", OK, method="GET")
+    return server
 
 
 @pytest.fixture
-async def url() -> AsyncIterator[str]:
-    """Base URL of a tiny server on 127.0.0.1 answering GET /v1/ok."""
-    async with TestServer(_app(), host="127.0.0.1") as server:
-        yield str(server.make_url("")).rstrip("/")
+def url(scripted: ScriptedServer) -> str:
+    """Base URL of a server on 127.0.0.1 answering GET /v1/ok."""
+    scripted.script("/v1/ok", OK, method="GET")
+    return scripted.url
 
 
 # -- configuration -----------------------------------------------------------------------------
@@ -214,9 +211,9 @@ def test_other_event_loop_refused_quickly(
 ) -> None:
     """A client whose session was made in one loop raises our error at once in another loop."""
     first, second = loops
-    server = TestServer(_app(), host="127.0.0.1")
-    first.run_until_complete(server.start_server())
-    b3 = B3OS(api_key=KEY, base_url=str(server.make_url("")).rstrip("/"))
+    server = _ok_server()
+    first.run_until_complete(server.start())
+    b3 = B3OS(api_key=KEY, base_url=server.url)
     try:
         first.run_until_complete(b3._requester.request("GET", "/v1/ok"))
         started = time.monotonic()
@@ -234,9 +231,9 @@ def test_aclose_from_another_loop_still_closes(
 ) -> None:
     """A client used from the wrong loop can be closed from it: no error, no unclosed warnings."""
     first, second = loops
-    server = TestServer(_app(), host="127.0.0.1")
-    first.run_until_complete(server.start_server())
-    b3 = B3OS(api_key=KEY, base_url=str(server.make_url("")).rstrip("/"))
+    server = _ok_server()
+    first.run_until_complete(server.start())
+    b3 = B3OS(api_key=KEY, base_url=server.url)
     first.run_until_complete(b3._requester.request("GET", "/v1/ok"))
     with pytest.raises(ConfigurationError, match="different event loop"):
         second.run_until_complete(b3._requester.request("GET", "/v1/ok"))
@@ -255,9 +252,9 @@ def test_closed_loop_named_in_error(
 ) -> None:
     """Reuse after the first loop was closed names that cause, not 'Event loop is closed'."""
     first, second = loops
-    server = TestServer(_app(), host="127.0.0.1")
-    first.run_until_complete(server.start_server())
-    b3 = B3OS(api_key=KEY, base_url=str(server.make_url("")).rstrip("/"))
+    server = _ok_server()
+    first.run_until_complete(server.start())
+    b3 = B3OS(api_key=KEY, base_url=server.url)
     first.run_until_complete(b3._requester.request("GET", "/v1/ok"))
     session = b3._manager.pools.request_session
     assert session is not None

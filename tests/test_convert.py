@@ -10,6 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from b3os_async import ResponseValidationError
 from b3os_async._convert import (
     format_datetime,
     parse_datetime,
@@ -19,7 +20,6 @@ from b3os_async._convert import (
     unstructure,
 )
 from b3os_async._convert.leaves import parse_datetime_slow
-from b3os_async._errors import ResponseValidationError
 from b3os_async.models import (
     ConnectorReference,
     ExecutionNode,
@@ -336,6 +336,7 @@ def _run_dicts(draw: st.DrawFn) -> dict[str, Any]:
     return {**draw(_extra), **run}
 
 
+@pytest.mark.slow  # a property test: over a second of examples
 @settings(max_examples=60, deadline=None)
 @given(_run_dicts())
 def test_run_shaped_dicts_structure_or_raise_only_response_validation_error(

@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from b3os_async._errors import (
+from b3os_async import (
     APIConnectionError,
     APIStatusError,
     APITimeoutError,
@@ -24,10 +24,8 @@ from b3os_async._errors import (
     ResponseValidationError,
     StreamError,
     WebhookVerificationError,
-    redact_key,
-    redact_url,
-    status_error_class,
 )
+from b3os_async._errors import redact_key, redact_url, status_error_class
 from b3os_async._transport.errors import body_excerpt, error_from_response
 
 KEY = "b3sk_prod_9f8e7d6c5b4a39281706ZYXW"

@@ -1,4 +1,8 @@
-"""Models: open enums, immutability, and decoding each model from API-shaped data."""
+"""Models: open enums, secrets kept out of reprs, and decoding each model from API-shaped data.
+
+The conventions every model keeps (frozen, slotted, keyword-only, defaults) and each model
+against its OpenAPI schema: ``tests/test_model_conventions.py``.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +10,6 @@ import pickle
 from datetime import datetime, timezone
 from typing import Any
 
-import attrs
 import pytest
 
 from b3os_async._convert import structure
@@ -115,18 +118,6 @@ def test_enum_str_is_the_raw_value() -> None:
 
 
 # -- model properties --------------------------------------------------------------------------
-
-
-def test_models_are_frozen() -> None:
-    """Assigning to a model attribute raises."""
-    run = Run(id="run_1", status=RunStatus.SUCCESS)
-    with pytest.raises(attrs.exceptions.FrozenInstanceError):
-        run.status = RunStatus.FAILURE  # type: ignore[misc]
-
-
-def test_models_are_slotted() -> None:
-    """Models have no per-instance __dict__ (slots)."""
-    assert not hasattr(ConnectorReference(), "__dict__")
 
 
 def test_trigger_secret_is_not_in_the_repr() -> None:

@@ -7,9 +7,8 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from b3os_async._errors import ConfigurationError, ResponseValidationError
+from b3os_async import AsyncPager, ConfigurationError, Page, ResponseValidationError
 from b3os_async.models import RunListItem
-from b3os_async.pagination import AsyncPager, Page
 
 if TYPE_CHECKING:
     from collections.abc import Mapping

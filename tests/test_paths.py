@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from b3os_async._errors import ConfigurationError
-from b3os_async._transport.paths import check_run_id, encode_segment, new_run_id, path
+from b3os_async import ConfigurationError, new_run_id
+from b3os_async._transport.paths import check_run_id, encode_segment, path
 
 
 @pytest.mark.parametrize(

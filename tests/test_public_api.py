@@ -22,9 +22,11 @@ import b3os_async.models
 EXPECTED = {
     "APIConnectionError", "APIStatusError", "APITimeoutError", "ActivityEvent", "ActivityStream",
     "AsyncPager", "AuthenticationError", "B3OS", "B3OSError", "BadRequestError",
-    "ConfigurationError", "ConflictError", "EventStream", "InsufficientCreditsError",
+    "ConfigurationError", "ConfigurationTypeError",
+    "ConflictError", "EventStream", "InsufficientCreditsError",
     "InternalServerError", "MergedEventStream", "NotFoundError", "Page", "PermissionDeniedError",
     "RateLimitError", "RawEventStream", "RawResponse", "ReconnectInfo", "ResponseMeta",
+    "ResponseTooLargeError",
     "ResponseValidationError", "RetryPolicy", "Run", "RunEvent", "RunEventStream", "RunHandle",
     "RunNotificationStream", "RunStatus", "SSEDecoder", "ServerSentEvent", "StreamError",
     "StreamTimeouts", "Timeout", "WebhookVerificationError", "Workflow", "WorkflowDefinition",

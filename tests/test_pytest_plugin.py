@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    import pytest
+import pytest
 
 USER_TESTS = """
 import pytest
@@ -37,6 +34,7 @@ async def test_each_test_gets_a_fresh_emulator(b3os_client):
 """
 
 
+@pytest.mark.slow  # runs a whole pytest session in a subprocess
 def test_fixtures_work_in_a_users_test_suite(pytester: pytest.Pytester) -> None:
     """A user's suite gets working ``b3os_client``/``b3os_emulator`` fixtures with no set-up."""
     pytester.makepyfile(test_user=USER_TESTS)

@@ -2,22 +2,16 @@
 
 from __future__ import annotations
 
-import asyncio
-import os
-import re
-import sys
 from pathlib import Path
 
 import pytest
-
-from b3os_async.testing import Emulator
+from examples_runner import code_blocks, run_example
 
 README = Path(__file__).resolve().parents[1] / "README.md"
-_BLOCK = re.compile(r"^```(\w*)\n(.*?)^```", re.DOTALL | re.MULTILINE)
 
 
 def _blocks(language: str) -> list[str]:
-    return [body for lang, body in _BLOCK.findall(README.read_text("utf-8")) if lang == language]
+    return code_blocks(README.read_text("utf-8"), language)
 
 
 PYTHON_BLOCKS = _blocks("python")
@@ -37,25 +31,9 @@ def test_readme_has_python_examples() -> None:
     assert len(PYTHON_BLOCKS) >= 5
 
 
+@pytest.mark.slow  # one Python subprocess per example
 @pytest.mark.parametrize("index", range(len(PYTHON_BLOCKS)))
 async def test_python_example_runs_against_the_emulator(index: int, tmp_path: Path) -> None:
     """Each README Python example runs to completion against a local emulator."""
-    script = tmp_path / f"example_{index}.py"
-    script.write_text(PYTHON_BLOCKS[index], "utf-8")
-    async with Emulator(seed=index, retry_ms=10) as emu:
-        env = {
-            **os.environ,
-            "B3OS_API_KEY": emu.api_key,
-            "B3OS_BASE_URL": emu.url,
-            "PYTHONWARNINGS": "error",
-        }
-        env.pop("B3OS_ORG_ID", None)
-        proc = await asyncio.create_subprocess_exec(
-            sys.executable,
-            str(script),
-            env=env,
-            stdout=asyncio.subprocess.PIPE,
-            stderr=asyncio.subprocess.PIPE,
-        )
-        out, err = await asyncio.wait_for(proc.communicate(), timeout=45)
-    assert proc.returncode == 0, f"example {index} failed:\n{out.decode()}\n{err.decode()}"
+    code, out, err = await run_example(PYTHON_BLOCKS[index], tmp_path, seed=index)
+    assert code == 0, f"example {index} failed:\n{out}\n{err}"

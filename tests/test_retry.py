@@ -9,11 +9,10 @@ from email.utils import format_datetime
 import attrs
 import pytest
 
+from b3os_async import RetryPolicy, Timeout
 from b3os_async._retry import (
     DEFAULT_RETRY_STATUSES,
     Failure,
-    RetryPolicy,
-    Timeout,
     backoff_delay,
     decide_retry,
     parse_retry_after,

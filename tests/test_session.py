@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 import logging
 import re
@@ -15,13 +16,12 @@ from urllib.parse import quote, urlencode
 import aiohttp
 import attrs
 import pytest
-from aiohttp import web
-from aiohttp.test_utils import TestServer
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from support.scripted import Reply, ScriptedServer, envelope
 
-from b3os_async._client import B3OS
-from b3os_async._errors import (
+from b3os_async import (
+    B3OS,
     APIConnectionError,
     APIStatusError,
     APITimeoutError,
@@ -34,105 +34,31 @@ from b3os_async._errors import (
     PermissionDeniedError,
     RateLimitError,
     ResponseValidationError,
+    RetryPolicy,
     StreamError,
-    redact_url,
+    Timeout,
 )
-from b3os_async._retry import Failure, RetryPolicy, Timeout
+from b3os_async._errors import redact_url  # a private pure function, unit-tested here
+from b3os_async._retry import Failure
 from b3os_async._transport.envelope import unwrap_envelope
 from b3os_async._transport.http import NOT_GIVEN, build_query, classify_exception
-from b3os_async._transport.paths import path
 
 if TYPE_CHECKING:
-    from collections.abc import AsyncIterator, Callable
+    from collections.abc import Callable
 
 KEY = "b3sk_live_abcdefghijklmnopqrstuvwxyz0123456789WXYZ"
 
 
-@attrs.define
-class Reply:
-    """One scripted response."""
-
-    status: int = 200
-    body: bytes | str | Any = b""
-    headers: dict[str, str] = attrs.Factory(dict)
-    wait: asyncio.Event | None = None
-
-
-@attrs.define
-class Seen:
-    """One request as the server saw it."""
-
-    method: str
-    raw_path: str
-    headers: dict[str, str]
-    body: bytes
-
-
-class Server:
-    """A catch-all test server that answers from per-path scripts and records requests."""
-
-    def __init__(self) -> None:
-        self.scripts: dict[str, list[Reply]] = {}
-        self.seen: list[Seen] = []
-        self.url = ""
-
-    def script(self, route: str, *replies: Reply) -> None:
-        """Answer requests to ``route`` (path without query) with ``replies``; the last repeats."""
-        self.scripts[route] = list(replies)
-
-    def hits(self, route: str) -> int:
-        """How many requests reached ``route``."""
-        return sum(1 for s in self.seen if s.raw_path.split("?")[0] == route)
-
-    async def handle(self, request: web.Request) -> web.StreamResponse:
-        """Record the request and send the next scripted reply."""
-        self.seen.append(
-            Seen(request.method, request.raw_path, dict(request.headers), await request.read())
-        )
-        replies = self.scripts.get(request.raw_path.split("?")[0]) or [Reply(404, b"")]
-        reply = replies.pop(0) if len(replies) > 1 else replies[0]
-        if reply.wait is not None:
-            await reply.wait.wait()
-        body = reply.body
-        if not isinstance(body, (bytes, str)):
-            body = json.dumps(body)
-        headers = {"Content-Type": "application/json", **reply.headers}
-        return web.Response(status=reply.status, body=body, headers=headers)
+@pytest.fixture
+def server(scripted: ScriptedServer) -> ScriptedServer:
+    """The scripted server on 127.0.0.1 these tests talk to."""
+    return scripted
 
 
 @pytest.fixture
-async def server() -> AsyncIterator[Server]:
-    """A running scripted server on 127.0.0.1."""
-    srv = Server()
-    app = web.Application()
-    app.router.add_route("*", "/{tail:.*}", srv.handle)
-    async with TestServer(app, host="127.0.0.1") as test_server:
-        srv.url = str(test_server.make_url("")).rstrip("/")
-        yield srv
-
-
-@pytest.fixture
-async def make_client(server: Server) -> AsyncIterator[Callable[..., B3OS]]:
+def make_client(server: ScriptedServer) -> Callable[..., B3OS]:
     """Build clients pointed at ``server`` (no-wait retries by default); all closed afterwards."""
-    clients: list[B3OS] = []
-
-    def make(**kwargs: Any) -> B3OS:
-        kwargs.setdefault("api_key", KEY)
-        kwargs.setdefault("base_url", server.url)
-        kwargs.setdefault("retry", RetryPolicy.no_wait())
-        client = B3OS(**kwargs)
-        clients.append(client)
-        return client
-
-    yield make
-    for client in clients:
-        await client.aclose()
-
-
-def envelope(data: Any, request_id: str | None = "req-body-1") -> dict[str, Any]:
-    """The API's usual success envelope around ``data`` (without requestId if None)."""
-    body = {"code": 200, "data": data, "message": "OK", "requestId": request_id}
-    return body if request_id is not None else {k: v for k, v in body.items() if v is not None}
+    return functools.partial(server.client, api_key=KEY)
 
 
 def acquired(b3: B3OS) -> int:
@@ -191,21 +117,21 @@ def test_unwrap_envelope_keeps_request_id() -> None:
     ],
 )
 async def test_request_unwraps_over_http(
-    server: Server, make_client: Callable[..., B3OS], reply: Reply, expected: Any
+    server: ScriptedServer, make_client: Callable[..., B3OS], reply: Reply, expected: Any
 ) -> None:
     """request() returns the unwrapped data for every envelope variant and empty bodies."""
     server.script("/v1/x", reply)
-    assert await make_client()._requester.request("GET", "/v1/x") == expected
+    assert await make_client().request("GET", "/v1/x") == expected
 
 
 async def test_non_json_2xx_is_response_validation_error(
-    server: Server, make_client: Callable[..., B3OS]
+    server: ScriptedServer, make_client: Callable[..., B3OS]
 ) -> None:
     """An HTML page on a 200 is a ResponseValidationError with status, type, tag-free excerpt."""
     page = "<html><head><style>p{}</style></head><body><h1>502 Bad Gateway</h1>" + "x" * 500
     server.script("/v1/x", Reply(200, page, {"Content-Type": "text/html"}))
     with pytest.raises(ResponseValidationError) as info:
-        await make_client()._requester.request("GET", "/v1/x")
+        await make_client().request("GET", "/v1/x")
     err = info.value
     assert err.status == 200
     assert err.content_type == "text/html"
@@ -217,13 +143,13 @@ async def test_non_json_2xx_is_response_validation_error(
 
 
 async def test_deeply_nested_2xx_is_response_validation_error(
-    server: Server, make_client: Callable[..., B3OS]
+    server: ScriptedServer, make_client: Callable[..., B3OS]
 ) -> None:
     """JSON nested too deeply to parse is a ResponseValidationError, not a RecursionError."""
     server.script("/v1/x", Reply(200, b"[" * 200_000, {"Content-Type": "application/json"}))
     b3 = make_client()
     with pytest.raises(ResponseValidationError) as info:
-        await b3._requester.request("GET", "/v1/x")
+        await b3.request("GET", "/v1/x")
     assert info.value.status == 200
     assert acquired(b3) == 0
 
@@ -243,13 +169,13 @@ async def test_deeply_nested_2xx_is_response_validation_error(
     ],
 )
 async def test_error_status_maps_to_class_with_hint(
-    server: Server, make_client: Callable[..., B3OS], status: int, cls: type, hint: str
+    server: ScriptedServer, make_client: Callable[..., B3OS], status: int, cls: type, hint: str
 ) -> None:
     """An error status raises its class carrying the body's fields and a what-to-do hint."""
     body = {"code": status * 1000 + 1, "message": "nope", "details": [{"f": 1}], "requestId": "q1"}
     server.script("/v1/x", Reply(status, body))
     with pytest.raises(APIStatusError) as info:
-        await make_client(retry=RetryPolicy.disabled())._requester.request("GET", "/v1/x")
+        await make_client(retry=RetryPolicy.disabled()).request("GET", "/v1/x")
     err = info.value
     assert type(err) is cls
     assert (err.status, err.code, err.details, err.request_id) == (
@@ -264,53 +190,59 @@ async def test_error_status_maps_to_class_with_hint(
     assert hint in str(err)
 
 
-async def test_429_carries_retry_after(server: Server, make_client: Callable[..., B3OS]) -> None:
+async def test_429_carries_retry_after(
+    server: ScriptedServer, make_client: Callable[..., B3OS]
+) -> None:
     """A final 429 is a RateLimitError whose retry_after and message come from Retry-After."""
     server.script("/v1/x", Reply(429, {"code": 429, "message": "slow"}, {"Retry-After": "7"}))
     with pytest.raises(RateLimitError) as info:
-        await make_client(retry=RetryPolicy.disabled())._requester.request("GET", "/v1/x")
+        await make_client(retry=RetryPolicy.disabled()).request("GET", "/v1/x")
     assert info.value.retry_after == 7.0
     assert "retry after 7 s" in str(info.value)
 
 
 async def test_html_error_body_keeps_status_class(
-    server: Server, make_client: Callable[..., B3OS]
+    server: ScriptedServer, make_client: Callable[..., B3OS]
 ) -> None:
     """A 502 HTML page maps to InternalServerError with a short tag-free excerpt in the message."""
     page = "<html><body><center><h1>502 Bad Gateway</h1></center><hr>cloudflare</body></html>"
     server.script("/v1/x", Reply(502, page, {"Content-Type": "text/html"}))
     with pytest.raises(InternalServerError) as info:
-        await make_client(retry=RetryPolicy.disabled())._requester.request("GET", "/v1/x")
+        await make_client(retry=RetryPolicy.disabled()).request("GET", "/v1/x")
     assert "502 Bad Gateway cloudflare" in str(info.value)
     assert "<h1>" not in str(info.value)
 
 
 async def test_empty_error_body_and_request_id_header(
-    server: Server, make_client: Callable[..., B3OS]
+    server: ScriptedServer, make_client: Callable[..., B3OS]
 ) -> None:
     """An empty 404 is a NotFoundError saying so, with the X-Request-ID header as request_id."""
     server.script("/v1/x", Reply(404, b"", {"X-Request-ID": "hdr-9"}))
     with pytest.raises(NotFoundError) as info:
-        await make_client()._requester.request("GET", "/v1/x")
+        await make_client().request("GET", "/v1/x")
     assert "empty body" in str(info.value)
     assert info.value.request_id == "hdr-9"
 
 
-async def test_legacy_error_envelope(server: Server, make_client: Callable[..., B3OS]) -> None:
+async def test_legacy_error_envelope(
+    server: ScriptedServer, make_client: Callable[..., B3OS]
+) -> None:
     """The legacy {success: false, error: {message, code}} body fills message and code."""
     body = {"success": False, "error": {"message": "Workflow gone", "code": "NOT_FOUND"}}
     server.script("/v1/x", Reply(404, body))
     with pytest.raises(NotFoundError) as info:
-        await make_client()._requester.request("GET", "/v1/x")
+        await make_client().request("GET", "/v1/x")
     assert info.value.code == "NOT_FOUND"
     assert "Workflow gone" in str(info.value)
 
 
-async def test_redirect_not_followed(server: Server, make_client: Callable[..., B3OS]) -> None:
+async def test_redirect_not_followed(
+    server: ScriptedServer, make_client: Callable[..., B3OS]
+) -> None:
     """A redirect is surfaced as an APIStatusError instead of being followed with the key."""
     server.script("/v1/x", Reply(302, b"", {"Location": "http://127.0.0.1:1/steal"}))
     with pytest.raises(APIStatusError) as info:
-        await make_client()._requester.request("GET", "/v1/x")
+        await make_client().request("GET", "/v1/x")
     assert info.value.status == 302
     assert server.hits("/v1/x") == 1
 
@@ -318,46 +250,55 @@ async def test_redirect_not_followed(server: Server, make_client: Callable[..., 
 # -- retries -----------------------------------------------------------------------------------
 
 
-async def test_5xx_retried_then_surfaced(server: Server, make_client: Callable[..., B3OS]) -> None:
+async def test_5xx_retried_then_surfaced(
+    server: ScriptedServer, make_client: Callable[..., B3OS]
+) -> None:
     """A persistent 503 is retried up to max_attempts, then raised with attempts == max_attempts."""
     server.script("/v1/x", Reply(503, {"code": 503, "message": "down"}))
     with pytest.raises(InternalServerError) as info:
-        await make_client(retry=RetryPolicy.no_wait(4))._requester.request("GET", "/v1/x")
+        await make_client(retry=RetryPolicy.no_wait(4)).request("GET", "/v1/x")
     assert info.value.attempts == 4
     assert server.hits("/v1/x") == 4
 
 
-async def test_5xx_then_success(server: Server, make_client: Callable[..., B3OS]) -> None:
+async def test_5xx_then_success(server: ScriptedServer, make_client: Callable[..., B3OS]) -> None:
     """A 500 followed by a 200 returns the data of the 200."""
     server.script("/v1/x", Reply(500, b"boom"), Reply(200, envelope(5)))
-    assert await make_client()._requester.request("GET", "/v1/x") == 5
+    assert await make_client().request("GET", "/v1/x") == 5
     assert server.hits("/v1/x") == 2
 
 
-async def test_post_not_retried_on_503(server: Server, make_client: Callable[..., B3OS]) -> None:
+async def test_post_not_retried_on_503(
+    server: ScriptedServer, make_client: Callable[..., B3OS]
+) -> None:
     """A POST is not idempotent by default: one 503 is raised after exactly one request."""
     server.script("/v1/x", Reply(503, b""))
     with pytest.raises(InternalServerError) as info:
-        await make_client()._requester.request("POST", "/v1/x", json={"a": 1})
+        await make_client().request("POST", "/v1/x", json={"a": 1})
     assert info.value.attempts == 1
     assert server.hits("/v1/x") == 1
 
 
-async def test_idempotent_post_retried(server: Server, make_client: Callable[..., B3OS]) -> None:
+async def test_idempotent_post_retried(
+    server: ScriptedServer, make_client: Callable[..., B3OS]
+) -> None:
     """A POST marked idempotent=True is resent after a 503."""
     server.script("/v1/x", Reply(503, b""), Reply(200, envelope("ok")))
-    result = await make_client()._requester.request("POST", "/v1/x", json={}, idempotent=True)
+    result = await make_client().request("POST", "/v1/x", json={}, idempotent=True)
     assert result == "ok"
     assert server.hits("/v1/x") == 2
 
 
-async def test_429_retry_after_is_waited(server: Server, make_client: Callable[..., B3OS]) -> None:
+@pytest.mark.slow  # waits a real Retry-After: 1
+async def test_429_retry_after_is_waited(
+    server: ScriptedServer, make_client: Callable[..., B3OS]
+) -> None:
     """A 429 with Retry-After: 1 is retried after about one second (the one sleeping test)."""
     server.script("/v1/x", Reply(429, b"", {"Retry-After": "1"}), Reply(200, envelope(1)))
     policy = RetryPolicy(max_attempts=2, initial_delay=0, max_delay=0)
     b3 = make_client(retry=policy)
     started = time.monotonic()
-    assert await b3._requester.request("GET", "/v1/x") == 1
+    assert await b3.request("GET", "/v1/x") == 1
     assert time.monotonic() - started >= 0.9
 
 
@@ -365,14 +306,14 @@ async def test_connect_refused_retried_for_post(make_client: Callable[..., B3OS]
     """Connection refused means nothing was sent, so even a POST is retried, then raised."""
     b3 = make_client(base_url=f"http://127.0.0.1:{closed_port()}")
     with pytest.raises(APIConnectionError) as info:
-        await b3._requester.request("POST", "/v1/x", json={})
+        await b3.request("POST", "/v1/x", json={})
     assert type(info.value) is APIConnectionError
     assert info.value.attempts == 3
     assert info.value.method == "POST"
 
 
 async def test_timeout_becomes_api_timeout_error(
-    server: Server, make_client: Callable[..., B3OS]
+    server: ScriptedServer, make_client: Callable[..., B3OS]
 ) -> None:
     """A response slower than the total timeout raises APITimeoutError after the retries."""
     release = asyncio.Event()
@@ -380,7 +321,7 @@ async def test_timeout_becomes_api_timeout_error(
     b3 = make_client(timeout=Timeout(total=0.2), retry=RetryPolicy.no_wait(2))
     try:
         with pytest.raises(APITimeoutError) as info:
-            await b3._requester.request("GET", "/v1/slow")
+            await b3.request("GET", "/v1/slow")
     finally:
         release.set()
     assert info.value.attempts == 2
@@ -388,7 +329,7 @@ async def test_timeout_becomes_api_timeout_error(
 
 
 async def test_a_retry_never_runs_past_max_elapsed(
-    server: Server, make_client: Callable[..., B3OS]
+    server: ScriptedServer, make_client: Callable[..., B3OS]
 ) -> None:
     """A retry that hangs is cut at the policy's total time budget, not the per-call timeout."""
     release = asyncio.Event()
@@ -398,7 +339,7 @@ async def test_a_retry_never_runs_past_max_elapsed(
     started = time.monotonic()
     try:
         with pytest.raises(APITimeoutError) as info:
-            await b3._requester.request("GET", "/v1/flaky")
+            await b3.request("GET", "/v1/flaky")
     finally:
         release.set()
     assert time.monotonic() - started < 5.0
@@ -406,7 +347,7 @@ async def test_a_retry_never_runs_past_max_elapsed(
 
 
 async def test_connections_released_after_errors(
-    server: Server, make_client: Callable[..., B3OS]
+    server: ScriptedServer, make_client: Callable[..., B3OS]
 ) -> None:
     """After error statuses, bad bodies and timeouts no connection stays checked out."""
     release = asyncio.Event()
@@ -422,25 +363,22 @@ async def test_connections_released_after_errors(
             ("/v1/err", InternalServerError),
         ]:
             with pytest.raises(exc):
-                await b3._requester.request("GET", route)
+                await b3.request("GET", route)
             assert acquired(b3) == 0
     finally:
         release.set()
 
 
 async def test_connection_released_on_cancel(
-    server: Server, make_client: Callable[..., B3OS]
+    server: ScriptedServer, make_client: Callable[..., B3OS]
 ) -> None:
     """Cancelling a request while it waits for the response leaves no connection checked out."""
     release = asyncio.Event()
     server.script("/v1/slow", Reply(200, b"{}", wait=release))
     b3 = make_client()
-    task = asyncio.ensure_future(b3._requester.request("GET", "/v1/slow"))
+    task = asyncio.ensure_future(b3.request("GET", "/v1/slow"))
     try:
-        for _ in range(200):  # until the server has the request (at most ~1 s)
-            if server.hits("/v1/slow"):
-                break
-            await asyncio.sleep(0.005)
+        await server.wait_for("/v1/slow")  # the request is on the wire, its answer held
         assert acquired(b3) == 1
         task.cancel()
         with pytest.raises(asyncio.CancelledError):
@@ -465,11 +403,13 @@ def test_classify_exception(exc: BaseException, failure: Failure, error_cls: typ
     assert classify_exception(exc) == (failure, error_cls)
 
 
-async def test_max_connections_applied(server: Server, make_client: Callable[..., B3OS]) -> None:
+async def test_max_connections_applied(
+    server: ScriptedServer, make_client: Callable[..., B3OS]
+) -> None:
     """max_connections sets the connector's total and per-host limits."""
     server.script("/v1/x", Reply(200, envelope(1)))
     b3 = make_client(max_connections=7)
-    await b3._requester.request("GET", "/v1/x")
+    await b3.request("GET", "/v1/x")
     session = b3._manager.pools.request_session
     assert session is not None
     connector = session.connector
@@ -493,22 +433,20 @@ async def test_max_connections_applied(server: Server, make_client: Callable[...
     ],
 )
 async def test_path_encoding_seen_by_server(
-    server: Server, make_client: Callable[..., B3OS], ident: str, raw_segment: str
+    server: ScriptedServer, make_client: Callable[..., B3OS], ident: str, raw_segment: str
 ) -> None:
     """An id reaches the server as one encoded segment under the intended route."""
     route = f"/v1/workflows/{raw_segment}/runs"
     server.script(route, Reply(200, envelope(ident)))
-    assert await make_client()._requester.request("GET", path("/v1/workflows/{}/runs", ident)) == (
-        ident
-    )
-    assert server.seen[-1].raw_path == route
+    assert await make_client().request("GET", "/v1/workflows/{}/runs", ident) == ident
+    assert server.requests[-1].raw_path == route
 
 
-async def test_default_headers(server: Server, make_client: Callable[..., B3OS]) -> None:
+async def test_default_headers(server: ScriptedServer, make_client: Callable[..., B3OS]) -> None:
     """Bearer auth, JSON accept and the b3os-async/python/aiohttp user agent are sent."""
     server.script("/v1/x", Reply(200, envelope(1)))
-    await make_client()._requester.request("GET", "/v1/x")
-    headers = server.seen[-1].headers
+    await make_client().request("GET", "/v1/x")
+    headers = server.requests[-1].headers
     assert headers["Authorization"] == f"Bearer {KEY}"
     assert headers["Accept"] == "application/json"
     py = f"{sys.version_info[0]}.{sys.version_info[1]}"
@@ -517,38 +455,40 @@ async def test_default_headers(server: Server, make_client: Callable[..., B3OS])
 
 
 async def test_org_id_and_user_agent_prefix(
-    server: Server, make_client: Callable[..., B3OS]
+    server: ScriptedServer, make_client: Callable[..., B3OS]
 ) -> None:
     """org_id is sent as X-Org-ID and user_agent is put in front of our product token."""
     server.script("/v1/x", Reply(200, envelope(1)))
-    await make_client(org_id="org_42", user_agent="myapp/2.0")._requester.request("GET", "/v1/x")
-    headers = server.seen[-1].headers
+    await make_client(org_id="org_42", user_agent="myapp/2.0").request("GET", "/v1/x")
+    headers = server.requests[-1].headers
     assert headers["X-Org-ID"] == "org_42"
     assert headers["User-Agent"].startswith("myapp/2.0 b3os-async/")
 
 
-async def test_json_body_and_query(server: Server, make_client: Callable[..., B3OS]) -> None:
+async def test_json_body_and_query(
+    server: ScriptedServer, make_client: Callable[..., B3OS]
+) -> None:
     """JSON bodies are sent as application/json; query None values drop, lists repeat."""
     server.script("/v1/x", Reply(200, envelope(1)))
     b3 = make_client()
     params = {"status": ["a", "b"], "q": None, "flag": True, "n": 3, "s": "x y&z"}
-    await b3._requester.request("POST", "/v1/x", params=params, json={"k": [1, None]})
-    seen = server.seen[-1]
+    await b3.request("POST", "/v1/x", params=params, json={"k": [1, None]})
+    seen = server.requests[-1]
     assert seen.raw_path == "/v1/x?status=a&status=b&flag=true&n=3&s=x%20y%26z"
     assert seen.headers["Content-Type"] == "application/json"
     assert json.loads(seen.body) == {"k": [1, None]}
 
 
 async def test_none_json_is_null_and_not_given_is_empty(
-    server: Server, make_client: Callable[..., B3OS]
+    server: ScriptedServer, make_client: Callable[..., B3OS]
 ) -> None:
     """json=None sends the JSON literal null; json=NOT_GIVEN sends no body."""
     server.script("/v1/x", Reply(200, envelope(1)))
     b3 = make_client()
-    await b3._requester.request("PUT", "/v1/x", json=None)
+    await b3._requester.request("PUT", "/v1/x", json=None)  # b3.request() maps None to no body
     await b3._requester.request("PUT", "/v1/x", json=NOT_GIVEN)
-    assert [s.body for s in server.seen] == [b"null", b""]
-    assert "Content-Type" not in server.seen[1].headers
+    assert [s.body for s in server.requests] == [b"null", b""]
+    assert "Content-Type" not in server.requests[1].headers
 
 
 def test_build_query_empty() -> None:
@@ -561,7 +501,7 @@ def test_build_query_empty() -> None:
 
 
 async def test_key_never_logged_or_in_errors(
-    server: Server, make_client: Callable[..., B3OS], caplog: pytest.LogCaptureFixture
+    server: ScriptedServer, make_client: Callable[..., B3OS], caplog: pytest.LogCaptureFixture
 ) -> None:
     """At DEBUG, through retries and errors, the key appears in no log record and no error text."""
     caplog.set_level(logging.DEBUG)
@@ -569,7 +509,7 @@ async def test_key_never_logged_or_in_errors(
     server.script("/v1/x", Reply(503, echo, {"Content-Type": "text/html"}))
     b3 = make_client()
     with pytest.raises(InternalServerError) as info:
-        await b3._requester.request("GET", "/v1/x", params={"secret": "s3cr3t-value"})
+        await b3.request("GET", "/v1/x", params={"secret": "s3cr3t-value"})
     assert any("(retrying)" in r.getMessage() for r in caplog.records)
     for record in caplog.records:
         assert KEY not in record.getMessage()
@@ -585,13 +525,15 @@ async def test_key_never_logged_or_in_errors(
 # -- raw responses -----------------------------------------------------------------------------
 
 
-async def test_with_raw_response_meta(server: Server, make_client: Callable[..., B3OS]) -> None:
+async def test_with_raw_response_meta(
+    server: ScriptedServer, make_client: Callable[..., B3OS]
+) -> None:
     """with_raw_response returns parsed data plus status, headers, request id, retries, timing."""
     server.script(
         "/v1/x", Reply(502, b""), Reply(200, envelope({"v": 1}, None), {"X-Request-ID": "hdr-1"})
     )
     b3 = make_client()
-    raw = await b3.with_raw_response(b3._requester.request("GET", "/v1/x", params={"token": "t"}))
+    raw = await b3.with_raw_response(b3.request("GET", "/v1/x", params={"token": "t"}))
     assert raw.parsed == {"v": 1}
     meta = raw.meta
     assert (meta.status, meta.request_id, meta.retries_taken, meta.method) == (
@@ -607,35 +549,37 @@ async def test_with_raw_response_meta(server: Server, make_client: Callable[...,
 
 
 async def test_raw_request_id_from_envelope(
-    server: Server, make_client: Callable[..., B3OS]
+    server: ScriptedServer, make_client: Callable[..., B3OS]
 ) -> None:
     """The envelope's requestId is the meta request_id, preferred to the X-Request-ID header."""
     server.script("/v1/x", Reply(200, envelope(1), {"X-Request-ID": "hdr-2"}))
     b3 = make_client()
-    raw = await b3.with_raw_response(b3._requester.request("GET", "/v1/x"))
+    raw = await b3.with_raw_response(b3.request("GET", "/v1/x"))
     assert raw.meta.request_id == "req-body-1"
 
 
 async def test_with_raw_response_refuses_tasks(
-    server: Server, make_client: Callable[..., B3OS]
+    server: ScriptedServer, make_client: Callable[..., B3OS]
 ) -> None:
     """Passing a Task to with_raw_response raises TypeError (its context was already copied)."""
     server.script("/v1/x", Reply(200, envelope(1)))
     b3 = make_client()
-    task = asyncio.ensure_future(b3._requester.request("GET", "/v1/x"))
+    task = asyncio.ensure_future(b3.request("GET", "/v1/x"))
     with pytest.raises(TypeError, match="not a Task"):
         await b3.with_raw_response(task)
     assert await task == 1
 
 
-async def test_raw_capture_is_per_call(server: Server, make_client: Callable[..., B3OS]) -> None:
+async def test_raw_capture_is_per_call(
+    server: ScriptedServer, make_client: Callable[..., B3OS]
+) -> None:
     """Concurrent with_raw_response calls each see their own response."""
     server.script("/v1/a", Reply(200, envelope("a", None), {"X-Request-ID": "ra"}))
     server.script("/v1/b", Reply(201, envelope("b", None), {"X-Request-ID": "rb"}))
     b3 = make_client()
     ra, rb = await asyncio.gather(
-        b3.with_raw_response(b3._requester.request("GET", "/v1/a")),
-        b3.with_raw_response(b3._requester.request("GET", "/v1/b")),
+        b3.with_raw_response(b3.request("GET", "/v1/a")),
+        b3.with_raw_response(b3.request("GET", "/v1/b")),
     )
     assert (ra.parsed, ra.meta.request_id, ra.meta.status) == ("a", "ra", 200)
     assert (rb.parsed, rb.meta.request_id, rb.meta.status) == ("b", "rb", 201)
@@ -644,34 +588,34 @@ async def test_raw_capture_is_per_call(server: Server, make_client: Callable[...
 # -- lifecycle and sessions --------------------------------------------------------------------
 
 
-async def test_use_after_close(server: Server, make_client: Callable[..., B3OS]) -> None:
+async def test_use_after_close(server: ScriptedServer, make_client: Callable[..., B3OS]) -> None:
     """A request after aclose() raises a ConfigurationError saying the client is closed."""
     server.script("/v1/x", Reply(200, envelope(1)))
     b3 = make_client()
-    await b3._requester.request("GET", "/v1/x")
+    await b3.request("GET", "/v1/x")
     await b3.aclose()
     with pytest.raises(ConfigurationError, match="closed"):
-        await b3._requester.request("GET", "/v1/x")
+        await b3.request("GET", "/v1/x")
 
 
 async def test_caller_owned_session_left_open(
-    server: Server, make_client: Callable[..., B3OS]
+    server: ScriptedServer, make_client: Callable[..., B3OS]
 ) -> None:
     """A caller-owned aiohttp session is used with our headers and is not closed by aclose()."""
     server.script("/v1/x", Reply(200, envelope(1)))
     async with aiohttp.ClientSession() as own:
         b3 = make_client(session=own)
-        assert await b3._requester.request("GET", "/v1/x") == 1
+        assert await b3.request("GET", "/v1/x") == 1
         await b3.aclose()
         assert not own.closed
-        assert server.seen[-1].headers["Authorization"] == f"Bearer {KEY}"
+        assert server.requests[-1].headers["Authorization"] == f"Bearer {KEY}"
 
 
 # -- streaming helpers -------------------------------------------------------------------------
 
 
 async def test_stream_sends_stream_headers(
-    server: Server, make_client: Callable[..., B3OS]
+    server: ScriptedServer, make_client: Callable[..., B3OS]
 ) -> None:
     """b3.stream() sends Accept: text/event-stream, Last-Event-ID and the key; yields raw events."""
     server.script(
@@ -682,14 +626,14 @@ async def test_stream_sends_stream_headers(
     async with b3.stream("/v1/runs/{}/stream", "run_1", last_event_id="4") as events:
         first = await events.__anext__()
     assert (first.id, first.data) == ("5", "1")
-    headers = server.seen[0].headers
+    headers = server.requests[0].headers
     assert headers["Accept"] == "text/event-stream"
     assert headers["Last-Event-ID"] == "4"
     assert headers["Authorization"] == f"Bearer {KEY}"
 
 
 async def test_stream_error_status_maps_like_requests(
-    server: Server, make_client: Callable[..., B3OS]
+    server: ScriptedServer, make_client: Callable[..., B3OS]
 ) -> None:
     """A stream answered 401 raises AuthenticationError with the API's message, like request()."""
     server.script("/v1/s", Reply(401, {"code": 401, "message": "bad key"}))
@@ -723,7 +667,7 @@ async def test_chained_transport_error_carries_no_key() -> None:
             api_key=KEY, base_url=f"http://127.0.0.1:{port}", retry=RetryPolicy.disabled()
         ) as b3:
             with pytest.raises(APIConnectionError) as info:
-                await b3._requester.request("GET", "/v1/organizations")
+                await b3.request("GET", "/v1/organizations")
     finally:
         tcp.close()
         await tcp.wait_closed()
@@ -747,6 +691,7 @@ def _as_query_text(value: str | int | bool) -> str:
     return ("true" if value else "false") if isinstance(value, bool) else str(value)
 
 
+@pytest.mark.slow  # a property test: over a second of examples
 @settings(max_examples=300, deadline=None)
 @given(
     st.dictionaries(

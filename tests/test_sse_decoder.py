@@ -13,8 +13,8 @@ from typing import Any
 import attrs
 import pytest
 
-from b3os_async._errors import ConfigurationError, StreamError
-from b3os_async.sse import ServerSentEvent, SSEDecoder, _new_event
+from b3os_async import ConfigurationError, ServerSentEvent, SSEDecoder, StreamError
+from b3os_async.sse import _new_event
 
 E = ServerSentEvent
 _UNSET: Any = object()

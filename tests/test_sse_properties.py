@@ -10,10 +10,11 @@ import itertools
 import re
 from typing import Any
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from b3os_async.sse import ServerSentEvent, SSEDecoder
+from b3os_async import ServerSentEvent, SSEDecoder
 
 E = ServerSentEvent
 BOM = b"\xef\xbb\xbf"
@@ -129,6 +130,7 @@ def serialized(draw: st.DrawFn, lines: list[tuple[str, str]]) -> bytes:
     return "".join(out).encode()
 
 
+@pytest.mark.slow  # a property test: over a second of examples
 @SETTINGS
 @given(st.data())
 def test_random_chunking_gives_the_events_of_a_whole_feed(data: st.DataObject) -> None:
@@ -180,6 +182,7 @@ LINES = st.lists(
 )
 
 
+@pytest.mark.slow  # a property test: over a second of examples
 @SETTINGS
 @given(LINES, st.data())
 def test_line_soup_agrees_with_naive_reference(

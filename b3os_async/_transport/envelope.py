@@ -57,11 +57,12 @@ def decode_body(
         return None, request_id
     try:
         decoded = json_parser.loads(body)
-    except ValueError:  # invalid JSON, bad UTF-8 or too deep: all ValueErrors
+    except ValueError as exc:  # invalid JSON, bad UTF-8, too deep, too long an int: ValueErrors
         excerpt = body_excerpt(body)
+        why = body_excerpt(str(exc), 120)
         raise ResponseValidationError(
-            f"{method} {url} returned {status} with a body that is not JSON "
-            f"(content type {content_type or 'unknown'}): {excerpt!r}",
+            f"{method} {url} returned {status} with a body that is not JSON the SDK can read "
+            f"({why}; content type {content_type or 'unknown'}): {excerpt!r}",
             excerpt=excerpt,
             status=status,
             request_id=request_id,

@@ -7,17 +7,32 @@ scrubbing of transport exceptions.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import enum
+import math
 import re
 import sys
 from collections.abc import Mapping, Sequence
+from typing import Any
 from urllib.parse import quote
 
 import aiohttp
+import attrs
+import yarl
+from aiohttp.client_reqrep import ConnectionKey, RequestInfo
 from multidict import CIMultiDict, CIMultiDictProxy
 
-from b3os_async._errors import APIConnectionError, APITimeoutError
+from b3os_async._errors import (
+    APIConnectionError,
+    APITimeoutError,
+    ConfigurationError,
+    ConfigurationTypeError,
+    redact_header,
+    redact_text,
+    redact_url,
+)
 from b3os_async._retry import Failure
+from b3os_async._transport.json_parser import int_to_text
 from b3os_async._version import __version__
 
 __all__ = [
@@ -53,19 +68,38 @@ _UNRESERVED = re.compile(r"[A-Za-z0-9_.~-]*").fullmatch
 _ENCODED_KEYS: dict[str, str] = {}
 
 
-def _query_text(value: QueryScalar) -> str:
+def _query_text(value: object, key: str) -> str:
     if type(value) is str:
         return value
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, enum.Enum):
-        return str(value.value)
-    return str(value)
+        return _query_text(value.value, key)
+    if isinstance(value, str):
+        return str.__str__(value)
+    if isinstance(value, int):
+        try:
+            return int_to_text(value)
+        except ValueError as exc:
+            raise ConfigurationError(f"query parameter {key!r}: {exc}") from None
+    if isinstance(value, float) and math.isfinite(value):
+        return float.__repr__(value)
+    raise ConfigurationError(
+        f"query parameter {key!r}: {value!r:.60} cannot be sent (query values are str, int, "
+        "finite float, bool or an Enum, or a list of them)"
+    )
 
 
-def _encode(text: str) -> str:
+def _encode(text: str, key: str = "") -> str:
     # Most keys and values (ids, statuses, numbers) need no escaping: skip quote() for them.
-    return text if _UNRESERVED(text) else quote(text, safe="")
+    if _UNRESERVED(text):
+        return text
+    try:
+        return quote(text, safe="")
+    except UnicodeEncodeError:
+        raise ConfigurationError(
+            f"query parameter {key!r}: the text holds a lone surrogate, which UTF-8 cannot encode"
+        ) from None
 
 
 def build_query(params: Mapping[str, QueryValue] | None) -> str:
@@ -77,6 +111,8 @@ def build_query(params: Mapping[str, QueryValue] | None) -> str:
     """
     if not params:
         return ""
+    if type(params) is not dict and not isinstance(params, Mapping):
+        raise ConfigurationTypeError(f"params must be a mapping, got {type(params).__name__}")
     parts: list[str] = []
     append = parts.append
     for key, value in params.items():
@@ -84,18 +120,23 @@ def build_query(params: Mapping[str, QueryValue] | None) -> str:
             continue
         name = _ENCODED_KEYS.get(key)
         if name is None:
-            name = _encode(key)
+            if not isinstance(key, str):
+                raise ConfigurationError(f"query parameter names must be strings, got {key!r:.60}")
+            name = _encode(key, key)
             if len(_ENCODED_KEYS) < 256:
                 _ENCODED_KEYS[key] = name
         kind = type(value)
         if kind is int:  # not bool (its type is bool) nor IntEnum (its own type)
-            append(f"{name}={value}")
+            try:
+                append(f"{name}={value}")
+            except ValueError:  # more digits than Python converts by default
+                append(f"{name}={_query_text(value, key)}")
         elif kind is str:
-            append(f"{name}={_encode(value)}")  # type: ignore[arg-type]
+            append(f"{name}={_encode(value, key)}")  # type: ignore[arg-type]
         elif isinstance(value, (list, tuple, set, frozenset)):
-            parts.extend(f"{name}={_encode(_query_text(v))}" for v in value)
+            parts.extend(f"{name}={_encode(_query_text(v, key), key)}" for v in value)
         else:
-            append(f"{name}={_encode(_query_text(value))}")  # type: ignore[arg-type]
+            append(f"{name}={_encode(_query_text(value, key), key)}")
     return "&".join(parts)
 
 
@@ -133,29 +174,102 @@ def classify_exception(exc: BaseException) -> tuple[Failure, type[APIConnectionE
 
 
 def scrub_exception(exc: BaseException) -> BaseException:
-    """Remove what could carry a credential from an aiohttp exception, and return it.
+    """Make ``exc`` and every exception chained to it safe to keep, print and report; return it.
 
-    Our errors chain aiohttp's exception as ``__cause__`` (useful in tracebacks). But a
-    ``ClientResponseError`` (e.g. a malformed response) holds the *request* headers, bearer key
-    included, in ``request_info`` and in each redirect of ``history``; an error reporter that
-    records the reprs of chained exceptions would capture the key. So those are replaced by a
-    copy without ``Authorization`` before the exception is chained.
+    Our errors chain aiohttp's exception as ``__cause__``: its type and text help in tracebacks,
+    and the stream machinery classifies failures by it. But aiohttp's exceptions hold what was
+    *sent*: a ``ClientResponseError`` (e.g. a malformed response) keeps the request headers,
+    bearer key included, in ``request_info`` and ``args``, and its text quotes the URL with any
+    ``?secret=``; their tracebacks' frames hold the request headers as local variables (error
+    reporters record those). So, for ``exc`` and everything reachable through ``__cause__``,
+    ``__context__``, ``args`` and attributes:
+
+    * the traceback is dropped (the frames' locals are the request);
+    * request info is rebuilt with redacted URLs and headers (``Authorization: <redacted>``);
+      redirect ``history`` (responses that hold request info too) is emptied;
+    * header mappings are redacted, strings and URLs pass through :func:`redact_text` /
+      :func:`redact_url`, proxy credentials are removed from connection keys.
+
+    The exception keeps its type (``isinstance`` checks and retry classification still work).
     """
-    if isinstance(exc, aiohttp.ClientResponseError):
-        info = exc.request_info
-        if info is not None:
-            kept = CIMultiDict(
-                (k, v) for k, v in info.headers.items() if k.lower() != "authorization"
-            )
-            # RequestInfo is a NamedTuple in recent aiohttp and an attrs class in older ones; both
-            # take (url, method, headers, real_url) positionally.
-            exc.request_info = type(info)(
-                info.url, info.method, CIMultiDictProxy(kept), info.real_url
-            )
-        exc.history = ()
+    seen: set[int] = set()
+    pending: list[BaseException] = [exc]
+    while pending:
+        current = pending.pop()
+        if id(current) in seen:
+            continue
+        seen.add(id(current))
+        current.__traceback__ = None
+        with contextlib.suppress(Exception):  # an exotic exception refusing new args keeps them
+            current.args = tuple(_clean(arg, pending) for arg in current.args)
+        if isinstance(current, OSError):  # C-level fields that str() shows
+            for field in ("strerror", "filename", "filename2"):
+                value = getattr(current, field, None)
+                if isinstance(value, str):
+                    with contextlib.suppress(Exception):
+                        setattr(current, field, redact_text(value))
+        state = getattr(current, "__dict__", None)
+        if state is not None:
+            for name, value in list(state.items()):
+                state[name] = _clean(value, pending)
+        pending.extend(e for e in (current.__cause__, current.__context__) if e is not None)
     return exc
 
 
+def _clean(value: Any, pending: list[BaseException]) -> Any:
+    """``value`` without credentials (see :func:`scrub_exception`); exceptions are queued."""
+    if isinstance(value, str):
+        return redact_text(value)
+    if isinstance(value, BaseException):
+        pending.append(value)
+        return value
+    if isinstance(value, yarl.URL):
+        shown = redact_url(value)
+        return value if shown == str(value) else yarl.URL(shown, encoded=True)
+    if isinstance(value, RequestInfo):
+        return type(value)(
+            _clean(value.url, pending),
+            value.method,
+            _clean_headers(value.headers),
+            _clean(value.real_url, pending),
+        )
+    if isinstance(value, ConnectionKey):
+        # A NamedTuple in recent aiohttp, an attrs class in older ones.
+        proxy = _clean(value.proxy, pending)
+        if hasattr(value, "_replace"):
+            return value._replace(proxy=proxy, proxy_auth=None)
+        return attrs.evolve(value, proxy=proxy, proxy_auth=None)  # type: ignore[misc]
+    if isinstance(value, (bytes, bytearray)):
+        text = bytes(value).decode("utf-8", "replace")
+        shown = redact_text(text)
+        return value if shown == text else shown.encode()
+    if isinstance(value, (aiohttp.ClientResponse, aiohttp.BasicAuth)):
+        return None  # a response holds its request's info; basic auth is a credential
+    if isinstance(value, Mapping):
+        return _clean_headers(value)
+    if isinstance(value, (tuple, list)):
+        kept = [_clean(v, pending) for v in value if not isinstance(v, aiohttp.ClientResponse)]
+        return tuple(kept) if isinstance(value, tuple) else kept
+    return value
+
+
+def _clean_headers(headers: Mapping[Any, Any]) -> CIMultiDictProxy[str]:
+    """A read-only copy of a header mapping, credentials redacted (repeated names kept)."""
+    kept = CIMultiDict((str(k), redact_header(str(k), str(v))) for k, v in headers.items())
+    return CIMultiDictProxy(kept)
+
+
+#: The longest exception text quoted in our messages (aiohttp quotes the bytes it could not parse).
+DESCRIBE_LIMIT = 300
+
+
 def describe_exception(exc: BaseException) -> str:
+    """``Type: text`` of an exception, for our messages (which are redacted when built).
+
+    The text is cut to :data:`DESCRIBE_LIMIT` characters: aiohttp's parser errors quote what the
+    server sent (a "bad status line" of 64 KiB becomes a 64 KiB message otherwise).
+    """
     text = str(exc)
+    if len(text) > DESCRIBE_LIMIT:
+        text = text[: DESCRIBE_LIMIT - 1] + "…"
     return f"{type(exc).__name__}: {text}" if text else type(exc).__name__

@@ -13,7 +13,8 @@ import os
 import re
 from urllib.parse import quote
 
-from b3os_async._errors import ConfigurationError
+from b3os_async._errors import ConfigurationError, ConfigurationTypeError
+from b3os_async._transport.json_parser import int_to_text
 
 __all__ = ["RUN_ID_PATTERN", "check_method", "check_run_id", "encode_segment", "new_run_id", "path"]
 
@@ -25,11 +26,22 @@ def encode_segment(value: object) -> str:
     """Percent-encode ``value`` (str or int) as one path segment. Empty values are refused."""
     if isinstance(value, bool) or not isinstance(value, (str, int)):
         raise ConfigurationError(f"path ids must be strings, got {type(value).__name__}")
-    text = str(value)
+    if isinstance(value, int):
+        try:
+            text = int_to_text(value)
+        except ValueError as exc:
+            raise ConfigurationError(f"invalid id: {exc}") from None
+    else:
+        text = str.__str__(value)
     if not text:
         raise ConfigurationError("an id used in a request path must not be empty")
     # safe="" escapes "/" too; quote() keeps the unreserved set A-Z a-z 0-9 - . _ ~ as is.
-    encoded = quote(text, safe="")
+    try:
+        encoded = quote(text, safe="")
+    except UnicodeEncodeError:
+        raise ConfigurationError(
+            f"invalid id {text[:40]!r}: it holds a lone surrogate, which UTF-8 cannot encode"
+        ) from None
     if encoded in (".", ".."):
         # A segment of only dots is a "dot segment" that clients and servers resolve away.
         encoded = "%2E" * len(encoded)
@@ -42,6 +54,10 @@ def path(template: str, *ids: object) -> str:
     >>> path("/v1/runs/{}/nodes/{}/resume", "run_1", "a/b")
     '/v1/runs/run_1/nodes/a%2Fb/resume'
     """
+    if not isinstance(template, str):
+        raise ConfigurationTypeError(
+            f"a request path must be a string, got {type(template).__name__}"
+        )
     pieces = template.split("{}")
     if len(pieces) - 1 != len(ids):
         raise ConfigurationError(

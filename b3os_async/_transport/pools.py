@@ -36,7 +36,7 @@ from typing import Any
 
 import aiohttp
 
-from b3os_async._errors import ConfigurationError
+from b3os_async._errors import ConfigurationError, ConfigurationTypeError
 
 __all__ = ["Pools"]
 
@@ -58,6 +58,10 @@ class Pools:
             raise ConfigurationError(f"max_connections must be >= 1, got {max_connections!r}")
         if type(max_streams) is not int or max_streams < 1:
             raise ConfigurationError(f"max_streams must be >= 1, got {max_streams!r}")
+        if session is not None and not isinstance(session, aiohttp.ClientSession):
+            raise ConfigurationTypeError(
+                f"session must be an aiohttp.ClientSession, got {type(session).__name__}"
+            )
         self._max_connections = max_connections
         self._max_streams = max_streams
         self._dns_cache_ttl = dns_cache_ttl

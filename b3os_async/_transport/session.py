@@ -10,8 +10,10 @@ comes in a :class:`~b3os_async._options.CallOptions` value; resources, pagers an
 
 A request (:meth:`SessionManager.request`): build the URL from the base URL and an already-encoded
 path (sent with ``yarl.URL(..., encoded=True)`` so nothing re-normalises ``%2F`` or ``%2E%2E``),
-send, read the whole body inside ``async with`` (so the connection goes back to the pool, or is
-closed, on every path: success, error status, exception, cancellation), then:
+send, read the body inside ``async with`` (so the connection goes back to the pool, or is closed,
+on every path: success, error status, exception, cancellation) -- at most ``max_response_size``
+bytes of a 2xx body (:class:`ResponseTooLargeError` beyond), the first 64 KiB of an error body
+(:mod:`b3os_async._transport.body`) -- then:
 
 * failure (exception, or a status >= 300) -> classify -> :func:`~b3os_async._retry.decide_retry`
   (the pure rules: idempotency, attempts, time budget, ``Retry-After``) -> log the decision at
@@ -20,6 +22,10 @@ closed, on every path: success, error status, exception, cancellation), then:
   is left);
 * success -> record :class:`~b3os_async._transport.raw.ResponseMeta` for ``with_raw_response`` ->
   decode JSON and unwrap the envelope (:mod:`b3os_async._transport.envelope`).
+
+Bodies are encoded by :func:`~b3os_async._transport.json_encoder.encode_json` before anything is
+sent (a value that cannot be JSON is a :class:`ConfigurationError` naming its field), and every
+aiohttp exception is scrubbed of credentials before it is chained (:func:`scrub_exception`).
 
 Redirects are not followed (a redirect could carry the bearer key elsewhere); they surface as
 :class:`APIStatusError`.
@@ -33,7 +39,6 @@ from __future__ import annotations
 
 import asyncio
 import functools
-import json as jsonlib
 import logging
 import time
 from typing import TYPE_CHECKING, Any
@@ -50,6 +55,7 @@ from b3os_async._retry import (
     decide_retry,
     parse_retry_after,
 )
+from b3os_async._transport.body import read_error_body, read_success_body
 from b3os_async._transport.envelope import decode_body
 from b3os_async._transport.errors import error_from_response
 from b3os_async._transport.http import (
@@ -61,6 +67,7 @@ from b3os_async._transport.http import (
     describe_exception,
     scrub_exception,
 )
+from b3os_async._transport.json_encoder import encode_json
 from b3os_async._transport.raw import ResponseMeta, capturing, record_response
 
 if TYPE_CHECKING:
@@ -174,9 +181,10 @@ class SessionManager:
         data: bytes | None = None
         req_headers = self._headers_for(options, None)
         if json is not NOT_GIVEN:
-            data = jsonlib.dumps(json, separators=(",", ":"), ensure_ascii=False).encode()
+            data = encode_json(json)
             req_headers.setdefault("Content-Type", "application/json")
         policy = options.retry
+        max_size = options.max_response_size
         per_attempt = client_timeout(options.timeout)
         # Only a body-less write needs it; a GET never gets a Content-Type (and skipping it costs).
         skip_headers = ("Content-Type",) if data is None and method not in ("GET", "HEAD") else None
@@ -198,7 +206,10 @@ class SessionManager:
                     # else aiohttp labels an empty PUT/POST "application/octet-stream"
                     skip_auto_headers=skip_headers,
                 ) as resp:
-                    body = await resp.read()
+                    if resp.status < 300:
+                        body = await read_success_body(resp, max_size, method=method, url=shown)
+                    else:
+                        body = await read_error_body(resp)
             except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
                 failure, error_cls = classify_exception(exc)
                 decision = _decide(policy, method, shown, attempt, started, failure, safe, None)
@@ -244,7 +255,7 @@ class SessionManager:
             req_headers.update(headers)
         data: bytes | None = None
         if json is not NOT_GIVEN:
-            data = jsonlib.dumps(json, separators=(",", ":"), ensure_ascii=False).encode()
+            data = encode_json(json)
             req_headers.setdefault("Content-Type", "application/json")
         if timeout is None:
             timeout = aiohttp.ClientTimeout(total=None, connect=options.timeout.connect)

@@ -51,8 +51,10 @@ def _granularity(value: str) -> str:
 
 
 def _limit(value: int | None, name: str) -> int | None:
-    if value is not None and (isinstance(value, bool) or not 1 <= value <= 100):
-        raise ConfigurationError(f"{name} must be 1 to 100, got {value!r}")
+    checked: object = value  # callers may pass anything: check at runtime
+    if checked is not None and (type(checked) is not int or not 1 <= checked <= 100):
+        shown = type(checked).__name__ if type(checked) is not int else "an integer out of range"
+        raise ConfigurationError(f"{name} must be an integer 1 to 100, got {shown}")
     return value
 
 
@@ -77,8 +79,11 @@ class Metrics(Resource):
         """Failure rate, runs time series, top errors and recent activity in one request.
 
         Args:
-            start / end: the period (end defaults to now; at most 365 days).
+            start: the start of the period (a timezone-aware ``datetime``).
+            end: the end of the period (default: now); at most 365 days after ``start``.
             granularity: ``hourly`` or ``daily`` points in the time series.
+            top_errors_limit: how many top errors (1-100; the server's default is 10).
+            recent_activity_limit: how many recent runs (1-100; the server's default is 50).
             status: only recent runs with this status (``success``, ``failure``, ``running``).
         """
         params: dict[str, Any] = {

@@ -110,7 +110,8 @@ class Runs(Resource):
 
         Args:
             status: ``running``, ``waiting``, ``success``, ``partial``, ``failure``, ``cancelled``.
-            page_size: items per request (``limit``); max_items: stop after this many items.
+            page_size: items per request (``limit``).
+            max_items: stop after this many items.
         """
         params = {"status": status}
         return self._list(
@@ -127,6 +128,7 @@ class Runs(Resource):
         """Get a run with its per-node execution state.
 
         Args:
+            run_id: the run (``run_…``).
             summary: ``True`` omits ``execution_state`` and the definition snapshot.
             node_ids: only include these nodes in ``execution_state``.
         """
@@ -155,6 +157,8 @@ class Runs(Resource):
         retried safely and the run's stream can be opened before the run starts.
 
         Args:
+            definition: the workflow definition to run (a dict or a ``WorkflowDefinition``);
+                its trigger must be ``manual``.
             payload: merged into the trigger's result (``{{root.result.x}}``).
             prop_values: template prop values (``{{$props.x}}``).
             run_id: your own run id (must start with ``run_``; checked before sending).
@@ -203,6 +207,7 @@ class Runs(Resource):
         client or ``b3.with_options(...)``.
 
         Args:
+            run_id: the run (``run_…``; refused before any request otherwise).
             last_event_id: resume after this event id (``stream.last_event_id`` of an earlier
                 stream) instead of from the start.
             history: ``False`` follows from now on only (what already happened is skipped).
@@ -221,6 +226,8 @@ class Runs(Resource):
         """Resume a node that is waiting (a ``wait`` node), handing it ``data``.
 
         Args:
+            run_id: the waiting run.
+            node_id: the waiting node (a ``wait`` node of the run's definition).
             data: the value the waiting node resumes with (default ``{}``).
             for_each_context: which for-each iteration to resume (``{"stack": [...]}``), as sent
                 by the API.

@@ -96,6 +96,7 @@ class WorkflowInsights(Resource):
         """The tokens and amounts a saved workflow's nodes would need; nothing is executed.
 
         Args:
+            workflow_id: the workflow.
             version: analyse this version instead of the current one.
         """
         params = {"version": version}
@@ -112,6 +113,7 @@ class WorkflowInsights(Resource):
         """The same for a definition that is not saved (``workflow_id`` is empty in the answer).
 
         Args:
+            definition: the definition (a dict or a ``WorkflowDefinition``).
             default_wallet_address: the wallet of nodes that name none (default: the org's).
         """
         body = compact(

@@ -41,6 +41,7 @@ class WorkflowReleases(Resource):
         """Publish the workflow (its draft) and its generated app as one release (not retried).
 
         Args:
+            workflow_id: the workflow.
             expected_version: optimistic lock on the draft's version (409 on mismatch).
         """
         body = compact(expectedVersion=expected_version)

@@ -31,9 +31,13 @@ def _amount(value: int | str | None, name: str) -> str | None:
     """A token amount in base units as the API's string (exact, any size)."""
     if value is None:
         return None
-    text = str(value) if isinstance(value, int) and not isinstance(value, bool) else value
+    checked: object = value  # callers may pass anything: check at runtime
+    try:
+        text = str(checked) if type(checked) is int else checked
+    except ValueError:  # more digits than Python converts to text (sys.set_int_max_str_digits)
+        raise ConfigurationError(f"{name} has too many digits to send") from None
     if not isinstance(text, str) or not text.isascii() or not text.isdigit():
-        raise ConfigurationError(f"{name} must be a whole number of base units, got {value!r}")
+        raise ConfigurationError(f"{name} must be a whole number of base units, got {text!r:.60}")
     return text
 
 
@@ -86,6 +90,8 @@ class WorkflowSettings(Resource):
         """Replace the editor layout (node positions …) in place: no new version is made.
 
         Args:
+            workflow_id: the workflow.
+            ui_metadata: the editor's free-form layout data (``nodePositions`` …).
             expected_current_version: optimistic lock (``ConflictError`` if it moved on).
         """
         body = compact(
@@ -111,7 +117,12 @@ class WorkflowSettings(Resource):
         The configuration is absolute, so resending it is safe and the call is retried.
 
         Args:
-            min_amount / max_amount: limits per trigger in the token's base units.
+            workflow_id: the workflow.
+            title: the widget's title (1-100 characters).
+            description: what the workflow does (up to 500 characters).
+            button_label: the button's text (default "Send").
+            min_amount: the least amount per trigger, in the token's base units.
+            max_amount: the largest amount per trigger, in the token's base units.
         """
         body = compact(
             title=title,

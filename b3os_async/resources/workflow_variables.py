@@ -49,9 +49,12 @@ class WorkflowVariables(Resource):
         """Create or update the definition of variable ``name`` (its value is kept if it fits).
 
         Args:
+            workflow_id: the workflow.
+            name: the variable's name (letters, digits, ``_``; not a digit first).
             type: ``number``, ``text``, ``boolean``, ``list`` or ``object``.
             lifetime: ``persist`` (kept across runs) or ``reset`` (each run starts at default).
             default: the value before any write (must be of ``type``); None: no default.
+            description: what the variable is for.
         """
         body = compact(
             type=str(type), lifetime=str(lifetime), default=default, description=description

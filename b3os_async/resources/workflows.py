@@ -84,10 +84,13 @@ class Workflows(WorkflowStreams, WorkflowSchedules, WorkflowInsights, WorkflowSe
             q: text searched in name and description.
             status: ``active``, ``paused``, ``draft`` or ``archived``.
             type: trigger type (``manual``, ``cronjob`` ...).
-            actions / connectors: only workflows using any of these action / connector types.
+            actions: only workflows using any of these action types.
+            connectors: only workflows using any of these connector types.
             sort: ``updatedAt:desc`` (default), ``name:asc``, ``createdAt:desc``, ``runs:desc``.
-            owner: ``yours``, ``org`` or ``public``; made_by_me: only workflows you created.
-            page_size: items per request (``limit``); max_items: stop after this many items.
+            owner: ``yours``, ``org`` or ``public``.
+            made_by_me: only workflows you created.
+            page_size: items per request (``limit``).
+            max_items: stop after this many items.
         """
         params = {
             "q": q,
@@ -151,6 +154,13 @@ class Workflows(WorkflowStreams, WorkflowSchedules, WorkflowInsights, WorkflowSe
         """Update a workflow; a content change creates a new draft version (same content: no-op).
 
         Args:
+            workflow_id: the workflow.
+            name: a new name (1-255 characters).
+            description: a new description.
+            definition: a new definition (a dict or a ``WorkflowDefinition``).
+            cooldown_ms: the least time between two automatic runs (at least 1000).
+            max_runs: how many automatic runs are left before the workflow pauses itself.
+            ui_metadata: free-form data of the B3OS editor.
             expected_current_version: optimistic lock; the API answers 409 (``ConflictError``)
                 if the workflow's current version differs.
         """
@@ -181,6 +191,7 @@ class Workflows(WorkflowStreams, WorkflowSchedules, WorkflowInsights, WorkflowSe
         """Validate a definition without saving it; problems come back in the result, not raised.
 
         Args:
+            definition: the definition to check (a dict or a ``WorkflowDefinition``).
             name: the API requires a workflow name to validate against.
         """
         body = {"definition": definition_json(definition), "name": name}
@@ -194,6 +205,7 @@ class Workflows(WorkflowStreams, WorkflowSchedules, WorkflowInsights, WorkflowSe
         """Publish the draft: it becomes the live, active version.
 
         Args:
+            workflow_id: the workflow whose draft is published.
             expected_version: optimistic lock on the draft's version (409 on mismatch).
         """
         body = compact(expectedVersion=expected_version)
@@ -265,10 +277,12 @@ class Workflows(WorkflowStreams, WorkflowSchedules, WorkflowInsights, WorkflowSe
         retried safely and the run's stream can be opened before the run starts.
 
         Args:
+            workflow_id: the workflow to run.
             payload: merged into the trigger's result (``{{root.result.x}}``).
             run_id: your own run id (must start with ``run_``; checked before sending).
             version: run this version instead of the default (the draft if any, else live).
-            simulate / dust_test: dry run / run with dust amounts (mutually exclusive).
+            simulate: a dry run (not with ``dust_test``).
+            dust_test: a run with dust amounts (not with ``simulate``).
             trigger_node_id: which trigger fired, for multi-trigger workflows.
         """
         body = compact(

@@ -15,8 +15,10 @@ Its server and engine import nothing from the client side of ``b3os_async``. Beh
 codes and every deviation from the OpenAPI document are listed in ``docs/emulator.md``.
 """
 
+from b3os_async.testing._clock import Clock
 from b3os_async.testing._emulator import Emulator
-from b3os_async.testing._faults import Fault, FaultHandle, FaultRegistry
+from b3os_async.testing._fault_rules import FaultHandle, FaultRegistry
+from b3os_async.testing._faults import Fault
 from b3os_async.testing._server import RecordedRequest
 
-__all__ = ["Emulator", "Fault", "FaultHandle", "FaultRegistry", "RecordedRequest"]
+__all__ = ["Clock", "Emulator", "Fault", "FaultHandle", "FaultRegistry", "RecordedRequest"]

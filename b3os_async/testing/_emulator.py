@@ -22,7 +22,7 @@ from b3os_async.testing._common import IdSource
 from b3os_async.testing._domain.organizations import ApiKey, Org
 from b3os_async.testing._domain.runs import TERMINAL
 from b3os_async.testing._engine import Engine
-from b3os_async.testing._faults import FaultRegistry
+from b3os_async.testing._fault_rules import FaultRegistry
 from b3os_async.testing._middleware import middleware
 from b3os_async.testing._render import run_json
 from b3os_async.testing._scheduler import Scheduler

@@ -2,47 +2,80 @@
 
 Theory of operation
 -------------------
-``emu.faults`` is a :class:`FaultRegistry`: an ordered list of rules ``(fault, method, path,
-times)``. For every request the server asks :meth:`FaultRegistry.match` for the first rule that
-matches, in the order the rules were added:
+``emu.faults`` is a :class:`~b3os_async.testing._fault_rules.FaultRegistry`: an ordered list of
+rules ``(fault, method, path, times)``. For every request the server takes the FIRST rule that
+matches, in the order the rules were added (method, an :mod:`fnmatch` path pattern, stream-only
+faults only on paths ending in ``/stream``, a seeded ``probability`` draw); the rule uses up one
+of its ``times``. To put several faults on ONE request, combine them into one rule:
+``Fault.combine(Fault.retry(0), Fault.reset_stream(after_events=2, burst=3))`` -- one rule, one
+``times`` per request, every part applied.
 
-* ``method`` (case-insensitive) and ``path`` (an :mod:`fnmatch` pattern on the decoded path, e.g.
-  ``"/v1/runs/*/stream"``; ``*`` also matches ``/``) must match when given;
-* stream-only faults (``drop_stream``, ``stream_error``, ``no_replay``, ``stall(after_events=…)``)
-  only match stream routes (paths ending in ``/stream``), so a catch-all stream fault does not
-  burn its ``times`` on ordinary requests;
-* a fault with ``probability < 1`` draws from the registry's seeded RNG: the same seed and the
-  same requests give the same outcomes. A failed draw moves on to the next rule.
+Before the handler runs (no side effects happen): ``status``, ``rate_limit``, ``burst``,
+``html_error`` and ``truncated_body`` answer instead of the handler; ``delay`` and ``stall``
+(without ``after_events``) sleep, then the request is handled normally.
 
-A rule that applies uses up one of its ``times`` (``None`` = forever) and is removed when spent.
-``Fault.burst([…])`` hands out its statuses in turn and is spent after the last one.
+Inside a 200 stream (``_sse.Connection`` applies them). "After N events" counts the events
+written on that connection (replayed and live; not heartbeats, not repeated frames):
 
-What a fault does (the server applies it):
+=====================================  ==========================================================
+``close_stream(after_events=N)``       a clean end of the body (chunked terminator) after N events
+``drop_stream(after_events=N)``        the connection closes (FIN) without the body's terminator
+``reset_stream(after_events=N,         the next ``burst`` events are held back and written in ONE
+burst=K)``                             write, then the TCP connection is reset (RST); ``burst=0``
+                                       resets right after N events
+``cut_event(after_events=N, at=…)``    the next event frame is cut: its first half (or ``at``
+                                       bytes) is written, then a reset; ``inside_character=True``
+                                       cuts after the first byte of the first multi-byte UTF-8
+                                       character (in the first following frame that has one)
+``stall(s, after_events=N)``           nothing at all (no heartbeats) for ``s`` seconds, then the
+                                       connection closes (``resume=True``: the stream goes on)
+``stream_error(status, after_events)``  an ``event: error`` frame, then the stream ends
+``repeat_events(M, after_events=N)``   the last M frames are sent again with their old ids
+``no_replay()``                        no ``id:`` lines; ``Last-Event-ID`` is ignored
+``retry(ms)``                          the first line is ``retry: <ms>`` (e.g. ``retry: 0``)
+``partial_replay(skip=K, last=L)``     a ``Last-Event-ID`` replay leaves out its first K events
+                                       (as if resumed from a later id) / keeps only its last L
+``renumber(first_id=1)``               ``id:`` lines count the connection's frames from
+                                       ``first_id`` (after a reconnect ids repeat / go backwards);
+                                       the data keeps its ``seq``
+=====================================  ==========================================================
 
-* before the handler runs (no side effects happen): ``status``, ``rate_limit``, ``burst``,
-  ``html_error``, ``truncated_body`` answer instead of the handler; ``delay`` and ``stall`` (without
-  ``after_events``) sleep, then the request is handled normally;
-* inside a 200 stream, counting the events (not heartbeats) sent on that connection:
-  ``drop_stream`` closes the connection abruptly after N events; ``stream_error`` sends an
-  ``event: error`` frame after N events and ends the stream; ``stall(s, after_events=N)`` sends
-  nothing at all (no heartbeats) for ``s`` seconds after N events, then closes the connection;
-  ``no_replay`` serves the stream without ``id:`` lines and ignores ``Last-Event-ID``.
+A reset is a real RST (``SO_LINGER`` 0, then close) issued only once everything written before
+it has left the process, so the bytes before it reach the client first; ``drop_stream`` is a
+FIN after the same bytes.
 """
 
 from __future__ import annotations
 
-import fnmatch
 from typing import TYPE_CHECKING, Any
 
 import attrs
 
 if TYPE_CHECKING:
-    import random
     from collections.abc import Iterable
 
 RetryAfter = float | str | None
 
-STREAM_KINDS = frozenset({"drop_stream", "stream_error", "no_replay"})
+STREAM_KINDS = frozenset(
+    {
+        "close_stream",
+        "drop_stream",
+        "reset_stream",
+        "cut_event",
+        "stream_error",
+        "repeat_events",
+        "no_replay",
+        "retry",
+        "partial_replay",
+        "renumber",
+    }
+)
+"""Faults that act inside a stream (plus ``stall`` with ``after_events``)."""
+
+
+def _count(name: str, value: int | None, least: int = 0) -> None:
+    if value is not None and (isinstance(value, bool) or value < least):
+        raise ValueError(f"{name} must be an integer >= {least}, got {value!r}")
 
 
 @attrs.frozen
@@ -58,11 +91,38 @@ class Fault:
     after_events: int | None = None
     message: str = ""
     probability: float = 1.0
+    burst_events: int = 0
+    """``reset_stream``: events held back and written together before the reset."""
+    events: int = 0
+    """``repeat_events``: frames sent again; ``partial_replay``: replayed events left out."""
+    last: int | None = None
+    """``partial_replay``: replay only this many of the last events."""
+    cut: int | str | None = None
+    """``cut_event``: bytes of the frame written, ``"middle"`` or ``"character"``."""
+    retry_ms: int | None = None
+    """``retry``: the value of the stream's ``retry:`` line."""
+    first_id: int = 1
+    """``renumber``: the ``id:`` of the connection's first frame."""
+    resume: bool = False
+    """``stall`` mid-stream: go on after the silence instead of closing."""
+    parts: tuple[Fault, ...] = ()
+    """``combine``: the faults applied together."""
 
     @property
     def stream_only(self) -> bool:
-        """Whether the fault acts inside a stream (and so only matches stream routes)."""
+        """Whether the fault acts inside a stream (and so only matches stream routes).
+
+        A combined fault is stream-only when any of its parts is.
+        """
+        if self.kind == "combined":
+            return any(part.stream_only for part in self.parts)
         return self.kind in STREAM_KINDS or (self.kind == "stall" and self.after_events is not None)
+
+    def effects(self) -> tuple[Fault, ...]:
+        """The faults this one applies: its parts when combined, else itself."""
+        return self.parts if self.kind == "combined" else (self,)
+
+    # -- before the handler ----------------------------------------------------------------------
 
     @classmethod
     def status(
@@ -104,16 +164,78 @@ class Fault:
         return cls("truncated_body", http_status=200, probability=probability)
 
     @classmethod
+    def delay(cls, seconds: float, *, probability: float = 1.0) -> Fault:
+        """Answer correctly, but only after ``seconds``."""
+        return cls("delay", seconds=seconds, probability=probability)
+
+    @classmethod
     def stall(
-        cls, seconds: float, *, after_events: int | None = None, probability: float = 1.0
+        cls,
+        seconds: float,
+        *,
+        after_events: int | None = None,
+        resume: bool = False,
+        probability: float = 1.0,
     ) -> Fault:
-        """Send nothing for ``seconds``: before answering, or mid-stream after N events."""
-        return cls("stall", seconds=seconds, after_events=after_events, probability=probability)
+        """Send nothing for ``seconds``: before answering, or mid-stream after N events.
+
+        Mid-stream the silence is total (no heartbeats); then the connection closes, or with
+        ``resume=True`` the stream goes on as if nothing happened.
+        """
+        _count("after_events", after_events)
+        return cls(
+            "stall",
+            seconds=seconds,
+            after_events=after_events,
+            resume=resume,
+            probability=probability,
+        )
+
+    # -- inside a stream -------------------------------------------------------------------------
+
+    @classmethod
+    def close_stream(cls, after_events: int = 0, *, probability: float = 1.0) -> Fault:
+        """End the stream cleanly (the body's terminator) after ``after_events`` events."""
+        _count("after_events", after_events)
+        return cls("close_stream", after_events=after_events, probability=probability)
 
     @classmethod
     def drop_stream(cls, after_events: int = 0, *, probability: float = 1.0) -> Fault:
-        """Close the stream connection abruptly after ``after_events`` events."""
+        """Close the stream connection abruptly (no terminator) after ``after_events`` events."""
+        _count("after_events", after_events)
         return cls("drop_stream", after_events=after_events, probability=probability)
+
+    @classmethod
+    def reset_stream(
+        cls, after_events: int = 0, *, burst: int = 0, probability: float = 1.0
+    ) -> Fault:
+        """After N events, write the next ``burst`` events in one write, then reset (RST)."""
+        _count("after_events", after_events)
+        _count("burst", burst)
+        return cls(
+            "reset_stream", after_events=after_events, burst_events=burst, probability=probability
+        )
+
+    @classmethod
+    def cut_event(
+        cls,
+        after_events: int = 0,
+        *,
+        at: int | None = None,
+        inside_character: bool = False,
+        probability: float = 1.0,
+    ) -> Fault:
+        """Cut the next event frame: half of it (or ``at`` bytes) is written, then a reset.
+
+        ``inside_character=True`` cuts after the first byte of the first multi-byte UTF-8
+        character, in the first following frame that has one (frames without one go out whole).
+        """
+        _count("after_events", after_events)
+        _count("at", at)
+        if at is not None and inside_character:
+            raise ValueError("cut_event takes 'at' or 'inside_character', not both")
+        cut: int | str = "character" if inside_character else ("middle" if at is None else at)
+        return cls("cut_event", after_events=after_events, cut=cut, probability=probability)
 
     @classmethod
     def stream_error(
@@ -130,6 +252,7 @@ class Fault:
         The frame's JSON is ``{"type": "error", "status", "code": status * 1000, "message"}``,
         plus ``"retryAfter"`` when ``retry_after`` is given.
         """
+        _count("after_events", after_events)
         return cls(
             "stream_error",
             http_status=status,
@@ -140,87 +263,58 @@ class Fault:
         )
 
     @classmethod
+    def repeat_events(
+        cls, events: int = 1, *, after_events: int = 1, probability: float = 1.0
+    ) -> Fault:
+        """After N events, send the last ``events`` frames again, old ids included; go on."""
+        _count("events", events, 1)
+        _count("after_events", after_events)
+        return cls(
+            "repeat_events", events=events, after_events=after_events, probability=probability
+        )
+
+    @classmethod
     def no_replay(cls, *, probability: float = 1.0) -> Fault:
         """Serve the stream without ``id:`` lines, ignoring ``Last-Event-ID``."""
         return cls("no_replay", probability=probability)
 
     @classmethod
-    def delay(cls, seconds: float, *, probability: float = 1.0) -> Fault:
-        """Answer correctly, but only after ``seconds``."""
-        return cls("delay", seconds=seconds, probability=probability)
+    def retry(cls, ms: int, *, probability: float = 1.0) -> Fault:
+        """Start the stream with ``retry: <ms>`` instead of the emulator's ``retry_ms``."""
+        _count("ms", ms)
+        return cls("retry", retry_ms=ms, probability=probability)
 
+    @classmethod
+    def partial_replay(
+        cls, *, skip: int = 0, last: int | None = None, probability: float = 1.0
+    ) -> Fault:
+        """Replay only part of what ``Last-Event-ID`` asks for: not the first ``skip`` events
+        (as if resuming from a later id) and/or only the ``last`` ones."""
+        _count("skip", skip)
+        _count("last", last)
+        if skip == 0 and last is None:
+            raise ValueError("partial_replay needs skip > 0 or last")
+        return cls("partial_replay", events=skip, last=last, probability=probability)
 
-@attrs.define(eq=False)
-class FaultHandle:
-    """A registered rule; :meth:`remove` takes it out, ``hits`` counts its applications."""
+    @classmethod
+    def renumber(cls, first_id: int = 1, *, probability: float = 1.0) -> Fault:
+        """Number the connection's ``id:`` lines from ``first_id`` instead of the events' seq."""
+        _count("first_id", first_id)
+        return cls("renumber", first_id=first_id, probability=probability)
 
-    fault: Fault
-    method: str | None
-    path: str | None
-    times: int | None
-    hits: int = 0
-    _registry: FaultRegistry | None = attrs.field(default=None, repr=False)
+    @classmethod
+    def combine(cls, *faults: Fault, probability: float = 1.0) -> Fault:
+        """One fault applying every one of ``faults`` to the same request, in order.
 
-    @property
-    def active(self) -> bool:
-        """Whether the rule is still registered (not removed, not spent)."""
-        return self._registry is not None and self in self._registry.rules
-
-    def remove(self) -> None:
-        """Unregister the rule (no error if it is already gone)."""
-        if self._registry is not None and self in self._registry.rules:
-            self._registry.rules.remove(self)
-
-    def _matches(self, method: str, path: str, stream: bool) -> bool:
-        if self.method is not None and self.method.upper() != method.upper():
-            return False
-        if self.path is not None and not fnmatch.fnmatchcase(path, self.path):
-            return False
-        return stream or not self.fault.stream_only
-
-
-class FaultRegistry:
-    """The emulator's fault rules (``emu.faults``); see the module docstring."""
-
-    def __init__(self, rng: random.Random) -> None:
-        self.rules: list[FaultHandle] = []
-        self._rng = rng
-
-    def add(
-        self,
-        fault: Fault,
-        *,
-        method: str | None = None,
-        path: str | None = None,
-        times: int | None = None,
-    ) -> FaultHandle:
-        """Register ``fault`` for requests matching ``method``/``path``, ``times`` times."""
-        if times is not None and times < 1:
-            raise ValueError("times must be at least 1 (or None for forever)")
-        if fault.kind == "burst":
-            limit = len(fault.statuses)
-            times = limit if times is None else min(times, limit)
-        handle = FaultHandle(fault, method, path, times, registry=self)
-        self.rules.append(handle)
-        return handle
-
-    def clear(self) -> None:
-        """Remove every rule."""
-        self.rules.clear()
-
-    def match(self, method: str, path: str, *, stream: bool) -> Fault | None:
-        """The fault to apply to this request (burst resolved to one status), or ``None``."""
-        for handle in list(self.rules):
-            if not handle._matches(method, path, stream):
-                continue
-            fault = handle.fault
-            if fault.probability < 1.0 and self._rng.random() >= fault.probability:
-                continue
-            index = handle.hits
-            handle.hits += 1
-            if handle.times is not None and handle.hits >= handle.times:
-                handle.remove()
-            if fault.kind == "burst":
-                return Fault.status(fault.statuses[index], retry_after=fault.retry_after)
-            return fault
-        return None
+        Nested combinations are flattened; a ``burst`` cannot be combined, and the parts'
+        own probabilities must be 1 (the combination has one ``probability``).
+        """
+        parts = tuple(part for fault in faults for part in fault.effects())
+        if not parts:
+            raise ValueError("Fault.combine needs at least one fault")
+        for part in parts:
+            if part.kind == "burst":
+                raise ValueError("a Fault.burst cannot be combined (it spans several requests)")
+            if part.probability != 1.0:
+                raise ValueError("combined faults take one probability, on Fault.combine")
+        return cls("combined", parts=parts, probability=probability)

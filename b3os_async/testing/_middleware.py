@@ -79,13 +79,23 @@ _HTML = (
 
 
 async def _apply_fault(request: web.Request, fault: Fault) -> web.StreamResponse | None:
-    rid = request_id(request)
+    """Apply each part of ``fault`` in order: sleep, answer instead of the handler, or hand the
+    stream parts to the stream (``_sse.Connection``). ``None``: the handler runs."""
     if fault.stream_only:
-        request_state().stream_fault = fault
-        return None
-    if fault.kind in ("delay", "stall"):
-        await asyncio.sleep(fault.seconds)
-        return None
+        request_state().stream_fault = fault  # its stream parts act inside the stream
+    for part in fault.effects():
+        if part.stream_only:
+            continue
+        if part.kind in ("delay", "stall"):
+            await asyncio.sleep(part.seconds)
+            continue
+        return await _answer(request, part)
+    return None
+
+
+async def _answer(request: web.Request, fault: Fault) -> web.StreamResponse:
+    """The answer of a fault that replaces the handler's."""
+    rid = request_id(request)
     phrase = _phrase(fault.http_status)
     if fault.kind == "html_error":
         response = web.Response(

@@ -42,7 +42,8 @@ if TYPE_CHECKING:
 
     from b3os_async.testing._domain.organizations import Principal
     from b3os_async.testing._engine import Engine
-    from b3os_async.testing._faults import Fault, FaultRegistry
+    from b3os_async.testing._fault_rules import FaultRegistry
+    from b3os_async.testing._faults import Fault
     from b3os_async.testing._scheduler import Scheduler
     from b3os_async.testing._store import Store
     from b3os_async.testing._streams import Broker

@@ -17,14 +17,23 @@ events. :func:`notifications` is the whole of a notification stream (workflow ru
 ``Last-Event-ID`` replays what the organization's log still buffers, then live events.
 
 Replay is off for the whole emulator (``replay=False``) or for one stream (``Fault.no_replay``):
-no ``id:`` lines, ``Last-Event-ID`` ignored. Stream faults (``_faults.py``) count the events
-written on the connection.
+no ``id:`` lines, ``Last-Event-ID`` ignored.
+
+Stream faults (what each does: ``_faults.py``) are applied here, by the :class:`Connection`:
+:class:`StreamPlan` sorts out the stream parts of the request's fault; the connection counts the
+events it writes and, after each, applies the parts due at that count, in the order they were
+combined. Everything it writes goes through ``_write``, which holds bytes back while a
+``reset_stream`` burst is being gathered, so that the burst leaves in one write.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import re
+import socket
+import struct
+from collections import deque
 from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
@@ -41,16 +50,64 @@ if TYPE_CHECKING:
 Event = dict[str, Any]
 
 
+class StreamPlan:
+    """The stream parts of a request's fault, sorted out for one connection (``_faults.py``)."""
+
+    def __init__(self, fault: Fault | None) -> None:
+        parts = [part for part in fault.effects() if part.stream_only] if fault else []
+        self.ids = not any(part.kind == "no_replay" for part in parts)
+        retries = [part.retry_ms for part in parts if part.kind == "retry"]
+        self.retry_ms = retries[-1] if retries else None
+        renumbers = [part.first_id for part in parts if part.kind == "renumber"]
+        self.first_id = renumbers[-1] if renumbers else None
+        replays = [part for part in parts if part.kind == "partial_replay"]
+        self.skip = max((part.events for part in replays), default=0)
+        self.last = min((part.last for part in replays if part.last is not None), default=None)
+        self.timed = [part for part in parts if part.after_events is not None]
+        self.memory = max(
+            (part.events for part in parts if part.kind == "repeat_events"), default=0
+        )
+
+    def replay(self, events: list[Event]) -> list[Event]:
+        """What a ``Last-Event-ID`` replay of ``events`` really sends."""
+        events = events[self.skip :]
+        if self.last is not None:
+            events = events[len(events) - self.last :] if self.last else []
+        return events
+
+    def due(self, count: int) -> list[Fault]:
+        """The timed effects due once ``count`` events were written, in order."""
+        return [part for part in self.timed if part.after_events == count]
+
+
+_MULTI_BYTE_LEAD = re.compile(rb"[\xc0-\xff]")
+
+
+def _cut_point(frame: bytes, cut: int | str) -> int | None:
+    """How many bytes of ``frame`` a ``cut_event`` writes (``None``: this frame goes out whole)."""
+    if cut == "middle":
+        return len(frame) // 2
+    if cut == "character":
+        lead = _MULTI_BYTE_LEAD.search(frame)
+        return None if lead is None else lead.start() + 1
+    return min(int(cut), len(frame) - 1)
+
+
 class Connection:
     """One SSE response: framing, heartbeats, per-connection event count and stream faults."""
 
     def __init__(self, request: web.Request, ctx: Context, fault: Fault | None) -> None:
         self.request = request
         self.ctx = ctx
-        self.fault = fault
-        self.ids = ctx.replay and not (fault is not None and fault.kind == "no_replay")
+        self.plan = StreamPlan(fault)
+        self.ids = ctx.replay and self.plan.ids
         self.sent = 0
         self.finished = False
+        self._next_id = self.plan.first_id
+        self._held: list[bytes] | None = None  # a burst being held back (reset_stream)
+        self._reset_at: int | None = None  # reset once this many events were written
+        self._cut: int | str | None = None  # an armed cut_event
+        self._recent: deque[bytes] = deque(maxlen=self.plan.memory)  # for repeat_events
         self.response = web.StreamResponse(
             status=200,
             headers={
@@ -68,19 +125,37 @@ class Connection:
             return None
         return int(raw)
 
+    def replay(self, events: list[Event]) -> list[Event]:
+        """The part of a ``Last-Event-ID`` backlog this connection sends (``partial_replay``)."""
+        return self.plan.replay(events)
+
     async def open(self) -> None:
         """Send the headers and the ``retry:`` line at once."""
         await self.response.prepare(self.request)
-        await self.response.write(f"retry: {self.ctx.retry_ms}\n\n".encode())
+        retry = self.ctx.retry_ms if self.plan.retry_ms is None else self.plan.retry_ms
+        await self._write(f"retry: {retry}\n\n".encode())
         await self._after_event()
 
     async def send(self, event: Event) -> None:
-        """Write one event frame (then apply a fault due after this many events)."""
-        head = f"id: {event['seq']}\n" if self.ids else ""
-        await self.response.write(
-            f"{head}event: {event['type']}\ndata: {dumps(event)}\n\n".encode()
-        )
+        """Write one event frame (then apply the faults due after this many events)."""
+        if self.ids:
+            number = event["seq"] if self._next_id is None else self._next_id
+            head = f"id: {number}\n"
+            if self._next_id is not None:
+                self._next_id += 1
+        else:
+            head = ""
+        frame = f"{head}event: {event['type']}\ndata: {dumps(event)}\n\n".encode()
+        if self._cut is not None:
+            cut = _cut_point(frame, self._cut)
+            if cut is not None:
+                await self._write(frame[:cut])
+                await self._reset()
+                return
+        await self._write(frame)
         self.sent += 1
+        if self.plan.memory:
+            self._recent.append(frame)
         await self._after_event()
 
     async def error(
@@ -90,29 +165,16 @@ class Connection:
         body: dict[str, Any] = {"type": "error", "status": status, "code": code, "message": message}
         if retry_after is not None:
             body["retryAfter"] = retry_after
-        await self.response.write(f"event: error\ndata: {dumps(body)}\n\n".encode())
+        await self._write(f"event: error\ndata: {dumps(body)}\n\n".encode())
         self.finished = True
 
-    async def _after_event(self) -> None:
-        fault = self.fault
-        if fault is None or fault.after_events is None or fault.after_events != self.sent:
-            return
-        if fault.kind == "drop_stream":
-            self._abort()
-        elif fault.kind == "stream_error":
-            status = fault.http_status
-            await self.error(status, status * 1000, fault.message, fault.retry_after)
-        elif fault.kind == "stall":
-            await asyncio.sleep(fault.seconds)
-            self._abort()
-
-    def _abort(self) -> None:
-        # Close the TCP connection without the chunked-encoding terminator: the client sees
-        # the body end abruptly, as when a proxy drops a long-lived connection.
-        transport = self.request.transport
-        if transport is not None:
-            transport.close()
-        self.finished = True
+    async def end(self) -> None:
+        """Finish the response: a held burst is flushed and reset; else a clean end if open."""
+        if self._held is not None:
+            await self._reset()
+        elif not self.finished:
+            with contextlib.suppress(ConnectionError):
+                await self.response.write_eof()
 
     async def next_item(self, subscription: Subscription) -> Item:
         """The next queued item, writing heartbeats while waiting."""
@@ -125,9 +187,86 @@ class Connection:
                 done, _ = await asyncio.wait({getter}, timeout=self.ctx.heartbeat)
                 if done:
                     return getter.result()
-                await self.response.write(b": heartbeat\n\n")
+                await self._write(b": heartbeat\n\n")
         finally:
             getter.cancel()
+
+    # -- faults ----------------------------------------------------------------------------------
+
+    async def _after_event(self) -> None:
+        if self._reset_at == self.sent:
+            await self._reset()
+            return
+        for effect in self.plan.due(self.sent):
+            if self.finished:
+                return
+            await self._apply(effect)
+
+    async def _apply(self, effect: Fault) -> None:
+        kind = effect.kind
+        if kind == "close_stream":
+            await self._flush()
+            await self.response.write_eof()
+            self.finished = True
+        elif kind == "drop_stream":
+            await self._flush()
+            self._close()
+        elif kind == "reset_stream":
+            if effect.burst_events:
+                self._held = self._held if self._held is not None else []
+                self._reset_at = self.sent + effect.burst_events
+            else:
+                await self._reset()
+        elif kind == "cut_event":
+            self._cut = effect.cut
+        elif kind == "stream_error":
+            status = effect.http_status
+            await self.error(status, status * 1000, effect.message, effect.retry_after)
+        elif kind == "stall":
+            await asyncio.sleep(effect.seconds)
+            if not effect.resume:
+                self._close()
+        elif kind == "repeat_events":
+            for frame in list(self._recent)[-effect.events :]:
+                await self._write(frame)
+
+    async def _write(self, data: bytes) -> None:
+        if self._held is not None:
+            self._held.append(data)
+        else:
+            await self.response.write(data)
+
+    async def _flush(self) -> None:
+        held, self._held = self._held, None
+        if held:
+            await self.response.write(b"".join(held))
+
+    def _close(self) -> None:
+        # Close the TCP connection without the chunked-encoding terminator: the client sees
+        # the body end abruptly, as when a proxy drops a long-lived connection (a FIN).
+        transport = self.request.transport
+        if transport is not None:
+            transport.close()
+        self.finished = True
+
+    async def _reset(self) -> None:
+        """Write what is held back in ONE write, then reset the TCP connection (RST)."""
+        await self._flush()
+        self.finished = True
+        transport = self.request.transport
+        if transport is None:
+            return
+        # The bytes written so far must leave the process before the reset, or the reset
+        # would discard them: wait (briefly) until the transport's buffer is empty.
+        for _ in range(200):
+            if not transport.get_write_buffer_size() or transport.is_closing():
+                break
+            await asyncio.sleep(0.005)
+        sock = transport.get_extra_info("socket")
+        if sock is not None:
+            with contextlib.suppress(OSError):  # SO_LINGER 0: close() sends RST, not FIN
+                sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        transport.abort()
 
 
 async def serve(
@@ -143,15 +282,12 @@ async def serve(
         await connection.open()
         if not connection.finished:
             await prepare(connection)
+        await connection.end()
     except ConnectionError:
-        connection.finished = True  # the client went away; nothing more to write
+        pass  # the client went away; nothing more to write
     finally:
         ctx.open_streams -= 1
         subscription.close()
-    if connection.finished:
-        return connection.response
-    with contextlib.suppress(ConnectionError):
-        await connection.response.write_eof()
     return connection.response
 
 
@@ -194,12 +330,13 @@ async def notifications(
         last_sent = log.seq
         if last_id is not None:
             last_id = last_sent = min(last_id, log.seq)  # an id from the future: resume "now"
-            for event in log.since(last_id):
+            buffered = log.since(last_id)
+            if buffered:  # what a partial replay leaves out is not sent later either
+                last_sent = buffered[-1]["seq"]
+            for event in connection.replay([event for event in buffered if keep(event)]):
                 if connection.finished:
                     return
-                if keep(event):
-                    await connection.send(event)
-                last_sent = event["seq"]
+                await connection.send(event)
         await pump(connection, subscription, last_sent, keep, ends=False)
 
     return await serve(request, subscription, prepare)

@@ -1,31 +1,36 @@
 """Scenario 7: the package's emulator at scale -- list pages, run throughput, latency under load.
 
-Everything runs against ``b3os_async.testing.Emulator`` in its own process
-(``benchmarks/_emulator_scale.py``, pinned to its own CPU like the benchmark server), with raw
+Everything runs against ``b3os_async.testing.Emulator`` in processes of its own
+(``benchmarks/_emulator_scale.py``, pinned to their own CPU like the benchmark server), with raw
 aiohttp as the client: the emulator is what is measured, not the SDK.
 
-1. **Page cost by size.** The emulator grows to 1,000, then 10,000, then 100,000 workflows and as
-   many runs (``--quick``: 200, then 2,000). At each size the client times sequential GETs of one
-   100-item page: the first page and the middle page (offset = size / 2) of ``/v1/workflows``
-   (default sort, and ``sort=name:asc``), of ``/v1/runs`` and of ``/v1/runs?status=success``, and
-   ``/v1/runs/status-counts``. A sample is the median of 10 requests (after 3 warm-up ones);
-   rounds interleave the cases. Target (the issue's): a page at the largest size costs at most
-   2x the same page at the smallest, for workflows and for runs.
-2. **Run throughput** (at 10,000; quick: 2,000): R runs of a small workflow (``root`` -> ``echo``)
-   started 32 at a time with ``POST /v1/workflows/{id}/run``; completion is seen on that
-   workflow's run-notification stream. Runs/s from the first start to the last ``run_completed``,
-   and the p50 time from a start request to its ``run_completed``.
-3. **Latency under load** (at that size): a load worker (``benchmarks/_emulator_load.py``, its own
-   process) keeps 1,000 streams open (200 in quick mode; half run streams of runs waiting at a
-   ``wait`` node, half run-notification streams of other workflows) and starts 100 runs/s (50)
-   of the small workflow. Meanwhile the client sends unrelated requests one at a time, 50/s (a
-   workflow, a run, the first 20 workflows, the first 20 runs, in turn); the same probe before
-   the load starts gives the idle figures. p50/p99 of all probe requests.
+1. **Page cost by size.** One emulator process per size, all running at once, holding 1,000,
+   10,000 and 100,000 workflows and as many runs (``--quick``: 200 and 2,000). The client times
+   sequential GETs of one 100-item page: the first page and the middle page (offset = size / 2)
+   of ``/v1/workflows`` (default sort, and ``sort=name:asc``), of ``/v1/runs`` and of
+   ``/v1/runs?status=success``, and ``/v1/runs/status-counts``. A sample is the median of 10
+   requests (after 3 warm-up ones); each round takes one sample of every case at every size, the
+   sizes in rotating order, so that the shared machine's drift hits all sizes alike. Target (the
+   issue's): a page at the largest size costs at most 2x the same page at the smallest, for
+   workflows and for runs; the ratio is the median of the per-round ratios. Then, as the issue
+   measured it, 3 walks through every workflow page by page (``hasMore`` read from each page):
+   time per page and for the whole walk.
+2. **Run throughput** (on the 10,000 emulator; quick: 2,000): R runs of a small workflow
+   (``root`` -> ``echo``) started 32 at a time with ``POST /v1/workflows/{id}/run``; completion
+   is seen on that workflow's run-notification stream. Runs/s from the first start to the last
+   ``run_completed``, and the p50 time from a start request to its ``run_completed``.
+3. **Latency under load** (on that emulator): a load worker (``benchmarks/_emulator_load.py``,
+   its own process) keeps 1,000 streams open (200 in quick mode; half run streams of runs
+   waiting at a ``wait`` node, half run-notification streams of other workflows) and starts 100
+   runs/s (50) of the small workflow. Meanwhile the client sends unrelated requests one at a
+   time, 50/s (a workflow, a run, the first 20 workflows, the first 20 runs, in turn); the same
+   probe before the load starts gives the idle figures. p50/p99 of all probe requests.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 import statistics
@@ -38,13 +43,15 @@ from typing import Any
 import aiohttp
 
 from benchmarks._emulator_scale import SMALL, ScaleEmulatorProcess
-from benchmarks._harness import Config, Row, ScenarioResult, Target
+from benchmarks._harness import Config, Row, ScenarioResult, Target, paired_ratio, rotated
 
 NAME = "emulator_scale"
 TITLE = "The emulator at scale: list pages, run throughput, latency under load"
 ROOT = Path(__file__).resolve().parent.parent.parent
 PAGE = 100
-ROUNDS, PER_SAMPLE, WARM_UP = 5, 10, 3
+ROUNDS, PER_SAMPLE, WARM_UP, WALKS = 5, 10, 3, 3
+WALK = "every workflow, page by page (per page)"
+WALK_TOTAL = "every workflow, page by page (whole walk)"
 CONCURRENT_STARTS = 32
 PROBE_INTERVAL = 0.02
 
@@ -81,10 +88,9 @@ async def _timed_get(session: aiohttp.ClientSession, path: str, params: dict[str
     return elapsed
 
 
-async def _pages(session: aiohttp.ClientSession, size: int) -> dict[str, list[float]]:
-    """Per case, ROUNDS samples (ms): each the median of PER_SAMPLE sequential requests."""
-    cases = _cases(size)
-    for path, params in cases.values():  # warm up; and check that pages are full
+async def _warm_up(session: aiohttp.ClientSession, size: int) -> None:
+    """A few requests of every case; and a check that each page is full."""
+    for path, params in _cases(size).values():
         query = {"limit": str(PAGE), **params}
         async with session.get(path, params=query) as response:
             data = (await response.json())["data"]
@@ -92,13 +98,42 @@ async def _pages(session: aiohttp.ClientSession, size: int) -> dict[str, list[fl
             raise AssertionError(f"{path} {params}: {len(data['items'])} items, not {PAGE}")
         for _ in range(WARM_UP):
             await _timed_get(session, path, query)
-    samples: dict[str, list[float]] = {case: [] for case in cases}
-    for _ in range(ROUNDS):
-        for case, (path, params) in cases.items():
-            query = {"limit": str(PAGE), **params}
-            times = [await _timed_get(session, path, query) for _ in range(PER_SAMPLE)]
-            samples[case].append(statistics.median(times) * 1000)
+
+
+async def _pages(
+    sessions: dict[int, aiohttp.ClientSession], rounds: int
+) -> dict[int, dict[str, list[float]]]:
+    """Per size and case, one sample (ms) per round: the median of PER_SAMPLE requests."""
+    for size, session in sessions.items():
+        await _warm_up(session, size)
+    samples: dict[int, dict[str, list[float]]] = {size: {} for size in sessions}
+    for turn in range(rounds):
+        for case in _cases(0):
+            for size in rotated(list(sessions), turn):
+                path, params = _cases(size)[case]
+                query = {"limit": str(PAGE), **params}
+                times = [await _timed_get(sessions[size], path, query) for _ in range(PER_SAMPLE)]
+                samples[size].setdefault(case, []).append(statistics.median(times) * 1000)
+    for turn in range(WALKS):
+        for size in rotated(list(sessions), turn):
+            seconds, pages = await _walk(sessions[size])
+            samples[size].setdefault(WALK, []).append(seconds / pages * 1000)
+            samples[size].setdefault(WALK_TOTAL, []).append(seconds)
     return samples
+
+
+async def _walk(session: aiohttp.ClientSession) -> tuple[float, int]:
+    """Page through every workflow, 100 at a time (the issue's measurement): seconds, pages."""
+    started = time.perf_counter()
+    pages = offset = 0
+    while True:
+        query = {"limit": str(PAGE), "offset": str(offset)}
+        async with session.get("/v1/workflows", params=query) as response:
+            data = (await response.json())["data"]
+        pages += 1
+        offset += PAGE
+        if not data["hasMore"]:
+            return time.perf_counter() - started, pages
 
 
 async def _throughput(session: aiohttp.ClientSession, runs: int) -> dict[str, float]:
@@ -223,29 +258,25 @@ async def _load_phase(
 
 
 def run(cfg: Config) -> ScenarioResult:
-    """Grow the emulator size by size, measure pages; at the middle size, throughput and load."""
+    """One emulator per size; pages at every size, interleaved; then throughput and load."""
     result = ScenarioResult(NAME, TITLE)
     sizes = (1000, 10000, 100000) if not cfg.quick else (200, 2000)
-    busy_size = sizes[1]
-    result.params.update(sizes=list(sizes), page=PAGE, rounds=ROUNDS, per_sample=PER_SAMPLE)
-    pages: dict[int, dict[str, list[float]]] = {}
-    busy: tuple[dict[str, float], dict[str, Any]] | None = None
-    with ScaleEmulatorProcess() as emu:
-        for size in sizes:
-            result.extra[f"grow to {size:,} (s)"] = emu.grow(size, size)
-            pages[size], measured = asyncio.run(
-                _measure(emu.url, emu.api_key, size, cfg, busy_size)
-            )
-            busy = measured or busy
-    assert busy is not None
-    throughput, load = busy
+    rounds = cfg.repeats(ROUNDS, 3)
+    result.params.update(sizes=list(sizes), page=PAGE, rounds=rounds, per_sample=PER_SAMPLE)
+    with contextlib.ExitStack() as stack:
+        emulators = {size: stack.enter_context(ScaleEmulatorProcess()) for size in sizes}
+        for size, emulator in emulators.items():  # they grow at the same time
+            emulator.start_growing(size, size)
+        for size, emulator in emulators.items():
+            result.extra[f"grow to {size:,} (s)"] = emulator.grown()
+        pages, throughput, load = asyncio.run(_measure(emulators, sizes[1], rounds, cfg))
     for size in sizes:
         for case, samples in pages[size].items():
-            unit = "ms" if "counts" in case else "ms/page"
+            unit = {"run status counts": "ms", WALK_TOTAL: "s"}.get(case, "ms/page")
             result.rows.append(Row(case, f"{size:,} objects", unit, samples, False))
     small, large = sizes[0], sizes[-1]
     for case in TARGETED:
-        ratio = statistics.median(pages[large][case]) / statistics.median(pages[small][case])
+        ratio = paired_ratio(pages[large][case], pages[small][case])
         result.targets.append(
             Target(f"{case}: {large:,} objects / {small:,} objects <= 2x", "<=", 2.0, ratio)
         )
@@ -262,22 +293,29 @@ def run(cfg: Config) -> ScenarioResult:
         load_runs_per_s=stats["rate"], load_streams=load["streams"], probes=len(load["loaded"])
     )
     result.notes.append(
-        f"latency at {busy_size:,} workflows and runs: {load['streams']} streams open "
-        f"({load['streams'] // 2} run streams held at a wait node, the rest run-notification "
-        f"streams of other workflows) and {stats['rate']:.0f} runs/s started during the probe "
-        f"({stats['started']} runs); {len(load['loaded'])} probe requests under load."
+        f"throughput and latency on the {sizes[1]:,}-object emulator: {load['streams']} streams "
+        f"open ({load['streams'] // 2} run streams held at a wait node, the rest "
+        f"run-notification streams of other workflows) and {stats['rate']:.0f} runs/s started "
+        f"during the probe ({stats['started']} runs); {len(load['loaded'])} probe requests "
+        "under load."
     )
     return result
 
 
 async def _measure(
-    url: str, api_key: str, size: int, cfg: Config, busy_size: int
-) -> tuple[dict[str, list[float]], tuple[dict[str, float], dict[str, Any]] | None]:
-    headers = {"Authorization": f"Bearer {api_key}"}
-    async with aiohttp.ClientSession(url, headers=headers) as session:
-        pages = await _pages(session, size)
-        if size != busy_size:
-            return pages, None
-        throughput = await _throughput(session, cfg.size(2000, 200))
-        load = await _load_phase(session, url, api_key, cfg)
-        return pages, (throughput, load)
+    emulators: dict[int, ScaleEmulatorProcess], busy: int, rounds: int, cfg: Config
+) -> tuple[dict[int, dict[str, list[float]]], dict[str, float], dict[str, Any]]:
+    async with contextlib.AsyncExitStack() as stack:
+        sessions = {
+            size: await stack.enter_async_context(
+                aiohttp.ClientSession(
+                    emulator.url, headers={"Authorization": f"Bearer {emulator.api_key}"}
+                )
+            )
+            for size, emulator in emulators.items()
+        }
+        pages = await _pages(sessions, rounds)
+        throughput = await _throughput(sessions[busy], cfg.size(2000, 200))
+        emulator = emulators[busy]
+        load = await _load_phase(sessions[busy], emulator.url, emulator.api_key, cfg)
+        return pages, throughput, load

@@ -11,11 +11,11 @@ from typing import Any
 
 import pytest
 
+from b3os_async import RunEvent
 from b3os_async._cli._output import Output, Styled, format_duration, to_jsonable
 from b3os_async._cli._progress import RunView
 from b3os_async._cli._summary import node_order
 from b3os_async.models import ExecutionNode, ExecutionNodeStatus, Run, RunStatus
-from b3os_async.models.events import RunEvent
 
 
 def _Event(type: str, node_id: str | None = None, **kw: Any) -> RunEvent:

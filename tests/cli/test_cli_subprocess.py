@@ -21,12 +21,13 @@ from typing import TYPE_CHECKING, Any
 import aiohttp
 import pytest
 
-from b3os_async._client import B3OS
-from b3os_async._retry import RetryPolicy
+from b3os_async import B3OS, RetryPolicy
 from b3os_async.testing import Emulator, Fault
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator
+
+pytestmark = pytest.mark.slow  # every test here starts a Python subprocess
 
 _TIMEOUT = 30.0
 _ANSI = re.compile(r"\x1b\[")

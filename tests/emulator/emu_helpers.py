@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import json
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
 if TYPE_CHECKING:
     import aiohttp
@@ -91,3 +93,96 @@ class SseReader:
         while (frame := await self.event(timeout)) is not None:
             events.append(frame)
         return events
+
+
+@dataclass
+class Wire:
+    """What a raw TCP client received for one HTTP request, and how the connection ended."""
+
+    status: int
+    headers: dict[str, str]
+    chunks: list[bytes]
+    """The body's HTTP chunks in order: the server writes each ``response.write()`` as one."""
+    terminated: bool
+    """Whether the body's terminating zero-length chunk arrived (a clean end)."""
+    error: BaseException | None
+    """How the connection ended: ``None`` for EOF, ``ConnectionResetError`` for a TCP reset."""
+
+    @property
+    def body(self) -> bytes:
+        """The body (every chunk joined)."""
+        return b"".join(self.chunks)
+
+    @property
+    def reset(self) -> bool:
+        """Whether the connection ended with a TCP reset (RST) rather than a close (FIN)."""
+        return isinstance(self.error, ConnectionResetError)
+
+
+class _Recorder(asyncio.Protocol):
+    """Keeps every byte received and the exception the connection was lost with."""
+
+    def __init__(
+        self, lost: asyncio.Future[BaseException | None], answered: asyncio.Event | None
+    ) -> None:
+        self.data = bytearray()
+        self.lost = lost
+        self.answered = answered
+
+    def data_received(self, data: bytes) -> None:
+        self.data += data
+        if self.answered is not None:
+            self.answered.set()
+
+    def eof_received(self) -> bool:
+        return False  # close our side too
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        if not self.lost.done():
+            self.lost.set_result(exc)
+
+
+async def wire(
+    emu: Emulator,
+    path: str,
+    headers: dict[str, str] | None = None,
+    timeout: float = 5.0,
+    answered: asyncio.Event | None = None,
+) -> Wire:
+    """GET ``path`` over a bare TCP connection and record the wire until the server ends it.
+
+    An ``asyncio.Protocol`` records every ``data_received``: unlike a stream reader, which raises
+    as soon as the connection fails, it keeps the bytes that arrived before a reset.
+    ``answered`` is set when the first bytes arrive.
+    """
+    url = urlsplit(emu.url)
+    assert url.hostname is not None
+    assert url.port is not None
+    loop = asyncio.get_running_loop()
+    lost: asyncio.Future[BaseException | None] = loop.create_future()
+    transport, recorder = await loop.create_connection(
+        lambda: _Recorder(lost, answered), url.hostname, url.port
+    )
+    lines = [f"GET {path} HTTP/1.1", f"Host: {url.netloc}", f"Authorization: Bearer {emu.api_key}"]
+    lines += ["Connection: close", *(f"{name}: {value}" for name, value in (headers or {}).items())]
+    transport.write(("\r\n".join(lines) + "\r\n\r\n").encode())
+    try:
+        error = await asyncio.wait_for(lost, timeout)
+    finally:
+        transport.close()
+    head, _, rest = bytes(recorder.data).partition(b"\r\n\r\n")
+    status_line, *header_lines = head.decode("latin-1").split("\r\n")
+    found = dict(line.split(": ", 1) for line in header_lines)
+    chunks: list[bytes] = []
+    terminated = False
+    while rest:
+        size_line, found_line, after = rest.partition(b"\r\n")
+        if not found_line:
+            break
+        size = int(size_line, 16)
+        if size == 0:
+            terminated = True
+            break
+        chunks.append(after[:size])
+        rest = after[size + 2 :]
+    return Wire(int(status_line.split()[1]), found, chunks, terminated, error)

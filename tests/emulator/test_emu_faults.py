@@ -1,134 +1,45 @@
-"""Fault injection (every kind, matching rules, times, probability) and seeded determinism."""
+"""Stream faults, each asserted on the wire: which bytes arrive, in which writes, and how the
+connection ends (clean end, FIN, TCP reset). Request-level faults: test_emu_fault_rules.py."""
 
 from __future__ import annotations
 
 import asyncio
+import json
 import time
 from typing import Any
 
 import aiohttp
 import pytest
-from emu_helpers import Api, SseReader, linear
+from emu_helpers import Api, SseReader, Wire, linear, wire
 
 from b3os_async.testing import Emulator, Fault
 
-
-async def test_status_fault_answers_a_b3os_error_body(api: Api) -> None:
-    """Fault.status answers that status with a B3OS error body and optional Retry-After."""
-    api.emu.faults.add(Fault.status(503, retry_after=2), path="/v1/workflows")
-    async with api.session.get("/v1/workflows") as response:
-        body = await response.json()
-        assert response.status == 503
-        assert response.headers["Retry-After"] == "2"
-        assert body["code"] == 503000
-        assert set(body) == {"code", "message", "details", "requestId"}
+EURO = linear(("say", "echo", {"text": "5 €"}))
+"""A run of 6 events; the 5th (``say`` completed) holds the 3-byte character "€"."""
 
 
-async def test_status_fault_with_a_custom_body(api: Api) -> None:
-    """Fault.status(body=…) sends that body instead (dict as JSON, str as text)."""
-    api.emu.faults.add(Fault.status(500, body="plain oops"), times=1)
-    async with api.session.get("/v1/runs") as response:
-        assert (response.status, await response.text()) == (500, "plain oops")
+async def _finished(api: Api, run_id: str) -> Wire:
+    """Run EURO to its end; its stream replayed from the start without any fault."""
+    await api.data("POST", "/v1/runs", json={"definition": EURO, "runId": run_id})
+    await api.emu.wait_for_run(run_id)
+    clean = await wire(api.emu, f"/v1/runs/{run_id}/stream", {"Last-Event-ID": "0"})
+    assert (len(clean.chunks), clean.terminated, clean.error) == (7, True, None)
+    return clean
 
 
-async def test_rate_limit_sends_429_with_retry_after(api: Api) -> None:
-    """Fault.rate_limit answers 429, Retry-After and code 429001."""
-    api.emu.faults.add(Fault.rate_limit(retry_after=1), times=1)
-    async with api.session.get("/v1/runs") as response:
-        assert response.status == 429
-        assert response.headers["Retry-After"] == "1"
-        assert (await response.json())["code"] == 429001
-    await api.call("GET", "/v1/runs")
+async def _faulty(api: Api, fault: Fault, run_id: str, last_event_id: str = "0") -> Wire:
+    api.emu.faults.add(fault, path=f"/v1/runs/{run_id}/stream", times=1)
+    return await wire(api.emu, f"/v1/runs/{run_id}/stream", {"Last-Event-ID": last_event_id})
 
 
-async def test_burst_hands_out_statuses_in_turn(api: Api) -> None:
-    """Fault.burst gives successive matching requests its statuses, then is spent."""
-    handle = api.emu.faults.add(Fault.burst([500, 502, 503]), path="/v1/runs")
-    statuses = []
-    for _ in range(4):
-        async with api.session.get("/v1/runs") as response:
-            statuses.append(response.status)
-    assert statuses == [500, 502, 503, 200]
-    assert handle.active is False
+def _ids(chunks: list[bytes]) -> list[int]:
+    frames = [frame for chunk in chunks for frame in chunk.split(b"\n\n") if frame]
+    return [int(frame.split(b"\n")[0][4:]) for frame in frames if frame.startswith(b"id: ")]
 
 
-async def test_html_error_is_a_proxy_page(api: Api) -> None:
-    """Fault.html_error answers text/html like a proxy's error page."""
-    api.emu.faults.add(Fault.html_error(502), times=1)
-    async with api.session.get("/v1/runs") as response:
-        assert response.status == 502
-        assert response.content_type == "text/html"
-        assert "502 Bad Gateway" in await response.text()
-
-
-async def test_truncated_body_breaks_mid_body(api: Api) -> None:
-    """Fault.truncated_body sends fewer bytes than Content-Length and closes the connection."""
-    api.emu.faults.add(Fault.truncated_body(), times=1)
-    async with api.session.get("/v1/runs") as response:
-        assert response.status == 200
-        with pytest.raises(aiohttp.ClientPayloadError):
-            await response.read()
-    await api.call("GET", "/v1/runs")
-
-
-async def test_stall_exceeds_a_client_timeout(api: Api) -> None:
-    """Fault.stall sends nothing for its duration, so a short client timeout fires."""
-    api.emu.faults.add(Fault.stall(5), times=1)
-    timeout = aiohttp.ClientTimeout(total=0.2)
-    with pytest.raises(asyncio.TimeoutError):
-        async with api.session.get("/v1/runs", timeout=timeout) as response:
-            await response.read()
-    await api.call("GET", "/v1/runs")
-
-
-async def test_delay_answers_correctly_but_late(api: Api) -> None:
-    """Fault.delay answers normally after its delay."""
-    api.emu.faults.add(Fault.delay(0.15), times=1)
-    started = time.monotonic()
-    body = await api.call("GET", "/v1/runs")
-    assert time.monotonic() - started >= 0.15
-    assert body["data"]["items"] == []
-
-
-async def test_faults_answer_before_anything_happens(api: Api) -> None:
-    """An injected error replaces the handler: a faulted create creates nothing."""
-    api.emu.faults.add(Fault.status(503), method="POST", path="/v1/workflows", times=1)
-    body = {"name": "x", "description": "", "definition": linear()}
-    await api.call("POST", "/v1/workflows", json=body, expect=503)
-    assert (await api.data("GET", "/v1/workflows"))["items"] == []
-
-
-async def test_method_and_path_patterns_select_requests(api: Api) -> None:
-    """method and fnmatch path restrict which requests a fault hits."""
-    api.emu.faults.add(Fault.status(418), method="POST", path="/v1/runs")
-    api.emu.faults.add(Fault.status(503), path="/v1/runs/*/cancel")
-    await api.call("GET", "/v1/runs")
-    await api.call("POST", "/v1/runs", json={}, expect=418)
-    await api.call("POST", "/v1/runs/run_x/cancel", expect=503)
-    await api.call("GET", "/v1/runs/run_x", expect=404)
-
-
-async def test_times_remove_and_clear(api: Api) -> None:
-    """times limits applications; handle.remove() and faults.clear() unregister faults."""
-    handle = api.emu.faults.add(Fault.status(500), times=2)
-    await api.call("GET", "/v1/runs", expect=500)
-    await api.call("GET", "/v1/runs", expect=500)
-    await api.call("GET", "/v1/runs")
-    assert handle.hits == 2
-    forever = api.emu.faults.add(Fault.status(500))
-    await api.call("GET", "/v1/runs", expect=500)
-    forever.remove()
-    await api.call("GET", "/v1/runs")
-    api.emu.faults.add(Fault.status(500))
-    api.emu.faults.clear()
-    await api.call("GET", "/v1/runs")
-
-
-async def test_stream_faults_only_match_stream_routes(api: Api) -> None:
-    """A catch-all stream fault does not touch (or use up on) ordinary requests."""
-    handle = api.emu.faults.add(Fault.drop_stream(after_events=0), times=1)
-    await api.call("GET", "/v1/runs")
-    assert (handle.hits, handle.active) == (0, True)
+def _seqs(chunks: list[bytes]) -> list[int]:
+    frames = [frame for chunk in chunks for frame in chunk.split(b"\n\n") if b"data: " in frame]
+    return [json.loads(frame.split(b"data: ", 1)[1])["seq"] for frame in frames]
 
 
 async def _stream_run(api: Api, run_id: str, **headers: str) -> SseReader:
@@ -231,59 +142,179 @@ async def test_no_replay_stream_has_no_ids_and_ignores_last_event_id(api: Api) -
     assert "id" not in events[0]
 
 
-async def _outcomes(seed: int) -> list[int]:
-    async with Emulator(seed=seed) as emu:
-        emu.faults.add(Fault.status(503, probability=0.5))
-        headers = {"Authorization": f"Bearer {emu.api_key}"}
-        async with aiohttp.ClientSession(emu.url, headers=headers) as session:
-            statuses = []
-            for _ in range(16):
-                async with session.get("/v1/runs") as response:
-                    statuses.append(response.status)
-            return statuses
+async def test_close_stream_ends_the_body_cleanly_after_n_events(api: Api) -> None:
+    """Fault.close_stream: N event frames, then the body's terminator (a clean end)."""
+    clean = await _finished(api, "run_close")
+    got = await _faulty(api, Fault.close_stream(after_events=2), "run_close")
+    assert got.chunks == clean.chunks[:3]
+    assert (got.terminated, got.error) == (True, None)
 
 
-async def test_fault_probability_is_deterministic_under_the_seed() -> None:
-    """probability= draws from the seeded RNG: same seed, same outcomes; some hit, some miss."""
-    first, second = await _outcomes(3), await _outcomes(3)
-    assert first == second
-    assert set(first) == {200, 503}
+async def test_drop_stream_closes_without_the_terminator(api: Api) -> None:
+    """Fault.drop_stream: N event frames, then a FIN without the body's terminator."""
+    clean = await _finished(api, "run_fin")
+    got = await _faulty(api, Fault.drop_stream(after_events=2), "run_fin")
+    assert got.chunks == clean.chunks[:3]
+    assert (got.terminated, got.error) == (False, None)
 
 
-async def _script(seed: int) -> list[str]:
-    async with Emulator(seed=seed) as emu:
+async def test_reset_after_a_burst_delivers_the_burst_in_one_write_then_resets(api: Api) -> None:
+    """Fault.reset_stream(burst=3): events 2-4 arrive together in ONE chunk, then a TCP reset."""
+    clean = await _finished(api, "run_burst")
+    got = await _faulty(api, Fault.reset_stream(after_events=1, burst=3), "run_burst")
+    assert got.chunks == [clean.chunks[0], clean.chunks[1], b"".join(clean.chunks[2:5])]
+    assert got.reset
+    assert not got.terminated
+
+
+async def test_reset_without_a_burst_resets_right_after_n_events(api: Api) -> None:
+    """Fault.reset_stream(after_events=N): N event frames, then a TCP reset (no FIN)."""
+    clean = await _finished(api, "run_rst")
+    got = await _faulty(api, Fault.reset_stream(after_events=2), "run_rst")
+    assert got.chunks == clean.chunks[:3]
+    assert got.reset
+
+
+async def test_a_burst_the_stream_cannot_fill_is_written_and_reset_at_its_end(api: Api) -> None:
+    """A burst larger than what is left: the rest goes out in one write, then a reset."""
+    clean = await _finished(api, "run_short")
+    got = await _faulty(api, Fault.reset_stream(after_events=4, burst=9), "run_short")
+    assert got.chunks == [*clean.chunks[:5], b"".join(clean.chunks[5:])]
+    assert got.reset
+
+
+async def test_cut_event_sends_half_a_frame_then_resets(api: Api) -> None:
+    """Fault.cut_event: the next frame's first half (or `at` bytes), then a TCP reset."""
+    clean = await _finished(api, "run_cut")
+    frame = clean.chunks[2]
+    half = await _faulty(api, Fault.cut_event(after_events=1), "run_cut")
+    assert half.chunks == [*clean.chunks[:2], frame[: len(frame) // 2]]
+    assert half.reset
+    ten = await _faulty(api, Fault.cut_event(after_events=1, at=10), "run_cut")
+    assert ten.chunks[-1] == frame[:10]
+    assert ten.reset
+
+
+async def test_cut_inside_a_multi_byte_character(api: Api) -> None:
+    """cut_event(inside_character=True) ends the wire after the first byte of "€", then resets."""
+    clean = await _finished(api, "run_utf8")
+    frame = clean.chunks[5]
+    got = await _faulty(api, Fault.cut_event(inside_character=True), "run_utf8")
+    assert got.chunks == [*clean.chunks[:5], frame[: frame.index("€".encode()) + 1]]
+    assert got.body.endswith(b"\xe2")
+    with pytest.raises(UnicodeDecodeError, match="unexpected end of data"):
+        got.body.decode()
+    assert got.reset
+
+
+async def test_retry_line_value_is_set_per_fault(api: Api) -> None:
+    """Fault.retry(0) makes the stream's first line `retry: 0`."""
+    clean = await _finished(api, "run_retry")
+    got = await _faulty(api, Fault.retry(0), "run_retry")
+    assert got.chunks == [b"retry: 0\n\n", *clean.chunks[1:]]
+
+
+async def test_partial_replay_skips_the_first_events_asked_for(api: Api) -> None:
+    """partial_replay(skip=2): Last-Event-ID 1 replays from seq 4, as if asked from a later id."""
+    await _finished(api, "run_skip")
+    got = await _faulty(api, Fault.partial_replay(skip=2), "run_skip", last_event_id="1")
+    assert _ids(got.chunks) == [4, 5, 6]
+    assert got.terminated
+
+
+async def test_partial_replay_keeps_only_the_last_events(api: Api) -> None:
+    """partial_replay(last=2): Last-Event-ID 0 replays only seq 5 and 6."""
+    await _finished(api, "run_last")
+    got = await _faulty(api, Fault.partial_replay(last=2), "run_last")
+    assert _ids(got.chunks) == [5, 6]
+
+
+async def test_repeat_events_resends_frames_with_their_old_ids(api: Api) -> None:
+    """repeat_events(2, after_events=3): ids 1 2 3 2 3 4 5 6; the repeats are the same bytes."""
+    clean = await _finished(api, "run_repeat")
+    got = await _faulty(api, Fault.repeat_events(2, after_events=3), "run_repeat")
+    assert _ids(got.chunks) == [1, 2, 3, 2, 3, 4, 5, 6]
+    assert got.chunks == [*clean.chunks[:4], *clean.chunks[2:4], *clean.chunks[4:]]
+
+
+async def test_renumber_gives_ids_that_restart_on_each_connection(api: Api) -> None:
+    """Fault.renumber: ids count this connection's frames (1, 2, …); the data keeps its seq."""
+    await _finished(api, "run_renumber")
+    got = await _faulty(api, Fault.renumber(), "run_renumber", last_event_id="3")
+    assert (_ids(got.chunks), _seqs(got.chunks)) == ([1, 2, 3], [4, 5, 6])
+    later = await _faulty(api, Fault.renumber(first_id=10), "run_renumber", last_event_id="4")
+    assert _ids(later.chunks) == [10, 11]
+
+
+async def test_partial_replay_on_a_notification_stream(api: Api) -> None:
+    """partial_replay(last=1) on the activity stream replays only the newest notification."""
+    for name in ("a", "b", "c"):
+        await api.create(linear(), name=name)
+    api.emu.faults.add(Fault.partial_replay(last=1), path="/v1/activity/stream", times=1)
+    async with api.session.get("/v1/activity/stream", headers={"Last-Event-ID": "0"}) as resp:
+        first = await SseReader(resp).event()
+    assert first is not None
+    assert (first["id"], first["event"]) == ("3", "workflow_created")
+
+
+async def test_combined_faults_all_apply_to_one_request(api: Api) -> None:
+    """One combined rule: retry 0, a replay from later, a repeat and a cut, in that order."""
+    clean = await _finished(api, "run_matrix")
+    fault = Fault.combine(
+        Fault.retry(0),
+        Fault.partial_replay(skip=1),
+        Fault.repeat_events(1, after_events=2),
+        Fault.cut_event(after_events=3),
+    )
+    got = await _faulty(api, fault, "run_matrix")
+    f = clean.chunks
+    assert got.chunks == [b"retry: 0\n\n", f[2], f[3], f[3], f[4], f[5][: len(f[5]) // 2]]
+    assert got.reset
+    again = await wire(api.emu, "/v1/runs/run_matrix/stream", {"Last-Event-ID": "0"})
+    assert again.chunks == clean.chunks  # times=1: the next request is untouched
+
+
+async def test_combined_faults_on_a_live_stream(api: Api) -> None:
+    """No ids + a burst reset, combined, on a stream opened before its run starts."""
+    fault = Fault.combine(Fault.no_replay(), Fault.reset_stream(after_events=1, burst=2))
+    api.emu.faults.add(fault, path="/v1/runs/*/stream", times=1)
+    subscribed = asyncio.Event()
+    following = asyncio.ensure_future(
+        wire(api.emu, "/v1/runs/run_live/stream", answered=subscribed)
+    )
+    await asyncio.wait_for(subscribed.wait(), 5)  # headers out: the stream is subscribed
+    await api.data("POST", "/v1/runs", json={"definition": EURO, "runId": "run_live"})
+    got = await following
+    assert got.chunks[1].startswith(b"event: run_started\n")
+    assert [frame.split(b"\n")[0] for frame in got.chunks[2].split(b"\n\n") if frame] == [
+        b"event: node_started",
+        b"event: node_completed",
+    ]
+    assert _ids(got.chunks) == []
+    assert got.reset
+
+
+async def test_a_stall_that_resumes_goes_on_after_the_silence() -> None:
+    """stall(resume=True): no bytes at all (no heartbeats) for its length, then the rest."""
+    async with Emulator(heartbeat_interval=0.02) as emu:
         headers = {"Authorization": f"Bearer {emu.api_key}"}
         async with aiohttp.ClientSession(emu.url, headers=headers) as session:
             api = Api(emu, session)
-            created = await api.call(
-                "POST",
-                "/v1/workflows",
-                json={"name": "n", "description": "", "definition": linear()},
-            )
-            started = await api.data("POST", f"/v1/workflows/{created['data']['id']}/run", json={})
-            return [
-                emu.api_key,
-                emu.org_id,
-                created["data"]["id"],
-                created["requestId"],
-                started["runId"],
-                emu.create_api_key("read"),
-            ]
-
-
-async def test_same_seed_same_calls_same_ids() -> None:
-    """Two emulators with the same seed and the same calls generate the same ids."""
-    assert await _script(11) == await _script(11)
-    assert await _script(11) != await _script(12)
-
-
-def test_fault_constructors_validate() -> None:
-    """An empty burst and a non-positive times are refused."""
-    with pytest.raises(ValueError):
-        Fault.burst([])
-    import random
-
-    from b3os_async.testing import FaultRegistry
-
-    with pytest.raises(ValueError):
-        FaultRegistry(random.Random(0)).add(Fault.status(500), times=0)
+            emu.faults.add(Fault.stall(0.3, after_events=2, resume=True), times=1)
+            await api.data("POST", "/v1/runs", json={"definition": EURO, "runId": "run_pause"})
+            await emu.wait_for_run("run_pause")
+            reader = await _stream_run(api, "run_pause", **{"Last-Event-ID": "0"})
+            try:
+                await reader.frame()  # retry
+                await reader.frame()
+                await reader.frame()
+                started = time.monotonic()
+                third = await reader.frame()
+                silent_for = time.monotonic() - started
+                rest = await reader.rest()
+            finally:
+                reader.response.close()
+    assert third is not None
+    assert third["id"] == "3"
+    assert silent_for >= 0.25
+    assert [event["id"] for event in rest] == ["4", "5", "6"]

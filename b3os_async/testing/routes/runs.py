@@ -309,7 +309,10 @@ async def run_stream(request: web.Request) -> web.StreamResponse:
             last_id = min(last_id, len(channel.events))  # an id from the future: resume "now"
         last_sent = seen_at_subscription if last_id is None else last_id
         if last_id is not None:
-            backlog = channel.events[last_id:]  # seq n is events[n - 1]
+            asked = channel.events[last_id:]  # seq n is events[n - 1]
+            backlog = connection.replay(asked)
+            if asked:  # what a partial replay leaves out is not sent later either
+                last_sent = asked[-1]["seq"]
         elif channel.terminal and seen_at_subscription == len(channel.events):
             backlog = channel.events[-1:]  # ended before we came: just the terminal event
         else:
@@ -318,7 +321,7 @@ async def run_stream(request: web.Request) -> web.StreamResponse:
             if connection.finished:
                 return
             await connection.send(event)
-            last_sent = event["seq"]
+            last_sent = max(last_sent, event["seq"])
         if channel.terminal and last_sent >= channel.events[-1]["seq"]:
             return
         await _sse.pump(connection, subscription, last_sent, lambda event: True, ends=True)
