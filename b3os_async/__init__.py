@@ -28,6 +28,9 @@ if TYPE_CHECKING:
     from b3os_async._errors import AuthenticationError as AuthenticationError
     from b3os_async._errors import B3OSError as B3OSError
     from b3os_async._errors import BadRequestError as BadRequestError
+
+    # Caddie (area 9)
+    from b3os_async._errors import CaddieError as CaddieError
     from b3os_async._errors import ConfigurationError as ConfigurationError
     from b3os_async._errors import ConfigurationTypeError as ConfigurationTypeError
     from b3os_async._errors import ConflictError as ConflictError
@@ -42,6 +45,8 @@ if TYPE_CHECKING:
     from b3os_async._errors import WebhookVerificationError as WebhookVerificationError
     from b3os_async._retry import RetryPolicy as RetryPolicy
     from b3os_async._retry import Timeout as Timeout
+    from b3os_async._streams.agent_runs import AgentRunFollower as AgentRunFollower
+    from b3os_async._streams.chat import ChatStream as ChatStream
     from b3os_async._streams.config import ReconnectInfo as ReconnectInfo
     from b3os_async._streams.config import StreamTimeouts as StreamTimeouts
     from b3os_async._streams.handle import RunHandle as RunHandle
@@ -57,6 +62,8 @@ if TYPE_CHECKING:
     from b3os_async._version import __version__ as __version__
     from b3os_async.models._enums import RunStatus as RunStatus
     from b3os_async.models._enums import WorkflowStatus as WorkflowStatus
+    from b3os_async.models.caddie import ChatEvent as ChatEvent
+    from b3os_async.models.caddie import ChatResult as ChatResult
     from b3os_async.models.definitions import WorkflowDefinition as WorkflowDefinition
     from b3os_async.models.definitions import WorkflowNode as WorkflowNode
     from b3os_async.models.events import ActivityEvent as ActivityEvent
@@ -64,6 +71,7 @@ if TYPE_CHECKING:
     from b3os_async.models.runs import Run as Run
     from b3os_async.models.workflows import Workflow as Workflow
     from b3os_async.pagination import AsyncPager as AsyncPager
+    from b3os_async.pagination import KeysetPager as KeysetPager
     from b3os_async.pagination import Page as Page
     from b3os_async.sse import ServerSentEvent as ServerSentEvent
     from b3os_async.sse import SSEDecoder as SSEDecoder
@@ -123,6 +131,13 @@ _EXPORTS: dict[str, str] = {
     "WorkflowStatus": "b3os_async.models._enums",
     "WorkflowDefinition": "b3os_async.models.definitions",
     "WorkflowNode": "b3os_async.models.definitions",
+    # Caddie (area 9): the chat stream, its events and outcome, agent-run follow, keyset paging
+    "CaddieError": _ERRORS,
+    "ChatStream": "b3os_async._streams.chat",
+    "ChatEvent": "b3os_async.models.caddie",
+    "ChatResult": "b3os_async.models.caddie",
+    "AgentRunFollower": "b3os_async._streams.agent_runs",
+    "KeysetPager": "b3os_async.pagination",
 }
 
 __all__ = sorted(_EXPORTS)

@@ -31,6 +31,8 @@ if TYPE_CHECKING:
     from b3os_async._transport.http import QueryValue
     from b3os_async._transport.session import Requester, SessionManager
     from b3os_async.resources.activity import Activity
+    from b3os_async.resources.agent_runs import AgentRuns
+    from b3os_async.resources.caddie import Caddie
     from b3os_async.resources.metrics import Metrics
     from b3os_async.resources.runs import Runs
     from b3os_async.resources.workflows import Workflows
@@ -424,3 +426,19 @@ class B3OS:
         from b3os_async.resources.metrics import Metrics
 
         return Metrics(self._requester)
+
+    # -- Caddie (area 9) -------------------------------------------------------------------------
+
+    @functools.cached_property
+    def caddie(self) -> Caddie:
+        """Caddie, the AI workflow builder: chat (streamed), sessions, history, snapshot, Pulse."""
+        from b3os_async.resources.caddie import Caddie
+
+        return Caddie(self._requester)
+
+    @functools.cached_property
+    def agent_runs(self) -> AgentRuns:
+        """Agent runs: start first-party agents, follow their event logs, list artifacts."""
+        from b3os_async.resources.agent_runs import AgentRuns
+
+        return AgentRuns(self._requester)

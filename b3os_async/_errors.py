@@ -21,6 +21,7 @@
      │    └── ResponseTooLargeError             a body larger than ``max_response_size``
      ├── StreamError                            SSE protocol violation, resume impossible,
      │                                          reconnect budget spent
+     ├── CaddieError                            a Caddie chat turn ended with an ``error`` event
      └── WebhookVerificationError               bad or missing execution-hook signature
 
 Rules kept here:
@@ -65,6 +66,7 @@ __all__ = [
     "AuthenticationError",
     "B3OSError",
     "BadRequestError",
+    "CaddieError",
     "ConfigurationError",
     "ConfigurationTypeError",
     "ConflictError",
@@ -343,6 +345,39 @@ class ResponseTooLargeError(ResponseValidationError):
 
 class StreamError(B3OSError):
     """An event stream broke its protocol, could not be resumed, or spent its reconnect budget."""
+
+
+class CaddieError(B3OSError):
+    """Caddie ended a chat turn with an ``error`` event: the turn has no result.
+
+    ``message`` is Caddie's own message; ``request_id`` and ``conversation_id`` name the turn
+    (``request_id`` is the chat's client-generated UUID, not an HTTP request id); ``data`` is the
+    event's raw JSON.
+    """
+
+    request_id: str | None
+    conversation_id: str | None
+    data: Any
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        request_id: str | None = None,
+        conversation_id: str | None = None,
+        data: Any = None,
+    ) -> None:
+        super().__init__(message)
+        self.request_id = request_id
+        self.conversation_id = conversation_id
+        self.data = data
+
+    def _repr_fields(self) -> list[tuple[str, Any]]:
+        return [
+            ("message", self.message),
+            ("request_id", self.request_id),
+            ("conversation_id", self.conversation_id),
+        ]
 
 
 class WebhookVerificationError(B3OSError):

@@ -1,5 +1,5 @@
 """The ``b3os`` command: ``demo``, ``emulator``, ``workflows list|run|schedule|vars``,
-``runs list|get|watch``, ``metrics summary``, ``api``.
+``runs list|get|watch``, ``metrics summary``, ``api``, ``caddie``.
 
 ``main(argv)`` returns the process exit code (the console script does ``sys.exit(main())``):
 
@@ -54,6 +54,7 @@ _COMMANDS: dict[str, tuple[str, str]] = {
     "workflows.vars": ("b3os_async._cli._workflow_extras", "workflows_vars"),
     "metrics.summary": ("b3os_async._cli._metrics", "metrics_summary"),
     "api": ("b3os_async._cli._api", "api_call"),
+    "caddie": ("b3os_async._cli._caddie", "caddie"),
 }
 
 Handler = Callable[[argparse.Namespace, "Output"], Coroutine[Any, Any, int]]

@@ -20,6 +20,12 @@ be iterated more than once.
 * A bare JSON array (the legacy ``{"success": true, "data": [...]}`` shape) is one final page.
 * Keys of the list response other than the four above are kept raw in :attr:`Page.extra` (e.g.
   ``currentVersion`` on workflow version lists).
+
+:class:`KeysetPager` is the same interface over a *keyset* list (chat history: ``before`` +
+``beforeId``): the next page's position comes from the items of the previous one (a ``cursor``
+function of the raw items), not from an offset. It stops on an empty page, on a page shorter than
+``page_size``, on ``hasMore: false`` when the server sends it, when ``cursor`` gives nothing, and
+(with a warning) when the position did not move.
 """
 
 from __future__ import annotations
@@ -33,11 +39,11 @@ from b3os_async._convert import structure_items
 from b3os_async._errors import ConfigurationError, ResponseValidationError
 
 if TYPE_CHECKING:
-    from collections.abc import AsyncIterator, Iterator, Mapping
+    from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
 
     from b3os_async._transport.http import QueryValue
 
-__all__ = ["AsyncPager", "Page"]
+__all__ = ["AsyncPager", "KeysetPager", "Page"]
 
 T = TypeVar("T")
 logger = logging.getLogger("b3os_async")
@@ -232,7 +238,7 @@ class _PageIterator(Generic[T]):
 class _ItemIterator(Generic[T]):
     """Items of successive pages, in order."""
 
-    def __init__(self, pages: _PageIterator[T]) -> None:
+    def __init__(self, pages: AsyncIterator[Page[T]]) -> None:
         self._pages = pages
         self._current: Iterator[T] = iter(())
 
@@ -245,3 +251,92 @@ class _ItemIterator(Generic[T]):
                 return item
             page = await self._pages.__anext__()  # StopAsyncIteration ends the items too
             self._current = iter(page.items)
+
+
+class KeysetPager(AsyncPager[T]):
+    """An :class:`AsyncPager` over a keyset list (see the module docstring).
+
+    ``cursor(raw_items)`` gets the raw JSON items of a page (after ``arrange``) and returns the
+    query parameters of the next page (``{"before": ..., "beforeId": ...}``), or None when there
+    is no next page. ``arrange(raw_items)`` may reorder a page before it is decoded. Its pages
+    have ``offset`` 0 (a keyset list has no offsets).
+    """
+
+    def __init__(
+        self,
+        session: _Requester,
+        path: str,
+        item_type: type[T],
+        *,
+        cursor: Callable[[Sequence[Any]], Mapping[str, QueryValue] | None],
+        arrange: Callable[[list[Any]], list[Any]] | None = None,
+        params: Mapping[str, QueryValue] | None = None,
+        page_size: int | None = None,
+        max_items: int | None = None,
+    ) -> None:
+        super().__init__(
+            session, path, item_type, params=params, page_size=page_size, max_items=max_items
+        )
+        self._cursor = cursor
+        self._arrange = arrange
+
+    def __repr__(self) -> str:
+        return "Keyset" + super().__repr__()
+
+    def pages(self) -> AsyncIterator[Page[T]]:
+        """Iterate over pages until the list ends or ``max_items`` items were produced."""
+        return _KeysetPageIterator(self)
+
+    def __aiter__(self) -> AsyncIterator[T]:
+        return _ItemIterator(_KeysetPageIterator(self))
+
+
+class _KeysetPageIterator(Generic[T]):
+    """One pass over the pages of a :class:`KeysetPager`."""
+
+    def __init__(self, pager: KeysetPager[T]) -> None:
+        self._pager = pager
+        self._remaining = pager.max_items
+        self._position: Mapping[str, QueryValue] | None = None
+        self._done = False
+
+    def __aiter__(self) -> _KeysetPageIterator[T]:
+        return self
+
+    async def __anext__(self) -> Page[T]:
+        if self._done or (self._remaining is not None and self._remaining <= 0):
+            raise StopAsyncIteration
+        pager = self._pager
+        params: dict[str, QueryValue] = dict(pager._params)
+        params["limit"] = pager._page_size
+        if self._position is not None:
+            params.update(self._position)
+        data = await pager._session.request("GET", pager._path, params=params)
+        raw = data.get("items") if type(data) is dict else data
+        if raw is None:
+            raw = []
+        if type(raw) is not list:
+            raise ResponseValidationError(
+                f"Expected a list of items, got {type(raw).__name__}", path="items"
+            )
+        if pager._arrange is not None:
+            raw = pager._arrange(raw)
+        has_more = data.get("hasMore") if type(data) is dict else None
+        full = pager._page_size is None or len(raw) >= pager._page_size
+        position = pager._cursor(raw) if raw else None
+        if not raw or has_more is False or not full or position is None:
+            self._done = True
+        elif position == self._position:
+            logger.warning(
+                "GET %s: the server answered the same page again instead of older items; "
+                "stopping the iteration (does it ignore the keyset parameters?)",
+                pager._path,
+            )
+            self._done = True
+            raise StopAsyncIteration
+        self._position = position
+        items = structure_items(raw, pager._item_type)
+        if self._remaining is not None:
+            items = items[: self._remaining]
+            self._remaining -= len(items)
+        return Page(items=items, limit=pager._page_size, offset=0, has_more=not self._done)

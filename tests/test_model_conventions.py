@@ -83,12 +83,32 @@ SCHEMAS: dict[str, str] = {
     "WorkflowRunStatusCounts": "WorkflowRunCountByWorkflow",
     "SyncRunResult": "SyncRunResponse",
     "RunTxAttribution": "RunTransactionAttribution",
+    # Caddie (area 9)
+    "ChatMessage": ENTITY + "ChatMessage",
+    "ChatSession": "ChatSession",
+    "ChatPreflight": "PreflightChatResponse",
+    "ConversationSnapshot": "ConversationSnapshot",
+    "AgentArtifact": "AgentArtifactItem",
+    "AgentRun": "AgentRunData",
+    "AgentRunEvent": PREFIX + "internal_pkg_client_deepagent.RunEvent",
+    "AgentRunStarted": "StartAgentRunResponse",
+    "AgentRunState": PREFIX + "internal_pkg_client_deepagent.RunState",
+    "AgentRunUsage": PREFIX + "internal_pkg_client_deepagent.RunUsage",
+    "AgentType": "AgentTypeInfo",
+    "AgentTypeList": "ListAgentTypesResponse",
 }
 """Model -> the component schema (in ``components.schemas``) it decodes."""
 
 NO_SCHEMA: dict[str, str] = {
     "RunEvent": "stream event payloads are not documented (notes.md §3.3): our assumption",
     "ActivityEvent": "stream event payloads are not documented (notes.md §3.3): our assumption",
+    # Caddie (area 9): the chat stream's payloads are typed by B3OS's MCP client (notes.md §3.2)
+    "ChatEvent": "chat events are typed by B3OS's MCP client, not the OpenAPI (notes.md §3.2)",
+    "ChatResult": "the chat stream's done event (MCP client's CaddieDoneEvent), no component",
+    "ChatUsage": "part of the done event (MCP client), no component",
+    "ChatValidationError": "part of the done event (MCP client), no component",
+    "ToolUtilization": "part of the done event (MCP client), no component",
+    "CaddieSession": "the v3 answer is declared as a map of strings, not a component",
 }
 
 UNDOCUMENTED_FIELDS: dict[tuple[str, str], str] = {
@@ -113,6 +133,10 @@ REQUIRED_HERE: dict[tuple[str, str], str] = {
     ("ValidationResult", "valid"): "the one answer validate() exists for",
     ("WorkflowVersionCount", "total"): "the one number versions_count() exists for",
     ("RunCreated", "run_id"): "decoded only when the answer has runId (else our own id is used)",
+    ("ChatMessage", "id"): "history pages by it (beforeId): a message without one cannot page",
+    ("AgentRunEvent", "seq"): "follow() hands rows out once, in order, by seq",
+    ("AgentRunStarted", "run_id"): "every later call names the run by it",
+    ("AgentType", "agent_type"): "the one value start() takes",
 }
 """Properties the schema leaves optional but a model requires (decoding fails without them):
 ``(model, attribute)`` -> why the SDK refuses an answer without it."""

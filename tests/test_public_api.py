@@ -31,6 +31,8 @@ EXPECTED = {
     "RunNotificationStream", "RunStatus", "SSEDecoder", "ServerSentEvent", "StreamError",
     "StreamTimeouts", "Timeout", "WebhookVerificationError", "Workflow", "WorkflowDefinition",
     "WorkflowNode", "WorkflowStatus", "__version__", "new_run_id",
+    # Caddie (area 9)
+    "AgentRunFollower", "CaddieError", "ChatEvent", "ChatResult", "ChatStream", "KeysetPager",
 }  # fmt: skip
 
 

@@ -23,6 +23,7 @@ __all__ = ["RUN_STATUSES", "UsageError", "build_parser", "parse_payload"]
 
 RUN_STATUSES = ("running", "waiting", "success", "partial", "failure", "cancelled")
 WORKFLOW_STATUSES = ("active", "paused", "draft", "archived")
+CHAT_MODES = ("planning", "building", "repair", "conversation")
 
 
 class UsageError(Exception):
@@ -211,6 +212,28 @@ def build_parser() -> argparse.ArgumentParser:
     runs_watch = leaf(runs_sub, "watch", "runs.watch", "follow a run's events live")
     runs_watch.add_argument("run_id", metavar="RUN_ID", help="run id (run_…)")
     _add_wfruns_commands(commands, wf_sub, leaf)
+
+    # Caddie (area 9)
+    cad = leaf(
+        commands,
+        "caddie",
+        "caddie",
+        "ask Caddie, the AI workflow builder, and watch the turn live (--create saves the "
+        "workflow it builds)",
+    )
+    cad.add_argument("message", metavar="MESSAGE", help='e.g. "build me a workflow that ..."')
+    cad.add_argument(
+        "--create", action="store_true", help="save the workflow Caddie builds as a draft"
+    )
+    cad.add_argument("--name", help="name of the workflow --create saves (default: Caddie's)")
+    cad.add_argument("--conversation", metavar="ID", help="continue this conversation")
+    cad.add_argument("--workflow", metavar="ID", help="the saved workflow (wf_…) to change")
+    cad.add_argument("--mode", choices=CHAT_MODES, help="the turn's mode (default: Caddie picks)")
+    cad.add_argument(
+        "--emulator",
+        action="store_true",
+        help="run against an embedded local emulator (offline, no account needed)",
+    )
     return parser
 
 

@@ -17,6 +17,11 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    # Caddie (area 9): chat, sessions, history; agent runs
+    from b3os_async.models._enums import AgentRunPhase as AgentRunPhase
+    from b3os_async.models._enums import ChatEventType as ChatEventType
+    from b3os_async.models._enums import ChatMode as ChatMode
+    from b3os_async.models._enums import ChatResultType as ChatResultType
     from b3os_async.models._enums import ExecutionNodeStatus as ExecutionNodeStatus
     from b3os_async.models._enums import OpenEnum as OpenEnum
     from b3os_async.models._enums import PausedReason as PausedReason
@@ -29,6 +34,24 @@ if TYPE_CHECKING:
     from b3os_async.models._enums import VariableType as VariableType
     from b3os_async.models._enums import WorkflowStatus as WorkflowStatus
     from b3os_async.models._enums import WorkflowVisibility as WorkflowVisibility
+    from b3os_async.models.agent_runs import AgentArtifact as AgentArtifact
+    from b3os_async.models.agent_runs import AgentRun as AgentRun
+    from b3os_async.models.agent_runs import AgentRunEvent as AgentRunEvent
+    from b3os_async.models.agent_runs import AgentRunStarted as AgentRunStarted
+    from b3os_async.models.agent_runs import AgentRunState as AgentRunState
+    from b3os_async.models.agent_runs import AgentRunUsage as AgentRunUsage
+    from b3os_async.models.agent_runs import AgentType as AgentType
+    from b3os_async.models.agent_runs import AgentTypeList as AgentTypeList
+    from b3os_async.models.caddie import CaddieSession as CaddieSession
+    from b3os_async.models.caddie import ChatEvent as ChatEvent
+    from b3os_async.models.caddie import ChatMessage as ChatMessage
+    from b3os_async.models.caddie import ChatPreflight as ChatPreflight
+    from b3os_async.models.caddie import ChatResult as ChatResult
+    from b3os_async.models.caddie import ChatSession as ChatSession
+    from b3os_async.models.caddie import ChatUsage as ChatUsage
+    from b3os_async.models.caddie import ChatValidationError as ChatValidationError
+    from b3os_async.models.caddie import ConversationSnapshot as ConversationSnapshot
+    from b3os_async.models.caddie import ToolUtilization as ToolUtilization
     from b3os_async.models.definitions import ConnectorReference as ConnectorReference
     from b3os_async.models.definitions import WorkflowDefinition as WorkflowDefinition
     from b3os_async.models.definitions import WorkflowInput as WorkflowInput
@@ -91,6 +114,8 @@ _WF_INSIGHTS = "b3os_async.models.workflow_insights"
 _WF_SCHEDULES = "b3os_async.models.workflow_schedules"
 _WF_SETTINGS = "b3os_async.models.workflow_settings"
 _WF_VARIABLES = "b3os_async.models.workflow_variables"
+_AGENT_RUNS = "b3os_async.models.agent_runs"
+_CADDIE = "b3os_async.models.caddie"
 
 #: Model name -> the module that defines it.
 _EXPORTS: dict[str, str] = {
@@ -156,6 +181,29 @@ _EXPORTS: dict[str, str] = {
     "VariableDef": _WF_VARIABLES,
     "VariableWrite": _WF_VARIABLES,
     "WorkflowVariable": _WF_VARIABLES,
+    # Caddie (area 9): chat, sessions, history; agent runs
+    "AgentRunPhase": _ENUMS,
+    "ChatEventType": _ENUMS,
+    "ChatMode": _ENUMS,
+    "ChatResultType": _ENUMS,
+    "AgentArtifact": _AGENT_RUNS,
+    "AgentRun": _AGENT_RUNS,
+    "AgentRunEvent": _AGENT_RUNS,
+    "AgentRunStarted": _AGENT_RUNS,
+    "AgentRunState": _AGENT_RUNS,
+    "AgentRunUsage": _AGENT_RUNS,
+    "AgentType": _AGENT_RUNS,
+    "AgentTypeList": _AGENT_RUNS,
+    "CaddieSession": _CADDIE,
+    "ChatEvent": _CADDIE,
+    "ChatMessage": _CADDIE,
+    "ChatPreflight": _CADDIE,
+    "ChatResult": _CADDIE,
+    "ChatSession": _CADDIE,
+    "ChatUsage": _CADDIE,
+    "ChatValidationError": _CADDIE,
+    "ConversationSnapshot": _CADDIE,
+    "ToolUtilization": _CADDIE,
 }
 
 __all__ = sorted(_EXPORTS)

@@ -14,6 +14,10 @@ import enum
 from typing import Any
 
 __all__ = [
+    "AgentRunPhase",
+    "ChatEventType",
+    "ChatMode",
+    "ChatResultType",
     "ExecutionNodeStatus",
     "OpenEnum",
     "PausedReason",
@@ -161,3 +165,55 @@ class VariableScope(OpenEnum):
 
     WORKFLOW = "workflow"
     RUN = "run"
+
+
+# -- Caddie (area 9) -----------------------------------------------------------------------------
+
+
+class ChatEventType(OpenEnum):
+    """Type of a Caddie chat event (``ChatEvent.type``); unknown types are kept."""
+
+    THINKING = "thinking"
+    TOOL_START = "tool_start"
+    TOOL_RESULT = "tool_result"
+    NODE = "node"
+    CHUNK = "chunk"
+    DONE = "done"
+    ERROR = "error"
+    MODE_SWITCH = "mode_switch"
+    SHEET_DATA = "sheet_data"
+
+
+class ChatMode(OpenEnum):
+    """A Caddie turn's mode (``preferredMode`` of a chat request; ``mode_switch`` events)."""
+
+    PLANNING = "planning"
+    BUILDING = "building"
+    REPAIR = "repair"
+    CONVERSATION = "conversation"
+
+
+class ChatResultType(OpenEnum):
+    """What a finished Caddie turn produced: a workflow definition or a message."""
+
+    WORKFLOW = "workflow"
+    MESSAGE = "message"
+
+
+class AgentRunPhase(OpenEnum):
+    """Phase of an agent run. The API documents no values; these are the emulator's.
+
+    An unknown phase is not terminal (``AgentRunState.is_terminal`` also looks at
+    ``finished_at``).
+    """
+
+    QUEUED = "queued"
+    RUNNING = "running"
+    COMPLETED = "completed"
+    FAILED = "failed"
+    CANCELLED = "cancelled"
+
+    @property
+    def is_terminal(self) -> bool:
+        """``True`` for ``completed``, ``failed`` and ``cancelled``."""
+        return self._value_ in ("completed", "failed", "cancelled")

@@ -93,7 +93,7 @@ def rfc3339(value: datetime | None, name: str) -> str | None:
     except (ValueError, AttributeError, TypeError):
         raise ConfigurationError(
             f"{name} must be a timezone-aware datetime, e.g. datetime.now(timezone.utc), "
-            f"got {value!r}"
+            f"got {type(value).__name__} {_shown(value)}"
         ) from None
 
 
@@ -105,3 +105,11 @@ def unix_ms(value: datetime, name: str) -> int:
             f"got {value!r}"
         )
     return int(value.timestamp() * 1000)
+
+
+def _shown(value: object) -> str:
+    """A short repr for messages, also of values whose repr fails (a 5,000-digit int)."""
+    try:
+        return f"{value!r:.60}"
+    except ValueError:
+        return "(too long to show)"

@@ -18,6 +18,7 @@ code    meaning
 401001  missing bearer token
 401002  invalid API key
 401003  invalid resume secret
+402002  no AI credits left for a Caddie chat turn (``_domain/caddie.py``)
 403001  the API key's scope (``read``) does not allow this (any non-GET request)
 403002  ``X-Org-ID`` does not match the API key's organization
 404001  no such route
@@ -27,8 +28,9 @@ code    meaning
 404005  workflow has no draft
 404006  workflow has no live version
 404007  node not found in the run's definition
-404008  workflow variable not found
-404009  workflow release not found
+404008  agent run not found (or in another organization)
+404009  workflow variable not found
+404010  workflow release not found
 405001  method not allowed on this route
 409001  version conflict (``expectedCurrentVersion`` / ``expectedVersion``)
 409002  run is not cancellable (already finished)
@@ -72,8 +74,9 @@ VERSION_NOT_FOUND = 404004
 DRAFT_NOT_FOUND = 404005
 LIVE_NOT_FOUND = 404006
 NODE_NOT_FOUND = 404007
-VARIABLE_NOT_FOUND = 404008
-RELEASE_NOT_FOUND = 404009
+AGENT_RUN_NOT_FOUND = 404008
+VARIABLE_NOT_FOUND = 404009
+RELEASE_NOT_FOUND = 404010
 METHOD_NOT_ALLOWED = 405001
 VERSION_CONFLICT = 409001
 NOT_CANCELLABLE = 409002

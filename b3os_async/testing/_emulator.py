@@ -63,6 +63,8 @@ class Emulator:
     :param replay: ``False`` serves streams without ``id:`` lines and ignores ``Last-Event-ID``.
     :param frozen_at: start with the clock frozen at this (timezone-aware) moment; default:
         real time. See :attr:`clock`.
+    :param caddie_pace: seconds per pace unit of the Caddie's chat events and agent runs (a chat
+        turn is ~40 units, an agent run ~30); ``0`` sends everything at once (fast tests).
     """
 
     def __init__(
@@ -75,11 +77,14 @@ class Emulator:
         retry_ms: int = 1000,
         replay: bool = True,
         frozen_at: datetime | None = None,
+        caddie_pace: float = 0.1,
     ) -> None:
         if heartbeat_interval <= 0:
             raise ValueError("heartbeat_interval must be positive")
         if retry_ms < 0:
             raise ValueError("retry_ms must not be negative")
+        if not caddie_pace >= 0:
+            raise ValueError("caddie_pace must not be negative")
         self._host = host
         self._port = port
         ids = IdSource(seed)
@@ -88,6 +93,7 @@ class Emulator:
         broker = Broker(clock=self.clock)
         store = Store(ids, broker.notify, self.clock)
         engine = Engine(store, broker)
+        store.caddie.pace = caddie_pace
         self.faults = FaultRegistry(ids.rng("faults"))
         """The fault registry: ``emu.faults.add(Fault.rate_limit(), path="/v1/runs")``."""
         self._ctx = Context(
@@ -195,6 +201,24 @@ class Emulator:
             secret, ids.new("key_", 12, stream="keyid"), org, scope
         )
         return secret
+
+    @property
+    def caddie_pace(self) -> float:
+        """Seconds per pace unit of Caddie turns and agent runs (settable; 0 = all at once)."""
+        return self._ctx.store.caddie.pace
+
+    @caddie_pace.setter
+    def caddie_pace(self, value: float) -> None:
+        if not value >= 0:
+            raise ValueError("caddie_pace must not be negative")
+        self._ctx.store.caddie.pace = value
+
+    def set_ai_credits(self, credits: int, org_id: str | None = None) -> None:
+        """Set an organization's AI credits (Caddie chat turns cost one; 0 blocks new turns)."""
+        org = org_id or self.org_id
+        if org not in self._ctx.store.orgs:
+            raise ValueError(f"unknown organization {org!r}")
+        self._ctx.store.caddie.credits.set(org, credits)
 
     async def wait_for_run(
         self, run_id: str, status: str | None = None, *, timeout: float = 10.0

@@ -16,6 +16,10 @@ A stream route builds its subscription (``_streams.py``) and calls :func:`serve`
 events. :func:`notifications` is the whole of a notification stream (workflow runs, activity):
 ``Last-Event-ID`` replays what the organization's log still buffers, then live events.
 
+The Caddie chat stream (``routes/caddie.py``) uses the same connection with data-only frames
+(:meth:`Connection.send_data`) and paced waits (:meth:`Connection.pause`, heartbeats included), so
+the same faults apply to it.
+
 Replay is off for the whole emulator (``replay=False``) or for one stream (``Fault.no_replay``):
 no ``id:`` lines, ``Last-Event-ID`` ignored.
 
@@ -30,6 +34,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import re
 import socket
 import struct
@@ -146,6 +151,10 @@ class Connection:
         else:
             head = ""
         frame = f"{head}event: {event['type']}\ndata: {dumps(event)}\n\n".encode()
+        await self._send_frame(frame)
+
+    async def _send_frame(self, frame: bytes) -> None:
+        """Write one event's frame, counting it, and apply the faults due after it."""
         if self._cut is not None:
             cut = _cut_point(frame, self._cut)
             if cut is not None:
@@ -157,6 +166,29 @@ class Connection:
         if self.plan.memory:
             self._recent.append(frame)
         await self._after_event()
+
+    # -- data-only framing (Caddie chat): no id:, no event:, the JSON carries "type" -------------
+
+    async def send_data(self, event: Event, *, multiline: bool = False) -> None:
+        """Write one data-only frame (``multiline``: the JSON spread over several ``data:``
+        lines, split between tokens), then apply the faults due after this many events."""
+        text = json.dumps(event, indent=1, ensure_ascii=False) if multiline else dumps(event)
+        lines = "".join(f"data: {line}\n" for line in text.split("\n"))
+        await self._send_frame(f"{lines}\n".encode())
+
+    async def pause(self, seconds: float) -> None:
+        """Wait ``seconds``, writing ``: heartbeat`` after each heartbeat interval of silence."""
+        loop = asyncio.get_running_loop()
+        end = loop.time() + seconds
+        while not self.finished:
+            remaining = end - loop.time()
+            if remaining <= 0:
+                return
+            if remaining < self.ctx.heartbeat:
+                await asyncio.sleep(remaining)
+                return
+            await asyncio.sleep(self.ctx.heartbeat)
+            await self._write(b": heartbeat\n\n")
 
     async def error(
         self, status: int, code: int, message: str, retry_after: float | str | None = None

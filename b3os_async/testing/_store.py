@@ -11,6 +11,8 @@ indexes its list endpoints page through:
 * ``runs`` - a :class:`~b3os_async.testing._domain.runs.RunBook` (per-org, per-workflow and
   per-trigger lists, status indexes and counters);
 * ``variables`` / ``releases`` - workflow variables with their writes, and release histories;
+* ``caddie`` and ``agent_runs`` - Caddie chat turns, histories, sessions and AI credits
+  (``_domain/caddie.py``), agent runs (``_domain/agent_runs.py``);
 * ``collections`` - the items of the simple areas, one ``OrgItems`` per
   :class:`~b3os_async.testing._collection.Collection`, created on first use.
 
@@ -22,9 +24,12 @@ book reads time from the one ``clock`` (``_clock.py``).
 
 from __future__ import annotations
 
+import time
 from typing import TYPE_CHECKING, Any
 
 from b3os_async.testing._clock import Clock
+from b3os_async.testing._domain.agent_runs import AgentRunBook
+from b3os_async.testing._domain.caddie import CaddieBook
 from b3os_async.testing._domain.credits import Ledger
 from b3os_async.testing._domain.runs import RunBook
 from b3os_async.testing._domain.workflow_book import WorkflowBook
@@ -52,3 +57,6 @@ class Store:
         self.releases = ReleaseBook(self.workflows, self.clock)  # _domain/workflow_releases.py
         self.collections: dict[str, OrgItems[Any]] = {}
         self.credits = Ledger()  # compute units: balances, charges (_domain/credits.py)
+        # Caddie (area 9): chat turns, history, sessions, AI credits; agent runs.
+        self.caddie = CaddieBook(ids, time.monotonic)
+        self.agent_runs = AgentRunBook(ids, time.monotonic, lambda: self.caddie.pace)

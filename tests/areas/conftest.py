@@ -1,4 +1,4 @@
-"""Fixtures for the area tests: an emulator whose clock is frozen, and an SDK client on it."""
+"""Fixtures for the API-area tests: an emulator and an SDK client wired to it."""
 
 from __future__ import annotations
 
@@ -16,13 +16,19 @@ if TYPE_CHECKING:
 
 @pytest.fixture
 async def emu() -> AsyncIterator[Emulator]:
-    """An emulator frozen at 2030-01-01T00:00Z (``await emu.clock.advance(...)`` moves it)."""
-    async with Emulator(seed=11, frozen_at=T0) as emulator:
+    """A started emulator: its clock frozen at 2030-01-01T00:00Z (``await emu.clock.advance(…)``
+    moves it), its Caddie answering at once (``caddie_pace=0``)."""
+    async with Emulator(seed=3, caddie_pace=0, frozen_at=T0) as emulator:
         yield emulator
 
 
 @pytest.fixture
 async def b3(emu: Emulator) -> AsyncIterator[B3OS]:
-    """An SDK client on the emulator; retries without waiting."""
-    async with B3OS(api_key=emu.api_key, base_url=emu.url, retry=RetryPolicy.no_wait()) as client:
+    """An SDK client for the emulator's default organization (retries and reconnects never wait)."""
+    async with B3OS(
+        emu.api_key,
+        base_url=emu.url,
+        retry=RetryPolicy.no_wait(),
+        reconnect=RetryPolicy.no_wait(max_attempts=5),
+    ) as client:
         yield client

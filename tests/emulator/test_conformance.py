@@ -47,6 +47,15 @@ UNTYPED = "data"
 """The swaggo artefact that makes ``SuccessResponse.data`` a template page: the operations that
 answer ``SuccessResponse`` document no shape for ``data`` (``data: {}``), so it is not checked
 against templates (releases, variable writes' answers …)."""
+DATA_SCHEMAS = {
+    ("POST", "/v1/agent-runs"): "StartAgentRunResponse",
+    ("GET", "/v1/agent-runs/agents"): "ListAgentTypesResponse",
+    ("GET", "/v1/agent-runs/artifacts"): PREFIX + "PaginatedData-schemas_AgentArtifactItem",
+    ("GET", "/v1/agent-runs/{id}"): "AgentRunData",
+}
+"""Operations whose declared 200 body is a swaggo artefact (``allOf`` a template page, ``data``
+untyped): their envelope's ``data`` is checked, strictly, against the component the API means
+(documented in docs/emulator.md)."""
 
 TIMESTAMP = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(\.\d+)?Z")
 
@@ -121,6 +130,17 @@ OPERATIONS = {
     ("POST", "/v1/runs/sync"),
     ("POST", "/v1/runs/tx-attribution"),
     ("GET", "/v1/runs/{runId}/variable-writes"),
+    # Caddie (area 9)
+    ("POST", "/v1/ai/workflow/chat/stream"),
+    ("GET", "/v1/ai/workflow/chat/sessions"),
+    ("GET", "/v1/ai/workflow/chat/history"),
+    ("GET", "/v1/ai/workflow/chat/snapshot"),
+    ("GET", "/v1/ai/workflow/chat/preflight"),
+    ("GET", "/v1/ai/pulse"),
+    ("POST", "/v1/agent-runs"),
+    ("GET", "/v1/agent-runs/agents"),
+    ("GET", "/v1/agent-runs/artifacts"),
+    ("GET", "/v1/agent-runs/{id}"),
 }
 
 
@@ -211,6 +231,12 @@ class Checker:
                 assert "text/event-stream" in declared, label
                 return None
             body = await response.json()
+            intended = DATA_SCHEMAS.get((method, template)) if expect == 200 else None
+            if intended is not None:
+                assert set(body) == {"code", "data", "message", "requestId"}, label
+                self._validate(label, _pointer("components", "schemas", intended), body["data"])
+                self._timestamps(label, body)
+                return body["data"]
             if str(expect) in responses and "application/json" in declared:
                 pointer = _pointer(
                     "paths", template, method.lower(), "responses", str(expect), "content",
@@ -453,6 +479,48 @@ async def _scenario_wfruns(emu: Emulator, check: Checker) -> None:
         400,
         json={"definition": linear(("w", "wait", {}))},
     )
+    await _caddie(emu, check)
+
+
+async def _caddie(emu: Emulator, check: Checker) -> None:
+    """Area 9: the chat stream (SSE and v3), sessions, history, snapshot, preflight, Pulse,
+    agent runs."""
+    emu.caddie_pace = 0
+    chat = "/v1/ai/workflow/chat/stream"
+    body = {"message": "every hour fetch the ETH price and log it", "conversationId": "conf"}
+    check.covered.add(("POST", chat))
+    async with check.session.post(chat, json=body) as response:
+        # The newer OpenAPI documents only the v3 JSON answer; the SSE turn follows the older
+        # one (text/event-stream), as docs/emulator.md says.
+        assert response.status == 200
+        assert response.content_type == "text/event-stream"
+        assert (await response.read()).rstrip().endswith(b"}")
+    await check("POST", chat, chat, json={"message": "hi", "agentVersion": "v3"})
+    await check("POST", chat, chat, 400, json={"message": "x" * 10_001})
+    sessions = "/v1/ai/workflow/chat/sessions"
+    await check("GET", sessions, sessions)
+    await check("GET", sessions, sessions, 400, params={"limit": "51"})
+    history = "/v1/ai/workflow/chat/history"
+    await check("GET", history, history, params={"conversationId": "conf"})
+    await check("GET", history, history, 400, params={"conversationId": "conf", "before": "x"})
+    snapshot = "/v1/ai/workflow/chat/snapshot"
+    await check("GET", snapshot, snapshot, params={"conversationId": "conf"})
+    await check("GET", snapshot, snapshot, 400)
+    await check("GET", "/v1/ai/workflow/chat/preflight", "/v1/ai/workflow/chat/preflight")
+    await check("GET", "/v1/ai/pulse", "/v1/ai/pulse")
+    await check("GET", "/v1/ai/pulse", "/v1/ai/pulse", params={"demo": "true"})
+    await check(
+        "GET", "/v1/ai/pulse", "/v1/ai/pulse", 401, headers={"Authorization": "Bearer nope"}
+    )
+    start = {"agentType": "app-builder", "prompt": "an app", "conversationId": "conf"}
+    run = await check("POST", "/v1/agent-runs", "/v1/agent-runs", json=start)
+    await check("POST", "/v1/agent-runs", "/v1/agent-runs", 400, json={"agentType": "x"})
+    await check("GET", "/v1/agent-runs/agents", "/v1/agent-runs/agents")
+    artifacts = "/v1/agent-runs/artifacts"
+    await check("GET", artifacts, artifacts, params={"conversationId": "conf"})
+    await check("GET", artifacts, artifacts, 400)
+    await check("GET", "/v1/agent-runs/{id}", f"/v1/agent-runs/{run['runId']}")
+    await check("GET", "/v1/agent-runs/{id}", "/v1/agent-runs/arun_nope", 404)
 
 
 async def _run_scenario() -> Checker:

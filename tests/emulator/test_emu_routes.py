@@ -14,6 +14,8 @@ def test_every_area_module_is_discovered() -> None:
     areas = routes.areas()
     assert areas == [
         "activity",
+        "agent_runs",
+        "caddie",
         "metrics",
         "organizations",
         "runs",
@@ -28,11 +30,29 @@ def test_every_area_module_is_discovered() -> None:
     assert tables == [importlib.import_module(f"{routes.__name__}.{a}").ROUTES for a in areas]
 
 
+# Areas whose paths do not start with their name: caddie serves /v1/ai/*; the sub-areas of
+# workflows (workflow_variables ...) serve /v1/workflows/....
+SEGMENTS = {
+    "caddie": "ai",
+    **dict.fromkeys(
+        (
+            "workflow_insights",
+            "workflow_releases",
+            "workflow_schedules",
+            "workflow_settings",
+            "workflow_variables",
+        ),
+        "workflow",
+    ),
+}
+
+
 def test_each_route_lives_in_the_module_of_its_area() -> None:
-    """A module's paths start with its area's name; a sub-area (workflow_variables) with its
-    parent's (/v1/workflow-runs is workflows')."""
+    """A module's paths all start with its area's name (/v1/workflow-runs is workflows'; a
+    sub-area such as workflow_variables serves /v1/workflows/...)."""
     for area, table in zip(routes.areas(), routes.discover(), strict=True):
+        expected = SEGMENTS.get(area, area.rstrip("s").replace("_", "-"))
         for route in table:
             assert isinstance(route, web.RouteDef)
             segment = route.path.split("/")[2]
-            assert segment.startswith(area.split("_")[0].rstrip("s")), (area, route.path)
+            assert segment.startswith(expected), (area, route.path)

@@ -139,7 +139,7 @@ HOSTILE: dict[str, list[Any]] = {
         ),
         STRS,
     ),
-    "since": DATETIMES,
+    "since": DATETIMES + INTS,  # a datetime for runs.status_counts, a seq for agent runs
     # the escape hatches
     "method": ["BREW", "", None, 5, "GET\n"],
     "path": ["v1/x", "", "/v1/{}", None, "/a b", "/\ud800", "/v1/x?y=1#z", "//evil.example/x"],
@@ -179,6 +179,24 @@ HOSTILE: dict[str, list[Any]] = {
     "min_amount": [*INTS, "1.5", "1e3"],
     "max_amount": [*INTS, "1.5", "1e3"],
     "tx_hashes": ID_LISTS,
+    # Caddie and agent runs (area 9)
+    **dict.fromkeys(
+        (
+            "message",
+            "conversation_id",
+            "session_id",
+            "request_id",
+            "timezone",
+            "mode",
+            "template_search_mode",
+            "agent_version",
+            "agent_type",
+            "prompt",
+        ),
+        STRS,
+    ),
+    "images": ["x", [1], [{"base64": "\ud800"}], [{"x": object()}], 5, {"base64": "x"}],
+    **dict.fromkeys(("refresh", "demo"), BOOLS),
 }
 
 #: Known gaps in code this suite's area does not own, left out of the main matrix and checked by
@@ -208,6 +226,11 @@ VALID: dict[str, Any] = {
     "visibility": "org",
     "method": "GET",
     "path": "/v1/workflows",
+    # Caddie and agent runs (area 9)
+    "message": "every hour log it",
+    "conversation_id": "conv_matrix",
+    "agent_type": "app-builder",
+    "prompt": "an app",
 }
 
 #: The client's own methods in the matrix (the resources' are found by introspection).
@@ -271,8 +294,8 @@ def _parameters(area: str, name: str) -> list[inspect.Parameter]:
 
 
 def test_discovery_finds_every_area_and_method() -> None:
-    """Introspection sees the three areas and their main methods (so the matrix is not empty)."""
-    assert _areas() == ["activity", "metrics", "runs", "workflows"]
+    """Introspection sees the areas, sub-resources and main methods (the matrix is not empty)."""
+    assert _areas() == ["activity", "agent_runs", "caddie", "metrics", "runs", "workflows"]
     assert _sub_areas("workflows") == ["workflows.releases", "workflows.variables"]
     assert {("workflows", "create"), ("runs", "resume_node"), ("activity", "stream")} <= set(
         METHODS

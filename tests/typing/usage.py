@@ -14,7 +14,13 @@ from typing_extensions import assert_type
 
 from b3os_async import (
     B3OS,
+    AgentRunFollower,
     AsyncPager,
+    CaddieError,
+    ChatEvent,
+    ChatResult,
+    ChatStream,
+    KeysetPager,
     NotFoundError,
     Page,
     RateLimitError,
@@ -32,8 +38,19 @@ from b3os_async import (
     StreamTimeouts,
     Timeout,
     Workflow,
+    WorkflowDefinition,
 )
 from b3os_async.models import (
+    AgentArtifact,
+    AgentRun,
+    AgentRunEvent,
+    AgentRunStarted,
+    AgentRunState,
+    AgentType,
+    CaddieSession,
+    ChatMessage,
+    ChatSession,
+    ConversationSnapshot,
     FundAnalysis,
     MetricsSummary,
     RemainingRuns,
@@ -168,3 +185,43 @@ async def workflows_and_runs_the_rest(b3: B3OS) -> None:
     assert_type(await b3.metrics.top_errors(start=start, limit=5), list[TopError])
     assert_type(await b3.runs.run_sync(DEFINITION, payload={"a": 1}), SyncRunResult)
     assert_type(await b3.runs.tx_attribution(["0x1"]), dict[str, RunTxAttribution])
+
+
+async def caddie(b3: B3OS) -> None:
+    async with b3.caddie.chat("every hour fetch the ETH price", mode="building") as chat:
+        assert_type(chat, ChatStream)
+        async for event in chat:
+            assert_type(event, ChatEvent)
+            assert_type(event.index, int | None)
+            assert_type(event.text, str | None)
+        result = await chat.result()
+    assert_type(result, ChatResult)
+    assert_type(result.definition, WorkflowDefinition | None)
+    assert_type(result.incomplete_fields, tuple[str, ...])
+    history = b3.caddie.history(conversation_id=chat.conversation_id, page_size=50)
+    assert_type(history, KeysetPager[ChatMessage])
+    async for message in history:
+        assert_type(message.created_at, datetime | None)
+    assert_type(b3.caddie.sessions(), AsyncPager[ChatSession])
+    assert_type((await b3.caddie.preflight()).allowed, bool | None)
+    assert_type(await b3.caddie.snapshot("c"), ConversationSnapshot)
+    assert_type(await b3.caddie.issue_session("hi"), CaddieSession)
+    assert_type(await b3.caddie.pulse(demo=True), Any)
+    try:
+        await b3.caddie.chat("x").result()
+    except CaddieError as err:
+        assert_type(err.request_id, str | None)
+
+
+async def agent_runs(b3: B3OS) -> None:
+    started = await b3.agent_runs.start("app-builder", "an app", payload={"k": 1})
+    assert_type(started, AgentRunStarted)
+    async with b3.agent_runs.follow(started.run_id, since=0) as follower:
+        assert_type(follower, AgentRunFollower)
+        async for row in follower:
+            assert_type(row, AgentRunEvent)
+            assert_type(row.seq, int)
+    assert_type(follower.state, AgentRunState | None)
+    assert_type(await b3.agent_runs.get(started.run_id, since=2), AgentRun)
+    assert_type(await b3.agent_runs.agents(), tuple[AgentType, ...])
+    assert_type(b3.agent_runs.artifacts("c"), AsyncPager[AgentArtifact])
