@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import urlsplit
 
 from b3os_async._errors import ConfigurationError, ConfigurationTypeError
+from b3os_async._keyless import KEYLESS, PublicAccess
 from b3os_async._options import KEEP, CallOptions, Keep, check_header_value
 from b3os_async._transport.limits import DEFAULT_MAX_RESPONSE_SIZE
 from b3os_async._transport.raw import RawResponse
@@ -33,9 +34,12 @@ if TYPE_CHECKING:
     from b3os_async.resources.activity import Activity
     from b3os_async.resources.agent_runs import AgentRuns
     from b3os_async.resources.caddie import Caddie
+    from b3os_async.resources.executions import Executions
     from b3os_async.resources.metrics import Metrics
     from b3os_async.resources.runs import Runs
+    from b3os_async.resources.templates import Templates
     from b3os_async.resources.workflows import Workflows
+    from b3os_async.resources.x402 import X402
 
 __all__ = ["DEFAULT_BASE_URL", "B3OS", "check_base_url"]
 
@@ -145,7 +149,8 @@ class B3OS:
 
     Arguments (each falls back to an environment variable where named):
 
-    * ``api_key`` (``B3OS_API_KEY``): the bearer key (``b3sk_…``); required.
+    * ``api_key`` (``B3OS_API_KEY``): the bearer key (``b3sk_…``); required. A client without
+      one, for the public routes only: ``B3OS.public(base_url=...)``.
     * ``base_url`` (``B3OS_BASE_URL``, default ``https://api.b3os.org``): https only, except
       loopback hosts or ``allow_insecure_http=True``.
     * ``org_id`` (``B3OS_ORG_ID``): sent as ``X-Org-ID`` when set.
@@ -195,15 +200,18 @@ class B3OS:
         user_agent: str | None = None,
         allow_insecure_http: bool = False,
     ) -> None:
+        keyless = api_key is KEYLESS  # B3OS.public(): no key, public routes only
         if api_key is not None and not isinstance(api_key, str):
             raise ConfigurationTypeError(f"api_key must be a string, got {type(api_key).__name__}")
-        key = _from_env(api_key, "B3OS_API_KEY")
-        if key is None:
+        key = None if keyless else _from_env(api_key, "B3OS_API_KEY")
+        if key is None and not keyless:
             raise ConfigurationError(
                 "no API key: pass B3OS(api_key='b3sk_…') or set the B3OS_API_KEY environment "
                 "variable (create a key in the B3OS app under organization settings)"
             )
-        if not key.isascii() or not key.isprintable() or any(c.isspace() for c in key):
+        if key is not None and (
+            not key.isascii() or not key.isprintable() or any(c.isspace() for c in key)
+        ):
             raise ConfigurationError(
                 "the API key contains spaces or non-printable characters; check B3OS_API_KEY"
             )
@@ -215,7 +223,7 @@ class B3OS:
             _from_env(base_url, "B3OS_BASE_URL") or DEFAULT_BASE_URL,
             allow_insecure_http=allow_insecure_http,
         )
-        org = _from_env(org_id, "B3OS_ORG_ID")
+        org = None if keyless else _from_env(org_id, "B3OS_ORG_ID")
         if org is not None:
             check_header_value("org_id (B3OS_ORG_ID)", org)
         if user_agent is not None:
@@ -247,6 +255,11 @@ class B3OS:
         self._options = options
         self._owner = True
 
+    @property
+    def keyless(self) -> bool:
+        """True for a client made by :meth:`public` (no API key: public routes only)."""
+        return self._manager.keyless
+
     # -- configuration and lifecycle -------------------------------------------------------------
 
     @property
@@ -265,7 +278,7 @@ class B3OS:
         return self._manager.pools.closed
 
     def __repr__(self) -> str:
-        view = "" if self._owner else ", view=True"
+        view = ("" if self._owner else ", view=True") + (", public=True" if self.keyless else "")
         return (
             f"B3OS(base_url={self.base_url!r}, org_id={self.org_id!r}, "
             f"api_key={self._manager.key_hint!r}{view})"
@@ -442,3 +455,28 @@ class B3OS:
         from b3os_async.resources.agent_runs import AgentRuns
 
         return AgentRuns(self._requester)
+
+    # -- area public: templates, public routes, external executions, x402 ------------------------
+
+    @functools.cached_property
+    def templates(self) -> Templates:
+        """Workflow templates: list, create, versions, stats, and ``use`` (a workflow from one)."""
+        from b3os_async.resources.templates import Templates
+
+        return Templates(self._requester)
+
+    public = PublicAccess()
+
+    @functools.cached_property
+    def executions(self) -> Executions:
+        """External executions (not runs): create, list, get, events, stats, streams."""
+        from b3os_async.resources.executions import Executions
+
+        return Executions(self._requester)
+
+    @functools.cached_property
+    def x402(self) -> X402:
+        """Paid HTTP resources (x402): the catalog, probe, test, execute, import."""
+        from b3os_async.resources.x402 import X402
+
+        return X402(self._requester)

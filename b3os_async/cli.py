@@ -1,5 +1,6 @@
 """The ``b3os`` command: ``demo``, ``emulator``, ``workflows list|run|schedule|vars``,
-``runs list|get|watch``, ``metrics summary``, ``api``, ``caddie``.
+``runs list|get|watch``, ``metrics summary``, ``api``, ``templates list|get|use``,
+``executions watch``, ``x402 probe``, ``caddie``.
 
 ``main(argv)`` returns the process exit code (the console script does ``sys.exit(main())``):
 
@@ -54,6 +55,12 @@ _COMMANDS: dict[str, tuple[str, str]] = {
     "workflows.vars": ("b3os_async._cli._workflow_extras", "workflows_vars"),
     "metrics.summary": ("b3os_async._cli._metrics", "metrics_summary"),
     "api": ("b3os_async._cli._api", "api_call"),
+    # area public
+    "templates.list": ("b3os_async._cli._public_area", "templates_list"),
+    "templates.get": ("b3os_async._cli._public_area", "templates_get"),
+    "templates.use": ("b3os_async._cli._public_area", "templates_use"),
+    "executions.watch": ("b3os_async._cli._public_area", "executions_watch"),
+    "x402.probe": ("b3os_async._cli._public_area", "x402_probe"),
     "caddie": ("b3os_async._cli._caddie", "caddie"),
 }
 

@@ -5,6 +5,7 @@ Get streams from the client, never by constructing these classes: ``b3.runs.stre
 ``b3.workflows.stream_runs(...)``, ``b3.workflows.stream_runs_many(...)``,
 ``b3.activity.stream()``, ``b3.caddie.chat(...)`` (a Caddie chat turn),
 ``b3.agent_runs.follow(run_id)`` (a polled agent-run log that reads like a stream),
+``b3.executions.stream(...)`` / ``b3.public.stream_execution(...)`` (external executions),
 and ``b3.stream(path)`` for any other SSE endpoint. The rules every
 stream follows (exactly once, reconnects, timeouts, closing) are stated in
 :mod:`b3os_async._streams`; the README has the short version.
@@ -21,6 +22,7 @@ from b3os_async._streams.config import (
     StreamTimeouts,
 )
 from b3os_async._streams.events import decode_activity_event, decode_run_event
+from b3os_async._streams.executions import ExecutionEventStream, decode_execution_event
 from b3os_async._streams.handle import RunHandle
 from b3os_async._streams.machine import EventStream
 from b3os_async._streams.merge import MergedEventStream
@@ -38,6 +40,7 @@ __all__ = [
     "ChatEvent",
     "ChatStream",
     "EventStream",
+    "ExecutionEventStream",
     "MergedEventStream",
     "RawEventStream",
     "ReconnectCallback",
@@ -48,6 +51,7 @@ __all__ = [
     "RunNotificationStream",
     "StreamTimeouts",
     "decode_activity_event",
+    "decode_execution_event",
     "decode_chat_event",
     "decode_run_event",
 ]

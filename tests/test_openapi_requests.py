@@ -27,6 +27,9 @@ DEVIATIONS: dict[tuple[str, str, str, str], str] = {
         "secret",
     ): "the document requires ?secret=, but a caller with an API key resumes without it, as the "
     "docs' human-approval recipe does (notes.md §6.2); the secret is sent when given",
+    ("POST", "/v1/workflows", "key", "propValues"): "templates.use() sends the template's prop "
+    "values with templateId; the older OpenAPI documents propValues on this body, the newer one "
+    "dropped it (docs/architecture.md, decisions)",
 }
 """Problems the SDK has on purpose: ``(method, template, kind, name)`` -> why."""
 

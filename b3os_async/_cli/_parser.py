@@ -212,6 +212,7 @@ def build_parser() -> argparse.ArgumentParser:
     runs_watch = leaf(runs_sub, "watch", "runs.watch", "follow a run's events live")
     runs_watch.add_argument("run_id", metavar="RUN_ID", help="run id (run_…)")
     _add_wfruns_commands(commands, wf_sub, leaf)
+    _add_public_area(commands, leaf)
 
     # Caddie (area 9)
     cad = leaf(
@@ -292,4 +293,66 @@ def _add_wfruns_commands(commands: Any, wf_sub: Any, leaf: Any) -> None:
     )
     api.add_argument(
         "--last-event-id", default=None, metavar="ID", help="--stream: resume after this event id"
+    )
+
+
+def _prop(text: str) -> tuple[str, Any]:
+    from b3os_async._cli._public_area import parse_prop
+
+    try:
+        return parse_prop(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _add_public_area(commands: argparse._SubParsersAction[Any], leaf: Any) -> None:
+    """Area public: ``templates list|get|use``, ``executions watch``, ``x402 probe``."""
+    tpl = commands.add_parser(
+        "templates", help="list, show and use templates", description="Workflow templates."
+    )
+    tpl_sub = tpl.add_subparsers(dest="action", metavar="ACTION", required=True)
+    tpl_list = leaf(tpl_sub, "list", "templates.list", "list templates")
+    tpl_list.add_argument(
+        "--category",
+        choices=("all", "org", "public", "promoted"),
+        help="whose templates (default: all you can see)",
+    )
+    tpl_list.add_argument("--tag", action="append", metavar="TAG", help="only with this tag")
+    tpl_list.add_argument(
+        "--limit", type=_positive_int, default=50, help="at most this many (default: 50)"
+    )
+    tpl_get = leaf(tpl_sub, "get", "templates.get", "show a template and its props")
+    tpl_get.add_argument("template_id", metavar="ID", help="template id (tpl_…)")
+    tpl_use = leaf(tpl_sub, "use", "templates.use", "create a workflow from a template")
+    tpl_use.add_argument("template_id", metavar="ID", help="template id (tpl_…)")
+    tpl_use.add_argument("--name", help="the workflow's name (default: the template's)")
+    tpl_use.add_argument(
+        "--prop",
+        type=_prop,
+        action="append",
+        metavar="KEY=VALUE",
+        help="a prop value (JSON when it parses, else text); repeatable",
+    )
+    tpl_use.add_argument(
+        "--props", type=parse_payload, metavar="JSON", help="prop values as a JSON object, or @FILE"
+    )
+
+    exe = commands.add_parser(
+        "executions",
+        help="follow external executions",
+        description="External executions (not runs).",
+    )
+    exe_sub = exe.add_subparsers(dest="action", metavar="ACTION", required=True)
+    watch = leaf(exe_sub, "watch", "executions.watch", "follow an external execution live")
+    watch.add_argument("execution_id", metavar="ID", help="execution id (exe_…)")
+    watch.add_argument("--token", help="the client token of a public execution (no key needed)")
+
+    x402 = commands.add_parser("x402", help="paid HTTP resources", description="x402.")
+    x402_sub = x402.add_subparsers(dest="action", metavar="ACTION", required=True)
+    probe = leaf(x402_sub, "probe", "x402.probe", "show what a paid resource asks, unpaid")
+    probe.add_argument("url", metavar="URL", help="the resource URL")
+    probe.add_argument(
+        "--method",
+        choices=("GET", "POST", "PUT", "PATCH", "DELETE"),
+        help="ask with this method (default: POST, then GET)",
     )

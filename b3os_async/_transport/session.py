@@ -40,6 +40,7 @@ from __future__ import annotations
 import asyncio
 import functools
 import logging
+import re
 import time
 from typing import TYPE_CHECKING, Any
 
@@ -101,7 +102,7 @@ class SessionManager:
     def __init__(
         self,
         *,
-        api_key: str,
+        api_key: str | None,
         base_url: str,
         pools: Pools,
         org_id: str | None = None,
@@ -112,10 +113,13 @@ class SessionManager:
         self._base_url = base_url.rstrip("/")
         self._org_id = org_id
         self._headers: dict[str, str] = {
-            "Authorization": f"Bearer {api_key}",
             "Accept": "application/json",
             "User-Agent": default_user_agent(user_agent),
         }
+        # api_key None: a keyless client (B3OS.public()) that may call the public routes only.
+        self.keyless = api_key is None
+        if api_key is not None:
+            self._headers["Authorization"] = f"Bearer {api_key}"
         if org_id:
             self._headers["X-Org-ID"] = org_id
 
@@ -141,9 +145,18 @@ class SessionManager:
         )
 
     def url_for(self, path: str, params: Mapping[str, QueryValue] | None = None) -> yarl.URL:
-        """Join the base URL and an already-encoded ``path`` (+ query) without re-normalising."""
+        """Join the base URL and an already-encoded ``path`` (+ query) without re-normalising.
+
+        A keyless client refuses any path but a public one here, before any request is sent.
+        """
         if not path.startswith("/"):
             raise ConfigurationError(f"request paths must start with '/', got {path!r}")
+        if self.keyless and not is_public_path(path):
+            raise ConfigurationError(
+                f"{path.split('?')[0]} needs an API key: this client was made by B3OS.public() "
+                "and can call only the public routes (b3.public.*, public templates). Use "
+                "B3OS(api_key=...) for everything else."
+            )
         query = build_query(params)
         return yarl.URL(self._base_url + path + ("?" + query if query else ""), encoded=True)
 
@@ -275,6 +288,20 @@ class SessionManager:
             ) from scrub_exception(exc)
         logger.debug("%s %s (stream) -> %d", method, redact_url(url), resp.status)
         return resp
+
+
+_PUBLIC_TEMPLATE = re.compile(r"/v1/templates/[^/?#]+")
+
+
+def is_public_path(path: str) -> bool:
+    """Whether ``path`` (already encoded) is a route B3OS serves without an API key.
+
+    ``/v1/public/…``, and ``/v1/templates/{id}`` (public templates; the sibling
+    ``/v1/templates/recommended`` is personal and needs a key).
+    """
+    if path.startswith("/v1/public/"):
+        return True
+    return _PUBLIC_TEMPLATE.fullmatch(path) is not None and path != "/v1/templates/recommended"
 
 
 class Requester:

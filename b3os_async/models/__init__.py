@@ -23,9 +23,13 @@ if TYPE_CHECKING:
     from b3os_async.models._enums import ChatMode as ChatMode
     from b3os_async.models._enums import ChatResultType as ChatResultType
     from b3os_async.models._enums import ExecutionNodeStatus as ExecutionNodeStatus
+
+    # area public: templates, public routes, external executions, x402
+    from b3os_async.models._enums import ExternalExecutionStatus as ExternalExecutionStatus
     from b3os_async.models._enums import OpenEnum as OpenEnum
     from b3os_async.models._enums import PausedReason as PausedReason
     from b3os_async.models._enums import RunStatus as RunStatus
+    from b3os_async.models._enums import TemplateVisibility as TemplateVisibility
 
     # workflows and runs, the rest (issue 17)
     from b3os_async.models._enums import VariableLifetime as VariableLifetime
@@ -58,12 +62,33 @@ if TYPE_CHECKING:
     from b3os_async.models.definitions import WorkflowNode as WorkflowNode
     from b3os_async.models.events import ActivityEvent as ActivityEvent
     from b3os_async.models.events import RunEvent as RunEvent
+    from b3os_async.models.executions import ExecutionCreated as ExecutionCreated
+    from b3os_async.models.executions import ExecutionDetail as ExecutionDetail
+    from b3os_async.models.executions import ExecutionEvent as ExecutionEvent
+    from b3os_async.models.executions import ExecutionEventRecord as ExecutionEventRecord
+    from b3os_async.models.executions import ExecutionSourceSystemStat as ExecutionSourceSystemStat
+    from b3os_async.models.executions import ExecutionStats as ExecutionStats
+    from b3os_async.models.executions import ExecutionStatsSummary as ExecutionStatsSummary
+    from b3os_async.models.executions import ExecutionStatusCount as ExecutionStatusCount
+    from b3os_async.models.executions import ExecutionTimeSeriesPoint as ExecutionTimeSeriesPoint
+    from b3os_async.models.executions import ExternalExecution as ExternalExecution
+    from b3os_async.models.executions import RecentExecutionFailure as RecentExecutionFailure
     from b3os_async.models.metrics import FailureRate as FailureRate
     from b3os_async.models.metrics import MetricsSummary as MetricsSummary
     from b3os_async.models.metrics import RecentRun as RecentRun
     from b3os_async.models.metrics import RunsTimeSeries as RunsTimeSeries
     from b3os_async.models.metrics import RunsTimeSeriesPoint as RunsTimeSeriesPoint
     from b3os_async.models.metrics import TopError as TopError
+    from b3os_async.models.public import PublicExecution as PublicExecution
+    from b3os_async.models.public import PublicExecutionEvent as PublicExecutionEvent
+    from b3os_async.models.public import PublicNodeState as PublicNodeState
+    from b3os_async.models.public import PublicRun as PublicRun
+    from b3os_async.models.public import PublicRunListItem as PublicRunListItem
+    from b3os_async.models.public import PublicWidget as PublicWidget
+    from b3os_async.models.public import PublicWidgetConfig as PublicWidgetConfig
+    from b3os_async.models.public import PublicWorkflow as PublicWorkflow
+    from b3os_async.models.public import PublicWorkflowMeta as PublicWorkflowMeta
+    from b3os_async.models.public import PublicWorkflowNode as PublicWorkflowNode
     from b3os_async.models.runs import ExecutionNode as ExecutionNode
     from b3os_async.models.runs import NodeResumeResult as NodeResumeResult
     from b3os_async.models.runs import Run as Run
@@ -74,6 +99,10 @@ if TYPE_CHECKING:
     from b3os_async.models.runs import SyncRunResult as SyncRunResult
     from b3os_async.models.runs import WorkflowRunCounts as WorkflowRunCounts
     from b3os_async.models.runs import WorkflowRunStatusCounts as WorkflowRunStatusCounts
+    from b3os_async.models.templates import Template as Template
+    from b3os_async.models.templates import TemplateProp as TemplateProp
+    from b3os_async.models.templates import TemplateTag as TemplateTag
+    from b3os_async.models.templates import TemplateVersionCount as TemplateVersionCount
     from b3os_async.models.workflow_insights import FundAnalysis as FundAnalysis
     from b3os_async.models.workflow_insights import FundBalance as FundBalance
     from b3os_async.models.workflow_insights import FundRequirement as FundRequirement
@@ -92,7 +121,6 @@ if TYPE_CHECKING:
     from b3os_async.models.workflow_settings import FundAutoSwapSource as FundAutoSwapSource
     from b3os_async.models.workflow_settings import GeneratedDescriptions as GeneratedDescriptions
     from b3os_async.models.workflow_settings import OwnershipTransfer as OwnershipTransfer
-    from b3os_async.models.workflow_settings import PublicWidget as PublicWidget
     from b3os_async.models.workflow_settings import UiMetadataUpdate as UiMetadataUpdate
     from b3os_async.models.workflow_variables import VariableDef as VariableDef
     from b3os_async.models.workflow_variables import VariableWrite as VariableWrite
@@ -103,6 +131,14 @@ if TYPE_CHECKING:
     from b3os_async.models.workflows import WorkflowListItem as WorkflowListItem
     from b3os_async.models.workflows import WorkflowVersionCount as WorkflowVersionCount
     from b3os_async.models.workflows import WorkflowVisibilityUpdate as WorkflowVisibilityUpdate
+    from b3os_async.models.x402 import X402CallResult as X402CallResult
+    from b3os_async.models.x402 import X402Endpoint as X402Endpoint
+    from b3os_async.models.x402 import X402EndpointCheck as X402EndpointCheck
+    from b3os_async.models.x402 import X402ImportResult as X402ImportResult
+    from b3os_async.models.x402 import X402Metadata as X402Metadata
+    from b3os_async.models.x402 import X402PaymentDetails as X402PaymentDetails
+    from b3os_async.models.x402 import X402PaymentRequirement as X402PaymentRequirement
+    from b3os_async.models.x402 import X402ProbeResult as X402ProbeResult
 
 _ENUMS = "b3os_async.models._enums"
 _DEFINITIONS = "b3os_async.models.definitions"
@@ -114,6 +150,10 @@ _WF_INSIGHTS = "b3os_async.models.workflow_insights"
 _WF_SCHEDULES = "b3os_async.models.workflow_schedules"
 _WF_SETTINGS = "b3os_async.models.workflow_settings"
 _WF_VARIABLES = "b3os_async.models.workflow_variables"
+_EXECUTIONS = "b3os_async.models.executions"
+_PUBLIC = "b3os_async.models.public"
+_TEMPLATES = "b3os_async.models.templates"
+_X402 = "b3os_async.models.x402"
 _AGENT_RUNS = "b3os_async.models.agent_runs"
 _CADDIE = "b3os_async.models.caddie"
 
@@ -176,11 +216,46 @@ _EXPORTS: dict[str, str] = {
     "FundAutoSwapSource": _WF_SETTINGS,
     "GeneratedDescriptions": _WF_SETTINGS,
     "OwnershipTransfer": _WF_SETTINGS,
-    "PublicWidget": _WF_SETTINGS,
     "UiMetadataUpdate": _WF_SETTINGS,
     "VariableDef": _WF_VARIABLES,
     "VariableWrite": _WF_VARIABLES,
     "WorkflowVariable": _WF_VARIABLES,
+    # area public: templates, public routes, external executions, x402
+    "ExternalExecutionStatus": _ENUMS,
+    "TemplateVisibility": _ENUMS,
+    "ExecutionCreated": _EXECUTIONS,
+    "ExecutionDetail": _EXECUTIONS,
+    "ExecutionEvent": _EXECUTIONS,
+    "ExecutionEventRecord": _EXECUTIONS,
+    "ExecutionSourceSystemStat": _EXECUTIONS,
+    "ExecutionStats": _EXECUTIONS,
+    "ExecutionStatsSummary": _EXECUTIONS,
+    "ExecutionStatusCount": _EXECUTIONS,
+    "ExecutionTimeSeriesPoint": _EXECUTIONS,
+    "ExternalExecution": _EXECUTIONS,
+    "RecentExecutionFailure": _EXECUTIONS,
+    "PublicExecution": _PUBLIC,
+    "PublicExecutionEvent": _PUBLIC,
+    "PublicNodeState": _PUBLIC,
+    "PublicRun": _PUBLIC,
+    "PublicRunListItem": _PUBLIC,
+    "PublicWidget": _PUBLIC,
+    "PublicWidgetConfig": _PUBLIC,
+    "PublicWorkflow": _PUBLIC,
+    "PublicWorkflowMeta": _PUBLIC,
+    "PublicWorkflowNode": _PUBLIC,
+    "Template": _TEMPLATES,
+    "TemplateProp": _TEMPLATES,
+    "TemplateTag": _TEMPLATES,
+    "TemplateVersionCount": _TEMPLATES,
+    "X402CallResult": _X402,
+    "X402Endpoint": _X402,
+    "X402EndpointCheck": _X402,
+    "X402ImportResult": _X402,
+    "X402Metadata": _X402,
+    "X402PaymentDetails": _X402,
+    "X402PaymentRequirement": _X402,
+    "X402ProbeResult": _X402,
     # Caddie (area 9): chat, sessions, history; agent runs
     "AgentRunPhase": _ENUMS,
     "ChatEventType": _ENUMS,

@@ -19,6 +19,7 @@ __all__ = [
     "ChatMode",
     "ChatResultType",
     "ExecutionNodeStatus",
+    "ExternalExecutionStatus",
     "OpenEnum",
     "PausedReason",
     "RunStatus",
@@ -26,6 +27,7 @@ __all__ = [
     "VariableOp",
     "VariableScope",
     "VariableType",
+    "TemplateVisibility",
     "WorkflowStatus",
     "WorkflowVisibility",
 ]
@@ -165,6 +167,47 @@ class VariableScope(OpenEnum):
 
     WORKFLOW = "workflow"
     RUN = "run"
+
+
+# -- area public ---------------------------------------------------------------------------------
+
+
+class ExternalExecutionStatus(OpenEnum):
+    """Status of an *external execution* (``b3.executions``; not a run, not a node execution).
+
+    ``awaiting_payment`` -> ``payment_confirmed`` (payable workflows) -> ``workflow_queued`` ->
+    ``workflow_running`` / ``workflow_waiting`` -> one of the four terminal statuses.
+    """
+
+    AWAITING_PAYMENT = "awaiting_payment"
+    PAYMENT_CONFIRMED = "payment_confirmed"
+    WORKFLOW_QUEUED = "workflow_queued"
+    WORKFLOW_RUNNING = "workflow_running"
+    WORKFLOW_WAITING = "workflow_waiting"
+    WORKFLOW_SUCCEEDED = "workflow_succeeded"
+    WORKFLOW_PARTIAL = "workflow_partial"
+    WORKFLOW_FAILED = "workflow_failed"
+    WORKFLOW_CANCELLED = "workflow_cancelled"
+
+    @property
+    def is_terminal(self) -> bool:
+        """``True`` once the execution's run ended (succeeded, partial, failed, cancelled).
+
+        An unknown status is not terminal (a stream keeps following rather than stop early).
+        """
+        return self._value_ in _TERMINAL_EXECUTION_STATUSES
+
+
+_TERMINAL_EXECUTION_STATUSES = frozenset(
+    {"workflow_succeeded", "workflow_partial", "workflow_failed", "workflow_cancelled"}
+)
+
+
+class TemplateVisibility(OpenEnum):
+    """Who can see a template: its organization (``org``) or everyone (``public``)."""
+
+    ORG = "org"
+    PUBLIC = "public"
 
 
 # -- Caddie (area 9) -----------------------------------------------------------------------------

@@ -1,6 +1,6 @@
 """Models of the workflow settings: owner, fund auto-swap, UI metadata, public widget, AI texts.
 
-Widget amounts are strings in the token's smallest unit, as the API sends them.
+The public widget's model is :class:`~b3os_async.models.PublicWidgetConfig` (``models/public.py``).
 (No ``from __future__ import annotations``: see :mod:`b3os_async.models.workflows`.)
 """
 
@@ -11,7 +11,6 @@ __all__ = [
     "FundAutoSwapSource",
     "GeneratedDescriptions",
     "OwnershipTransfer",
-    "PublicWidget",
     "UiMetadataUpdate",
 ]
 
@@ -52,21 +51,6 @@ class UiMetadataUpdate:
     """Result of ``update_ui_metadata``: the version that was updated in place."""
 
     version: int | None = None
-
-
-@attrs.frozen(kw_only=True)
-class PublicWidget:
-    """A workflow's public widget, with what the trigger says (chain, token, recipient)."""
-
-    enabled: bool | None = None
-    title: str | None = None
-    description: str | None = None
-    button_label: str | None = None
-    min_amount: str | None = None
-    max_amount: str | None = None
-    chain_id: int | None = None
-    token_address: str | None = None
-    recipient_address: str | None = None
 
 
 @attrs.frozen(kw_only=True)

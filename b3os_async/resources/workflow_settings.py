@@ -9,11 +9,11 @@ from typing import TYPE_CHECKING, Any
 
 from b3os_async._convert import structure, unstructure
 from b3os_async._errors import ConfigurationError
+from b3os_async.models.public import PublicWidgetConfig
 from b3os_async.models.workflow_settings import (
     FundAutoSwapConfig,
     GeneratedDescriptions,
     OwnershipTransfer,
-    PublicWidget,
     UiMetadataUpdate,
 )
 from b3os_async.resources._args import compact, json_object
@@ -111,7 +111,7 @@ class WorkflowSettings(Resource):
         button_label: str | None = None,
         min_amount: int | str | None = None,
         max_amount: int | str | None = None,
-    ) -> PublicWidget:
+    ) -> PublicWidgetConfig:
         """Enable (or reconfigure) the workflow's public widget.
 
         The configuration is absolute, so resending it is safe and the call is retried.
@@ -132,13 +132,13 @@ class WorkflowSettings(Resource):
             maxAmount=_amount(max_amount, "max_amount"),
         )
         return await self._post(
-            PublicWidget, "/v1/workflows/{}/widget", workflow_id, json=body, idempotent=True
+            PublicWidgetConfig, "/v1/workflows/{}/widget", workflow_id, json=body, idempotent=True
         )
 
-    async def disable_widget(self, workflow_id: str) -> PublicWidget | None:
+    async def disable_widget(self, workflow_id: str) -> PublicWidgetConfig | None:
         """Disable the public widget; the widget as it now stands if the server sends it."""
         data = await self._data("DELETE", "/v1/workflows/{}/widget", workflow_id)
-        return structure(data, PublicWidget) if isinstance(data, dict) and data else None
+        return structure(data, PublicWidgetConfig) if isinstance(data, dict) and data else None
 
     async def regenerate_descriptions(self, workflow_id: str) -> GeneratedDescriptions:
         """Generate a new name and description for the workflow (not retried)."""

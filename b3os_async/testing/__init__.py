@@ -8,9 +8,11 @@
         emu.faults.add(Fault.rate_limit(retry_after=0), path="/v1/workflows", times=1)
         ...
 
-It implements the workflow and run endpoints the SDK uses, executes workflows for real (built-in
-actions, expressions, ``if``/``wait`` nodes, variables), fires scheduled workflows on a clock tests
-control (``emu.clock``), streams run events over SSE and injects faults.
+It implements the workflow and run endpoints the SDK uses, templates, the public routes,
+external executions and x402 (with demo paid resources: ``emu.x402``), executes workflows for
+real (built-in actions, expressions, ``if``/``wait`` nodes, variables), fires scheduled workflows
+on a clock tests control (``emu.clock``), streams run and execution events over SSE and injects
+faults.
 Its server and engine import nothing from the client side of ``b3os_async``. Behaviour, error
 codes and every deviation from the OpenAPI document are listed in ``docs/emulator.md``.
 """
@@ -20,5 +22,14 @@ from b3os_async.testing._emulator import Emulator
 from b3os_async.testing._fault_rules import FaultHandle, FaultRegistry
 from b3os_async.testing._faults import Fault
 from b3os_async.testing._server import RecordedRequest
+from b3os_async.testing._x402_tools import X402Tools
 
-__all__ = ["Clock", "Emulator", "Fault", "FaultHandle", "FaultRegistry", "RecordedRequest"]
+__all__ = [
+    "Clock",
+    "Emulator",
+    "Fault",
+    "FaultHandle",
+    "FaultRegistry",
+    "RecordedRequest",
+    "X402Tools",
+]

@@ -11,6 +11,8 @@ code    meaning
 400003  invalid paging parameter (``limit`` not 1..100, ``offset`` negative, not integers)
 400004  invalid query parameter (filter, sort, ``since``, ``summary``, ``ids`` …)
 400005  too many ids in ``/v1/workflow-runs/stream`` (max 24)
+400006  an x402 resource URL the emulator will not call (not http(s), not loopback)
+400007  an x402 import whose probe or payment failed (nothing was created)
 400078  invalid run ID (must start with ``run_``)                      *published*
 400079  duplicate run ID                                              *published*
 400228  invalid workflow definition                                   *published*
@@ -18,9 +20,12 @@ code    meaning
 401001  missing bearer token
 401002  invalid API key
 401003  invalid resume secret
+401004  missing or wrong client token of a public execution (``?token=``)
 402002  no AI credits left for a Caddie chat turn (``_domain/caddie.py``)
 403001  the API key's scope (``read``) does not allow this (any non-GET request)
 403002  ``X-Org-ID`` does not match the API key's organization
+403004  the workflow is public but not ``public_execute`` (it cannot be run publicly)
+403005  only the template's organization may change it
 404001  no such route
 404002  workflow not found (or in another organization)
 404003  run not found (or in another organization)
@@ -29,13 +34,19 @@ code    meaning
 404006  workflow has no live version
 404007  node not found in the run's definition
 404008  agent run not found (or in another organization)
-404009  workflow variable not found
-404010  workflow release not found
+404009  template not found (or not visible to the caller)
+404010  template version not found
+404011  external execution not found (or in another organization)
+404012  x402 endpoint not found
+404013  workflow variable not found
+404014  workflow release not found
 405001  method not allowed on this route
 409001  version conflict (``expectedCurrentVersion`` / ``expectedVersion``)
 409002  run is not cancellable (already finished)
 409003  run is not retryable (only failure, partial and cancelled runs are)
 409004  workflow is in the wrong state for this operation (archived, no draft, …)
+409005  an x402 endpoint with this URL already exists
+409006  an idempotency key already used for another workflow's execution
 4xx000  / 5xx000  injected by ``Fault.status``/``Fault.burst`` (``status * 1000``)
 429001  injected rate limit (``Fault.rate_limit``)
 500001  an unexpected error inside the emulator (a bug: the emulator's log has the traceback)
@@ -58,6 +69,18 @@ BAD_FIELD = 400002
 BAD_PAGING = 400003
 BAD_QUERY = 400004
 TOO_MANY_IDS = 400005
+# area public (templates, public routes, external executions, x402)
+BAD_RESOURCE_URL = 400006
+X402_IMPORT_FAILED = 400007
+BAD_CLIENT_TOKEN = 401004
+NOT_PUBLIC_EXECUTE = 403004
+NOT_TEMPLATE_OWNER = 403005
+TEMPLATE_NOT_FOUND = 404009
+TEMPLATE_VERSION_NOT_FOUND = 404010
+EXECUTION_NOT_FOUND = 404011
+X402_ENDPOINT_NOT_FOUND = 404012
+X402_ENDPOINT_EXISTS = 409005
+IDEMPOTENCY_CONFLICT = 409006
 INVALID_RUN_ID = 400078
 DUPLICATE_RUN_ID = 400079
 INVALID_DEFINITION = 400228
@@ -75,8 +98,8 @@ DRAFT_NOT_FOUND = 404005
 LIVE_NOT_FOUND = 404006
 NODE_NOT_FOUND = 404007
 AGENT_RUN_NOT_FOUND = 404008
-VARIABLE_NOT_FOUND = 404009
-RELEASE_NOT_FOUND = 404010
+VARIABLE_NOT_FOUND = 404013
+RELEASE_NOT_FOUND = 404014
 METHOD_NOT_ALLOWED = 405001
 VERSION_CONFLICT = 409001
 NOT_CANCELLABLE = 409002

@@ -18,9 +18,10 @@ from aiohttp import web
 
 from b3os_async.testing import routes
 from b3os_async.testing._clock import Clock
-from b3os_async.testing._common import IdSource
+from b3os_async.testing._common import ApiError, IdSource
 from b3os_async.testing._domain.organizations import ApiKey, Org
 from b3os_async.testing._domain.runs import TERMINAL
+from b3os_async.testing._domain.wallets import DEMO_ASSET
 from b3os_async.testing._engine import Engine
 from b3os_async.testing._fault_rules import FaultRegistry
 from b3os_async.testing._middleware import middleware
@@ -29,6 +30,8 @@ from b3os_async.testing._scheduler import Scheduler
 from b3os_async.testing._server import CONTEXT, Context, RecordedRequest, mark_started
 from b3os_async.testing._store import Store
 from b3os_async.testing._streams import Broker
+from b3os_async.testing._x402_tools import X402Tools
+from b3os_async.testing.routes._execution_views import launch
 
 if TYPE_CHECKING:
     from collections import deque
@@ -201,6 +204,55 @@ class Emulator:
             secret, ids.new("key_", 12, stream="keyid"), org, scope
         )
         return secret
+
+    # -- area public: payable workflows, payments, x402 ------------------------------------------
+
+    @property
+    def x402(self) -> X402Tools:
+        """The payer's side of x402: demo resource URLs, wallets, balances, a signer."""
+        return X402Tools(self._ctx.store, lambda: self.url, self.org_id)
+
+    def make_payable(
+        self,
+        workflow_id: str,
+        *,
+        price: int = 1000,
+        token: str = DEMO_ASSET,
+        chain_id: int = 84532,
+        recipient: str | None = None,
+    ) -> None:
+        """Give a workflow an ``x402Config``: its external executions then await payment."""
+        workflow = self._ctx.store.workflows.find(workflow_id)
+        if workflow is None:
+            raise ValueError(f"unknown workflow {workflow_id!r}")
+        address = recipient or self._ctx.store.wallets.default_for(workflow.org_id).address
+        workflow.x402_config = {
+            "chainId": chain_id,
+            "price": str(price),
+            "token": token,
+            "recipient": address,
+            "discoverable": False,
+        }
+
+    def confirm_payment(self, execution_id: str) -> None:
+        """Confirm the payment of an execution ``awaiting_payment`` and start its run.
+
+        Stands in for the payment provider's callback (a checkout completing), which is not
+        part of the public API. Call it from the event loop the emulator runs in.
+        """
+        store = self._ctx.store
+        execution = store.executions.find(execution_id)
+        if execution is None:
+            raise ValueError(f"unknown execution {execution_id!r}")
+        workflow = store.workflows.find(execution.workflow_id)
+        try:
+            store.executions.confirm_payment(execution)
+        except ApiError as error:
+            raise ValueError(error.message) from None
+        if workflow is None:  # pragma: no cover - workflows are never deleted
+            store.executions.fail(execution, "the workflow no longer exists")
+            return
+        launch(self._ctx, execution, workflow)
 
     @property
     def caddie_pace(self) -> float:

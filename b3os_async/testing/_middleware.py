@@ -15,7 +15,9 @@ In this order:
 5. authentication: ``Authorization: Bearer b3sk_…`` must name a known key (401001 missing,
    401002 unknown); ``X-Org-ID``, when sent, must be the key's organization (403002); a ``read``
    key may only ``GET``/``HEAD`` (403001). The resume route also accepts ``?secret=`` (the
-   workflow's ``triggerSecret``) instead of a bearer token; its handler checks the secret;
+   workflow's ``triggerSecret``) instead of a bearer token; its handler checks the secret.
+   Routes named ``public.…`` skip authentication; ``OPTIONAL_AUTH_ROUTES`` skip it when no
+   ``Authorization`` is sent (``_server.py``);
 6. the handler; an :class:`ApiError` anywhere becomes an error body
    ``{code, message, details, requestId}`` with the HTTP status. Any other exception (an
    emulator bug) becomes a 500 error body with code 500001 and is logged, unless the answer had
@@ -46,6 +48,8 @@ from b3os_async.testing._common import (
 )
 from b3os_async.testing._domain.organizations import Principal
 from b3os_async.testing._server import (
+    OPTIONAL_AUTH_ROUTES,
+    PUBLIC_ROUTE_PREFIX,
     SECRET_ROUTES,
     Context,
     RecordedRequest,
@@ -146,6 +150,10 @@ def _authenticate(request: web.Request, ctx: Context) -> None:
     route_name = request.match_info.route.name
     if header is None and route_name in SECRET_ROUTES and "secret" in request.query:
         return  # the handler checks the secret
+    if route_name is not None and route_name.startswith(PUBLIC_ROUTE_PREFIX):
+        return  # a public route: anonymous, whatever the caller sends
+    if not header and route_name in OPTIONAL_AUTH_ROUTES:
+        return  # anonymous caller of a route that also serves them (public templates)
     if not header:
         raise ApiError(401, MISSING_TOKEN, "missing bearer token: send Authorization: Bearer …")
     scheme, _, token = header.strip().partition(" ")

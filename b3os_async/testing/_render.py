@@ -57,6 +57,9 @@ def workflow_json(workflow: Workflow, version: Version | None = None) -> dict[st
             "hasLiveVersion": workflow.live is not None,
             "pausedReason": workflow.paused_reason,
             "triggerSecret": workflow.trigger_secret,
+            "sourceTemplateId": workflow.source_template_id,
+            "x402Config": workflow.x402_config,
+            "publicWidgetConfig": workflow.widget,
         }
     )
     body.update(workflow.extra)  # set by the settings endpoints (ownerUserId, aiName …)
@@ -74,6 +77,8 @@ _NOT_LISTED = (
     "aiName",
     "aiDescription",
     "variableDefs",
+    "sourceTemplateId",
+    "x402Config",
 )
 """Workflow fields a ``WorkflowListItem`` does not have."""
 
@@ -112,9 +117,7 @@ def workflow_list_item(workflow: Workflow) -> dict[str, Any]:
             "connectors": [{"type": kind} for kind in connector_types],
             "definitionSummary": {"nodes": summary},
             "linkedWorkflowIds": sorted(workflow.current().derived.links),
-            "publicWidgetEnabled": bool(
-                workflow.extra.get("publicWidgetConfig", {}).get("enabled", False)
-            ),
+            "publicWidgetEnabled": bool(workflow.widget and workflow.widget.get("enabled")),
         }
     )
     if full.get("type") is not None:
@@ -135,6 +138,7 @@ def workflow_list_json(workflow: Workflow) -> str:
         workflow.updated_by,
         workflow.remain_runs,
         workflow.paused_reason,
+        bool(workflow.widget and workflow.widget.get("enabled")),
     )
     cached = workflow.rendered
     if cached is None or cached[0] != key:

@@ -54,6 +54,13 @@ REQUEST_LOG_SIZE = 10_000
 SECRET_ROUTES = frozenset({"resume_node"})
 """Route names that accept ``?secret=`` instead of a bearer token."""
 
+PUBLIC_ROUTE_PREFIX = "public."
+"""Routes named ``public.…`` need no API key (``/v1/public/*``): any ``Authorization`` is ignored
+and the handler sees no principal (area public)."""
+
+OPTIONAL_AUTH_ROUTES = frozenset({"template_get"})
+"""Route names that serve anonymous callers too (a key, when sent, is checked as usual)."""
+
 _INTEGER = re.compile(r"-?[0-9]+", re.ASCII)
 
 

@@ -51,6 +51,7 @@ if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable
 
     from b3os_async.testing._faults import Fault
+    from b3os_async.testing._streams import NotificationLog
 
 Event = dict[str, Any]
 
@@ -348,13 +349,16 @@ async def notifications(
     org_id: str,
     keep: Callable[[Event], bool],
     workflow_ids: frozenset[str] | None = None,
+    log: NotificationLog | None = None,
 ) -> web.StreamResponse:
     """A notification stream of the organization's log (``workflow_ids``: only theirs).
 
     ``Last-Event-ID`` replays what the log still buffers (``seq`` is per organization, so ids
-    work across every filter); then live events. Such a stream never ends on its own.
+    work across every filter); then live events. Such a stream never ends on its own. ``log``:
+    another per-organization log than the activity one (the org-wide execution stream's).
     """
-    log = context(request).broker.org_log(org_id)
+    if log is None:
+        log = context(request).broker.org_log(org_id)
     subscription = log.subscribe(workflow_ids)
 
     async def prepare(connection: Connection) -> None:

@@ -14,7 +14,9 @@ indexes its list endpoints page through:
 * ``caddie`` and ``agent_runs`` - Caddie chat turns, histories, sessions and AI credits
   (``_domain/caddie.py``), agent runs (``_domain/agent_runs.py``);
 * ``collections`` - the items of the simple areas, one ``OrgItems`` per
-  :class:`~b3os_async.testing._collection.Collection`, created on first use.
+  :class:`~b3os_async.testing._collection.Collection`, created on first use;
+* area public: ``templates``, ``executions`` (external executions), ``wallets`` (a minimal seam
+  for x402), ``x402`` (the facilitator), ``x402_endpoints`` (the catalog), ``tx_index``.
 
 Every object belongs to one organization; lookups take the caller's org id and treat an object of
 another organization exactly like a missing one (404). Activity notifications caused by domain
@@ -31,15 +33,22 @@ from b3os_async.testing._clock import Clock
 from b3os_async.testing._domain.agent_runs import AgentRunBook
 from b3os_async.testing._domain.caddie import CaddieBook
 from b3os_async.testing._domain.credits import Ledger
+from b3os_async.testing._domain.executions import ExecutionBook
+from b3os_async.testing._domain.public import TxIndex
 from b3os_async.testing._domain.runs import RunBook
+from b3os_async.testing._domain.templates import TemplateBook
+from b3os_async.testing._domain.wallets import WalletBook
 from b3os_async.testing._domain.workflow_book import WorkflowBook
 from b3os_async.testing._domain.workflow_releases import ReleaseBook
 from b3os_async.testing._domain.workflow_variables import VariableBook
+from b3os_async.testing._domain.x402 import Facilitator
+from b3os_async.testing._domain.x402_endpoints import EndpointBook
 
 if TYPE_CHECKING:
     from b3os_async.testing._collection import OrgItems
     from b3os_async.testing._common import IdSource
     from b3os_async.testing._domain.organizations import ApiKey, Org
+    from b3os_async.testing._domain.runs import Run
     from b3os_async.testing._domain.workflow_book import Publish
 
 
@@ -52,11 +61,22 @@ class Store:
         self.orgs: dict[str, Org] = {}
         self.keys: dict[str, ApiKey] = {}
         self.workflows = WorkflowBook(ids, publish, self.clock)
-        self.runs = RunBook(ids, lambda run: self.workflows.run_added(run.workflow_id), self.clock)
+        self.runs = RunBook(ids, self._run_added, self.clock)
         self.variables = VariableBook(self.clock)  # _domain/workflow_variables.py
         self.releases = ReleaseBook(self.workflows, self.clock)  # _domain/workflow_releases.py
         self.collections: dict[str, OrgItems[Any]] = {}
         self.credits = Ledger()  # compute units: balances, charges (_domain/credits.py)
+        # area public: templates, external executions, wallets and x402, runs by tx hash
+        self.templates = TemplateBook(ids)
+        self.executions = ExecutionBook(ids, self.runs)
+        self.wallets = WalletBook(ids)
+        self.x402 = Facilitator(self.wallets, ids)
+        self.x402_endpoints = EndpointBook(lambda: ids.new("x402_"))
+        self.tx_index = TxIndex()
         # Caddie (area 9): chat turns, history, sessions, AI credits; agent runs.
         self.caddie = CaddieBook(ids, time.monotonic)
         self.agent_runs = AgentRunBook(ids, time.monotonic, lambda: self.caddie.pace)
+
+    def _run_added(self, run: Run) -> None:
+        self.workflows.run_added(run.workflow_id)
+        self.tx_index.run_added(run)

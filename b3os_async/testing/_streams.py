@@ -90,6 +90,9 @@ class RunChannel:
         self.org_id: str | None = None
         self.events: list[dict[str, Any]] = []
         self.subscribers: set[Subscription] = set()
+        self.listeners: list[Callable[[dict[str, Any]], None]] = []
+        """Called synchronously with every event published (an external execution follows its
+        run this way)."""
 
     @property
     def exists(self) -> bool:
@@ -120,6 +123,8 @@ class RunChannel:
         self.events.append(event)
         for subscription in list(self.subscribers):
             subscription.queue.put_nowait(event)
+        for listener in list(self.listeners):
+            listener(event)
         return event
 
     def subscribe(self) -> Subscription:
@@ -130,8 +135,8 @@ class RunChannel:
 class NotificationLog:
     """One organization's notifications with per-organization ``seq`` and a replay buffer."""
 
-    def __init__(self, capacity: int, clock: Clock) -> None:
-        self._clock = clock
+    def __init__(self, capacity: int, clock: Clock | None = None) -> None:
+        self._clock = clock or Clock()  # the emulator's (the broker passes it); real time else
         self.seq = 0
         self.buffer: deque[dict[str, Any]] = deque(maxlen=capacity)
         self.subscribers: set[Subscription] = set()

@@ -1,12 +1,27 @@
-"""Helpers for the area tests (a module of its own: conftest modules are not importable)."""
+"""Helpers of the area tests: definitions, set-up shortcuts, the frozen clock's start.
+
+(A module of its own: conftest modules are not importable.)
+"""
 
 from __future__ import annotations
 
 from datetime import datetime, timezone
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from b3os_async import B3OS
 
 T0 = datetime(2030, 1, 1, tzinfo=timezone.utc)
 """Where the emulator's clock stands when a test starts (the ``emu`` fixture)."""
+
+#: root (manual) -> greet (echo of a prop and of the trigger payload).
+DEFINITION: dict[str, Any] = {
+    "nodes": {
+        "root": {"type": "manual", "payload": {}, "children": ["greet"]},
+        "greet": {"type": "echo", "payload": {"who": "{{$props.who}}", "n": "{{root.result.n}}"}},
+    },
+    "triggerNodeIds": ["root"],
+}
 
 
 def definition(*steps: tuple[str, str, dict[str, Any]], trigger: str = "manual") -> dict[str, Any]:
@@ -18,3 +33,13 @@ def definition(*steps: tuple[str, str, dict[str, Any]], trigger: str = "manual")
         nodes[previous]["children"].append(node_id)
         previous = node_id
     return {"nodes": nodes, "triggerNodeIds": ["root"]}
+
+
+async def public_workflow(
+    b3: B3OS, visibility: str = "public_execute", definition: dict[str, Any] | None = None
+) -> str:
+    """A published workflow with ``visibility``; its id."""
+    wf = await b3.workflows.create(name="pub", description="d", definition=definition or DEFINITION)
+    await b3.workflows.set_visibility(wf.id, visibility)
+    await b3.workflows.publish(wf.id)
+    return wf.id

@@ -1,4 +1,4 @@
-"""Fixtures for the API-area tests: an emulator and an SDK client wired to it."""
+"""Fixtures for the API-area tests: an emulator, a client with its key, and a keyless client."""
 
 from __future__ import annotations
 
@@ -17,8 +17,9 @@ if TYPE_CHECKING:
 @pytest.fixture
 async def emu() -> AsyncIterator[Emulator]:
     """A started emulator: its clock frozen at 2030-01-01T00:00Z (``await emu.clock.advance(…)``
-    moves it), its Caddie answering at once (``caddie_pace=0``)."""
-    async with Emulator(seed=3, caddie_pace=0, frozen_at=T0) as emulator:
+    moves it), its Caddie answering at once (``caddie_pace=0``), its streams asking clients to
+    reconnect after 10 ms."""
+    async with Emulator(seed=3, caddie_pace=0, retry_ms=10, frozen_at=T0) as emulator:
         yield emulator
 
 
@@ -31,4 +32,11 @@ async def b3(emu: Emulator) -> AsyncIterator[B3OS]:
         retry=RetryPolicy.no_wait(),
         reconnect=RetryPolicy.no_wait(max_attempts=5),
     ) as client:
+        yield client
+
+
+@pytest.fixture
+async def anon(emu: Emulator) -> AsyncIterator[B3OS]:
+    """A keyless client (``B3OS.public``) on the emulator."""
+    async with B3OS.public(base_url=emu.url, retry=RetryPolicy.no_wait()) as client:
         yield client

@@ -143,6 +143,48 @@ OPERATIONS = {
     ("GET", "/v1/agent-runs/{id}"),
 }
 
+# area public: templates, public routes, external executions, x402
+OPERATIONS |= {
+    ("GET", "/v1/templates"),
+    ("POST", "/v1/templates"),
+    ("GET", "/v1/templates/by-source-workflow/{workflowId}"),
+    ("GET", "/v1/templates/recommended"),
+    ("GET", "/v1/templates/{templateId}"),
+    ("PATCH", "/v1/templates/{templateId}"),
+    ("POST", "/v1/templates/{templateId}/rollback"),
+    ("GET", "/v1/templates/{templateId}/stats"),
+    ("GET", "/v1/templates/{templateId}/versions"),
+    ("GET", "/v1/templates/{templateId}/versions/count"),
+    ("GET", "/v1/templates/{templateId}/versions/{versionNumber}"),
+    ("GET", "/v1/public/workflows/{id}"),
+    ("GET", "/v1/public/workflows/{id}/meta"),
+    ("GET", "/v1/public/workflows/{id}/widget"),
+    ("POST", "/v1/public/workflows/{id}/run"),
+    ("GET", "/v1/public/workflows/{id}/runs"),
+    ("POST", "/v1/public/workflows/{id}/executions"),
+    ("GET", "/v1/public/executions/{id}"),
+    ("GET", "/v1/public/executions/{id}/stream"),
+    ("GET", "/v1/public/runs/{id}"),
+    ("GET", "/v1/public/runs/by-tx/{txHash}"),
+    ("GET", "/v1/executions"),
+    ("POST", "/v1/executions"),
+    ("GET", "/v1/executions/stats"),
+    ("GET", "/v1/executions/stream"),
+    ("GET", "/v1/executions/{id}"),
+    ("GET", "/v1/executions/{id}/events"),
+    ("GET", "/v1/executions/{id}/stream"),
+    ("GET", "/v1/x402-endpoints"),
+    ("POST", "/v1/x402-endpoints"),
+    ("GET", "/v1/x402-endpoints/by-url"),
+    ("POST", "/v1/x402-endpoints/execute"),
+    ("POST", "/v1/x402-endpoints/generate-metadata"),
+    ("POST", "/v1/x402-endpoints/import"),
+    ("POST", "/v1/x402-endpoints/probe"),
+    ("POST", "/v1/x402-endpoints/test"),
+    ("GET", "/v1/x402-endpoints/{id}"),
+    ("POST", "/v1/x402-endpoints/{id}/verify"),
+}
+
 
 def _strict(node: Any, skip: bool = False) -> Any:
     if isinstance(node, dict):
@@ -479,6 +521,173 @@ async def _scenario_wfruns(emu: Emulator, check: Checker) -> None:
         400,
         json={"definition": linear(("w", "wait", {}))},
     )
+    await _public_area_scenario(emu, check)
+
+
+async def _public_area_scenario(emu: Emulator, check: Checker) -> None:
+    """Area public: templates, public routes, external executions, x402."""
+    t = "/v1/templates/{templateId}"
+    definition = linear(("greet", "echo", {"who": "{{$props.who}}"}))
+    wf = await check(
+        "POST",
+        "/v1/workflows",
+        "/v1/workflows",
+        json={"name": "pub", "description": "d", "definition": definition},
+    )
+    wid = wf["id"]
+    body = {
+        "name": "T",
+        "description": "d",
+        "definition": definition,
+        "tags": ["demo"],
+        "visibility": "public",
+        "sourceWorkflowId": wid,
+        "templateProps": [{"key": "who", "type": "string", "required": True}],
+    }
+    tpl = await check("POST", "/v1/templates", "/v1/templates", json=body)
+    await check("POST", "/v1/templates", "/v1/templates", 400, json={"name": "x"})
+    tid = tpl["id"]
+    await check("GET", "/v1/templates", "/v1/templates", params={"category": "public"})
+    await check("GET", "/v1/templates", "/v1/templates", 400, params={"category": "x"})
+    await check("GET", t, f"/v1/templates/{tid}", headers={"Authorization": ""})
+    await check("GET", t, "/v1/templates/tpl_nope", 404)
+    await check("PATCH", t, f"/v1/templates/{tid}", json={"description": "v2"})
+    await check("PATCH", t, f"/v1/templates/{tid}", 400, json={"visibility": "x"})
+    await check("POST", t + "/rollback", f"/v1/templates/{tid}/rollback", json={"targetVersion": 1})
+    await check("POST", t + "/rollback", f"/v1/templates/{tid}/rollback", 400, json={})
+    await check("GET", t + "/versions", f"/v1/templates/{tid}/versions")
+    await check("GET", t + "/versions/count", f"/v1/templates/{tid}/versions/count")
+    version = t + "/versions/{versionNumber}"
+    await check("GET", version, f"/v1/templates/{tid}/versions/2")
+    await check("GET", version, f"/v1/templates/{tid}/versions/9", 404)
+    used = {
+        "name": "u",
+        "description": "",
+        "definition": definition,
+        "templateId": tid,
+        "propValues": {"who": "ana"},
+    }
+    made = await check("POST", "/v1/workflows", "/v1/workflows", json=used)
+    await check("GET", t + "/stats", f"/v1/templates/{tid}/stats")
+    await check("GET", t + "/stats", "/v1/templates/tpl_nope/stats", 404)
+    rec = "/v1/templates/recommended"
+    await check("GET", rec, rec, params={"category": "all"})
+    await check("GET", rec, rec, 400)
+    by_source = "/v1/templates/by-source-workflow/{workflowId}"
+    await check("GET", by_source, f"/v1/templates/by-source-workflow/{wid}")
+
+    mid = made["id"]
+    anon = {"Authorization": ""}
+    p = "/v1/public/workflows/{id}"
+    await check("GET", p, f"/v1/public/workflows/{mid}", 404, headers=anon)
+    await check(
+        "PUT",
+        "/v1/workflows/{id}/visibility",
+        f"/v1/workflows/{mid}/visibility",
+        json={"visibility": "public_execute"},
+    )
+    await check("POST", "/v1/workflows/{id}/publish", f"/v1/workflows/{mid}/publish", json={})
+    await check("GET", p, f"/v1/public/workflows/{mid}", headers=anon)
+    await check("GET", p + "/meta", f"/v1/public/workflows/{mid}/meta", headers=anon)
+    await check("GET", p + "/meta", "/v1/public/workflows/wf_nope/meta", 404, headers=anon)
+    await check("GET", p + "/widget", f"/v1/public/workflows/{mid}/widget", 404, headers=anon)
+    found = emu._ctx.store.workflows.find(mid)
+    assert found is not None
+    found.widget = {"enabled": True, "title": "Pay", "buttonLabel": "Go", "minAmount": "1"}
+    await check("GET", p + "/widget", f"/v1/public/workflows/{mid}/widget", headers=anon)
+    ran = await check(
+        "POST",
+        p + "/run",
+        f"/v1/public/workflows/{mid}/run",
+        headers=anon,
+        json={"txHash": "0xfeed"},
+    )
+    await check("POST", p + "/run", "/v1/public/workflows/wf_nope/run", 404, headers=anon, json={})
+    await emu.wait_for_run(ran["runId"])
+    await check("GET", p + "/runs", f"/v1/public/workflows/{mid}/runs", headers=anon)
+    await check("GET", "/v1/public/runs/{id}", f"/v1/public/runs/{ran['runId']}", headers=anon)
+    await check("GET", "/v1/public/runs/{id}", "/v1/public/runs/run_nope", 404, headers=anon)
+    tx = "/v1/public/runs/by-tx/{txHash}"
+    await check("GET", tx, "/v1/public/runs/by-tx/0xFEED", headers=anon)
+    await check("GET", tx, "/v1/public/runs/by-tx/0xnone", 404, headers=anon)
+    create = {"sourceSystem": "shop", "sourceEntityType": "order", "idempotencyKey": "k"}
+    made_ex = await check(
+        "POST",
+        p + "/executions",
+        f"/v1/public/workflows/{mid}/executions",
+        headers=anon,
+        json=create,
+    )
+    await check(
+        "POST",
+        p + "/executions",
+        f"/v1/public/workflows/{mid}/executions",
+        400,
+        headers=anon,
+        json={},
+    )
+    eid, token = made_ex["execution"]["id"], made_ex["clientToken"]
+    await emu.wait_for_run(made_ex["execution"]["runId"])
+    pe = "/v1/public/executions/{id}"
+    await check("GET", pe, f"/v1/public/executions/{eid}", params={"token": token}, headers=anon)
+    await check("GET", pe, f"/v1/public/executions/{eid}", 401, params={"token": "x"}, headers=anon)
+    await _stream(check, pe + "/stream", f"/v1/public/executions/{eid}/stream?token={token}")
+
+    ex = await check(
+        "POST",
+        "/v1/executions",
+        "/v1/executions",
+        json={"workflowId": mid, **create, "idempotencyKey": "k2"},
+    )
+    await check("POST", "/v1/executions", "/v1/executions", 400, json=create)
+    xid = ex["execution"]["id"]
+    await check("GET", "/v1/executions", "/v1/executions")
+    await check("GET", "/v1/executions/{id}", f"/v1/executions/{xid}")
+    await check("GET", "/v1/executions/{id}", "/v1/executions/exe_nope", 404)
+    await check("GET", "/v1/executions/{id}/events", f"/v1/executions/{xid}/events")
+    stats = {"from": "0", "to": "99999999999999", "granularity": "hourly"}
+    await check("GET", "/v1/executions/stats", "/v1/executions/stats", params=stats)
+    await check("GET", "/v1/executions/stats", "/v1/executions/stats", 400)
+    await _stream(check, "/v1/executions/{id}/stream", f"/v1/executions/{xid}/stream")
+    await _stream(check, "/v1/executions/stream", "/v1/executions/stream")
+
+    x = "/v1/x402-endpoints"
+    url = emu.x402.resource_url()
+    probe = await check("POST", x + "/probe", x + "/probe", json={"resourceUrl": url})
+    await check("POST", x + "/probe", x + "/probe", 400, json={"resourceUrl": "http://a.com/x"})
+    await check("POST", x + "/test", x + "/test", json={"resourceUrl": url})
+    await check("POST", x + "/test", x + "/test", 400, json={})
+    imported = await check("POST", x + "/import", x + "/import", json={"resourceUrl": url})
+    await check("POST", x + "/import", x + "/import", 409, json={"resourceUrl": url})
+    xe = imported["endpoint"]["id"]
+    header = emu.x402.sign_payment(
+        payer=emu.x402.create_wallet(), pay_to=probe["payTo"], amount=probe["price"]
+    )
+    paid = {"resourceUrl": url, "paymentHeader": header}
+    await check("POST", x + "/execute", x + "/execute", json=paid)
+    await check("POST", x + "/execute", x + "/execute", 400, json={"resourceUrl": url})
+    await check("GET", x, x, params={"search": "weather"})
+    await check("GET", x + "/{id}", f"{x}/{xe}")
+    await check("GET", x + "/{id}", f"{x}/x402_nope", 404)
+    await check("GET", x + "/by-url", x + "/by-url", params={"url": url})
+    await check("GET", x + "/by-url", x + "/by-url", 400)
+    verify = {"outputSchema": {"type": "object"}}
+    await check("POST", x + "/{id}/verify", f"{x}/{xe}/verify", json=verify)
+    await check("POST", x + "/{id}/verify", f"{x}/x402_nope/verify", 404, json=verify)
+    await check(
+        "POST", x + "/generate-metadata", x + "/generate-metadata", json={"resourceUrl": url}
+    )
+    await check("POST", x + "/generate-metadata", x + "/generate-metadata", 400, json={})
+    echo = {
+        "baseUrl": emu.x402.resource_url("echo"),
+        "network": "base-sepolia",
+        "price": "2500",
+        "payTo": probe["payTo"],
+        "tokenAddress": probe["tokenAddress"],
+        "method": "POST",
+    }
+    await check("POST", x, x, json=echo)
+    await check("POST", x, x, 409, json=echo)
     await _caddie(emu, check)
 
 

@@ -16,15 +16,19 @@ def test_every_area_module_is_discovered() -> None:
         "activity",
         "agent_runs",
         "caddie",
+        "executions",
         "metrics",
         "organizations",
+        "public",
         "runs",
+        "templates",
         "workflow_insights",
         "workflow_releases",
         "workflow_schedules",
         "workflow_settings",
         "workflow_variables",
         "workflows",
+        "x402",
     ]
     tables = routes.discover()
     assert tables == [importlib.import_module(f"{routes.__name__}.{a}").ROUTES for a in areas]

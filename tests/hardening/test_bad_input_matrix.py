@@ -35,6 +35,7 @@ from b3os_async import (
     RunHandle,
     StreamTimeouts,
 )
+from b3os_async._keyless import PublicAccess
 from b3os_async.resources._base import Resource
 from b3os_async.testing import Emulator
 
@@ -96,6 +97,7 @@ BOOLS = ["yes", 2, [True], "\ud800"]
 WRONG_TYPES = [123, ["a"]]
 STRS = ["x\n", "\ud800", LONG, "", "x\r\nX-Injected: 1", "\x00", *WRONG_TYPES]
 DATETIMES = [NAIVE, "2024-01-01", 5, dt.date(2024, 1, 1)]
+URLS = [*STRS, "ftp://x", "http://example.com/paid", "http://127.0.0.1:9/x"]
 RUN_IDS = ["bad", "run_\n", "run_" + "a" * 200, "run_../x", 5, "\ud800"]
 
 #: Hostile values of every parameter, by name (the matrix fails for a name missing here).
@@ -197,6 +199,56 @@ HOSTILE: dict[str, list[Any]] = {
     ),
     "images": ["x", [1], [{"base64": "\ud800"}], [{"x": object()}], 5, {"base64": "x"}],
     **dict.fromkeys(("refresh", "demo"), BOOLS),
+    # templates, public routes, external executions, x402 (area public)
+    **dict.fromkeys(
+        ("template_id", "execution_id", "endpoint_id", "tx_hash", "source_workflow_id"), IDS
+    ),
+    **dict.fromkeys(("tags",), STR_LISTS),
+    "template_props": ["who", [1], [{"key": object()}], [{"key": "\ud800"}], {"key": "x"}, 5],
+    **dict.fromkeys(
+        (
+            "request_payload",
+            "client_safe_metadata",
+            "table_schemas",
+            "query_params",
+            "body_params",
+            "header_params",
+            "output_schema",
+            "input_schema",
+            "example_query_params",
+            "example_body",
+            "example_output",
+            "body",
+        ),
+        PAYLOADS,
+    ),
+    **dict.fromkeys(("limit", "token_decimals"), INTS),
+    **dict.fromkeys(("start", "end"), DATETIMES),
+    "price": [-1, "1.5", "", True, 1.5, "\ud800", 10**5_000, [1]],
+    **dict.fromkeys(
+        (
+            "category",
+            "slug",
+            "strategy",
+            "source_system",
+            "source_entity_type",
+            "source_entity_id",
+            "external_ref",
+            "idempotency_key",
+            "granularity",
+            "token",
+            "search",
+            "network",
+            "pay_to",
+            "token_address",
+            "token_symbol",
+            "mime_type",
+            "wallet_address",
+            "payment_header",
+        ),
+        STRS,
+    ),
+    **dict.fromkeys(("resource_url", "url", "base_url"), URLS),
 }
 
 #: Known gaps in code this suite's area does not own, left out of the main matrix and checked by
@@ -212,7 +264,6 @@ VALID: dict[str, Any] = {
     "owner_user_id": "usr_matrix",
     "ui_metadata": {},
     "title": "matrix",
-    "start": dt.datetime(2024, 1, 1, tzinfo=dt.timezone.utc),
     "tx_hashes": ["0xmatrix"],
     "type": "number",
     "lifetime": "persist",
@@ -231,6 +282,17 @@ VALID: dict[str, Any] = {
     "conversation_id": "conv_matrix",
     "agent_type": "app-builder",
     "prompt": "an app",
+    # area public (ids of real objects come from the world fixture)
+    "tags": [],
+    "source_system": "matrix",
+    "source_entity_type": "test",
+    "start": dt.datetime(2024, 1, 1, tzinfo=dt.timezone.utc),
+    "end": dt.datetime(2030, 1, 1, tzinfo=dt.timezone.utc),
+    "network": "base-sepolia",
+    "pay_to": "0x" + "1" * 40,
+    "price": "1000",
+    "token_address": "0x" + "2" * 40,
+    "payment_header": "eyJ4NDAyVmVyc2lvbiI6MX0=",
 }
 
 #: The client's own methods in the matrix (the resources' are found by introspection).
@@ -238,12 +300,13 @@ CLIENT_METHODS = ("request", "stream")
 
 
 def _areas() -> list[str]:
-    """Names of the API areas of B3OS: its cached properties that return a Resource."""
+    """Names of the API areas of B3OS: its attributes that give a Resource on a client (cached
+    properties, and ``public``, which is also ``B3OS.public()`` on the class)."""
     client = B3OS(api_key="b3sk_matrix_discovery_key")
     return sorted(
         name
         for name, attr in vars(B3OS).items()
-        if isinstance(attr, functools.cached_property)
+        if isinstance(attr, (functools.cached_property, PublicAccess))
         and isinstance(getattr(client, name), Resource)
     )
 
@@ -295,7 +358,10 @@ def _parameters(area: str, name: str) -> list[inspect.Parameter]:
 
 def test_discovery_finds_every_area_and_method() -> None:
     """Introspection sees the areas, sub-resources and main methods (the matrix is not empty)."""
-    assert _areas() == ["activity", "agent_runs", "caddie", "metrics", "runs", "workflows"]
+    assert _areas() == [
+        "activity", "agent_runs", "caddie", "executions", "metrics", "public", "runs",
+        "templates", "workflows", "x402",
+    ]  # fmt: skip
     assert _sub_areas("workflows") == ["workflows.releases", "workflows.variables"]
     assert {("workflows", "create"), ("runs", "resume_node"), ("activity", "stream")} <= set(
         METHODS
@@ -334,14 +400,32 @@ async def world() -> AsyncIterator[World]:
         ) as b3,
     ):
         wf = await b3.workflows.create(name="m", description="", definition=DEFINITION)
+        await b3.workflows.set_visibility(wf.id, "public_execute")
         await b3.workflows.publish(wf.id)
-        created = await b3.workflows.run(wf.id)
+        created = await b3.workflows.run(wf.id, payload={"txHash": "0xmatrix"})
+        template = await b3.templates.create(
+            name="m", description="", definition=DEFINITION, tags=[], visibility="org"
+        )
+        execution = await b3.executions.create(wf.id, source_system="m", source_entity_type="t")
+        url = emu.x402.resource_url()
+        endpoint = await b3.x402.create(
+            base_url=url, network="base-sepolia", pay_to="0x" + "1" * 40, price=1000,
+            token_address="0x" + "2" * 40,
+        )  # fmt: skip
         ids = {
             "workflow_id": wf.id,
             "run_id": created.run_id,
             "node_id": "root",
             "workflow_ids": [wf.id],
             "ids": (),
+            "template_id": template.id,
+            "execution_id": execution.execution.id,
+            "token": execution.client_token,
+            "tx_hash": "0xmatrix",
+            "endpoint_id": endpoint.id,
+            "resource_url": url,
+            "url": url,
+            "base_url": emu.x402.resource_url("echo"),
         }
         yield World(emu, b3, ids)
 
@@ -350,7 +434,7 @@ def _show(value: Any) -> str:
     """A short repr, also of values whose repr fails (a 5,000-digit int)."""
     try:
         return f"{value!r:.50}"
-    except ValueError:
+    except (ValueError, RecursionError):
         return f"<{type(value).__name__} too long to show>"
 
 
@@ -391,7 +475,9 @@ async def _call(world: World, area: str, name: str, args: list[Any], kwargs: dic
     except ConfigurationError as exc:
         sent = len(world.emu.requests) - before
         handle = name == "start"  # a run handle subscribes before it builds the trigger's body
-        if sent and not handle:
+        # templates.use checks prop names against the template, which it must read first.
+        props = name == "use" and "has no prop(s)" in str(exc)
+        if sent and not handle and not props:
             return f"ConfigurationError after {sent} request(s): {exc}"
     except B3OSError:
         pass

@@ -157,6 +157,7 @@ def _shape(schema: Any) -> _Shape | None:
             shape.values, documented = extra, True
         if extra not in (None, False):  # {} / true / a schema: keys beyond the properties
             is_open = True
+            documented = documented or part.get("type") == "object"  # a free-form map: any key
     shape.closed = documented and not is_open
     return shape if documented else None
 

@@ -187,6 +187,40 @@ async def workflows_and_runs_the_rest(b3: B3OS) -> None:
     assert_type(await b3.runs.tx_attribution(["0x1"]), dict[str, RunTxAttribution])
 
 
+# -- area public: templates, public routes, external executions, x402 ---------------------------
+
+
+async def public_area(b3: B3OS) -> None:
+    from b3os_async.models import (
+        ExecutionCreated,
+        ExecutionEvent,
+        ExternalExecutionStatus,
+        PublicRun,
+        Template,
+        X402CallResult,
+        X402ProbeResult,
+    )
+    from b3os_async.streams import ExecutionEventStream
+
+    anon = B3OS.public(base_url="http://127.0.0.1:8080")
+    assert_type(anon, B3OS)
+    assert_type(await anon.public.run("run_1"), PublicRun)
+    assert_type(await b3.templates.get("tpl_1"), Template)
+    assert_type(b3.templates.list(tags=["defi"]), AsyncPager[Template])
+    assert_type(await b3.templates.use("tpl_1", prop_values={"who": "ana"}), Workflow)
+    assert_type(await b3.templates.by_source_workflow("wf_1"), Template | None)
+    created = await b3.executions.create("wf_1", source_system="s", source_entity_type="e")
+    assert_type(created, ExecutionCreated)
+    assert_type(created.client_token, str | None)
+    stream = b3.executions.stream(created.execution.id)
+    assert_type(stream, ExecutionEventStream)
+    async for event in stream:
+        assert_type(event, ExecutionEvent)
+        assert_type(event.status, ExternalExecutionStatus | None)
+    assert_type(await b3.x402.probe("http://127.0.0.1/x"), X402ProbeResult)
+    assert_type(await b3.x402.execute("http://127.0.0.1/x", "header"), X402CallResult)
+
+
 async def caddie(b3: B3OS) -> None:
     async with b3.caddie.chat("every hour fetch the ETH price", mode="building") as chat:
         assert_type(chat, ChatStream)

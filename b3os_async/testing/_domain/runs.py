@@ -255,7 +255,9 @@ class RunBook:
         definition = version.content["definition"]
         fired = pick_trigger(definition, trigger)
         self.check_new_id(run_id)
-        run = self._new(who, run_id, workflow, version.number, definition, fired, payload, {})
+        # A workflow made from a template runs with the prop values it was created with.
+        props = version.content.get("propValues") or {}
+        run = self._new(who, run_id, workflow, version.number, definition, fired, payload, props)
         run.trigger_source, run.is_simulation, run.is_dust_test = "manual", simulate, dust
         workflow.last_triggered_at = run.started_at
         return run

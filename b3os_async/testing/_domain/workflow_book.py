@@ -63,7 +63,9 @@ class WorkflowBook:
     def __len__(self) -> int:
         return len(self._by_id)
 
-    def create(self, who: Principal, content: dict[str, Any]) -> Workflow:
+    def create(
+        self, who: Principal, content: dict[str, Any], source_template_id: str | None = None
+    ) -> Workflow:
         """A new workflow whose version 1 (``content``) is the draft."""
         at = self.clock.iso()
         workflow = Workflow(
@@ -76,6 +78,7 @@ class WorkflowBook:
             updated_at=at,
             updated_by=who.user_id,
             clock=self.clock,
+            source_template_id=source_template_id,
         )
         workflow.add_version(content, who.user_id)
         self._by_id[workflow.id] = workflow

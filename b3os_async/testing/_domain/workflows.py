@@ -143,6 +143,10 @@ class Workflow:
     extra: dict[str, Any] = attrs.field(factory=dict)
     """Workflow JSON fields set by the settings endpoints (``ownerUserId``, ``aiName`` …)."""
     clock: Clock | None = attrs.field(default=None, eq=False, repr=False)
+    # area public: the template it was created from, its public widget, its x402 price
+    source_template_id: str | None = None
+    widget: dict[str, Any] | None = None  # POST / DELETE /v1/workflows/{id}/widget
+    x402_config: dict[str, Any] | None = None  # Emulator.make_payable(): executions must be paid
     rendered: tuple[Any, str] | None = attrs.field(default=None, eq=False, repr=False)
     """The list item's JSON, cached by ``_render.workflow_list_json`` with what it shows."""
 
@@ -306,6 +310,12 @@ class Workflow:
                 self.extra.pop(key, None)
             else:
                 self.extra[key] = value
+        self._touch(by)
+        return "workflow_updated"
+
+    def set_widget(self, config: dict[str, Any], by: str) -> str:
+        """Enable, reconfigure or (``enabled: false``) disable the public widget."""
+        self.not_archived().widget = config
         self._touch(by)
         return "workflow_updated"
 

@@ -1,6 +1,7 @@
 """Area ``workflow_settings``: owner, fund auto-swap, UI metadata, public widget, AI texts.
 
-Each setting is one ``Workflow`` transition (``set_extra`` / ``set_ui_metadata``); what they set
+Each setting is one ``Workflow`` transition (``set_extra``, ``set_widget``, ``set_ui_metadata``);
+what they set
 shows in the workflow's JSON (``ownerUserId``, ``fundAutoSwapConfig``, ``publicWidgetConfig``,
 ``aiName``/``aiDescription``; list items show ``publicWidgetEnabled``).
 """
@@ -138,7 +139,7 @@ async def enable_widget(request: web.Request) -> web.Response:
     if low is not None and high is not None and int(low) > int(high):
         raise bad_field("'minAmount' must not exceed 'maxAmount'")
     stored = compact(config)
-    workflow = _change(request, lambda w, by: w.set_extra(by, publicWidgetConfig=stored))
+    workflow = _change(request, lambda w, by: w.set_widget(stored, by))
     return ok(request, _widget(workflow, stored))
 
 
@@ -146,8 +147,8 @@ async def enable_widget(request: web.Request) -> web.Response:
 async def disable_widget(request: web.Request) -> web.Response:
     """``DELETE …/widget``: disable it (the configuration is kept, ``enabled: false``)."""
     workflow = _found(request)
-    stored = {**workflow.extra.get("publicWidgetConfig", {}), "enabled": False}
-    workflow = _change(request, lambda w, by: w.set_extra(by, publicWidgetConfig=stored))
+    stored = {**(workflow.widget or {}), "enabled": False}
+    workflow = _change(request, lambda w, by: w.set_widget(stored, by))
     return ok(request, _widget(workflow, stored))
 
 

@@ -150,8 +150,21 @@ async def list_workflows(request: web.Request) -> web.Response:
 async def create_workflow(request: web.Request) -> web.Response:
     """``POST /v1/workflows``: a new workflow whose version 1 is a draft."""
     who = principal(request)
-    content = _content(await json_body(request), creating=True)
-    return ok(request, workflow_json(_book(request).create(who, content)))
+    body = await json_body(request)
+    content = _content(body, creating=True)
+    # area templates: a workflow made from a template records it and resolves its props
+    template_id = optional(body, "templateId", str, "a string")
+    prop_values = optional(body, "propValues", dict, "an object")
+    templates = context(request).store.templates
+    template = templates.get(who.org_id, template_id) if template_id is not None else None
+    if template is not None:
+        content["propValues"] = template.resolve_props(prop_values or {})
+    elif prop_values is not None:
+        content["propValues"] = prop_values
+    workflow = _book(request).create(who, content, template_id)
+    if template is not None:
+        templates.instantiated(template, who.org_id, workflow.id)
+    return ok(request, workflow_json(workflow))
 
 
 @ROUTES.post("/v1/workflows/validate")
