@@ -34,8 +34,10 @@ if TYPE_CHECKING:
     from b3os_async.resources.activity import Activity
     from b3os_async.resources.agent_runs import AgentRuns
     from b3os_async.resources.caddie import Caddie
+    from b3os_async.resources.execution_hooks import ExecutionHooks  # execution hooks
     from b3os_async.resources.executions import Executions
     from b3os_async.resources.metrics import Metrics
+    from b3os_async.resources.outbound_webhooks import OutboundWebhooks  # execution hooks
     from b3os_async.resources.runs import Runs
     from b3os_async.resources.templates import Templates
     from b3os_async.resources.workflows import Workflows
@@ -480,3 +482,19 @@ class B3OS:
         from b3os_async.resources.x402 import X402
 
         return X402(self._requester)
+
+    # -- execution hooks -------------------------------------------------------------------------
+
+    @functools.cached_property
+    def execution_hooks(self) -> ExecutionHooks:
+        """Execution hooks: endpoints notified of run/node changes, and their deliveries."""
+        from b3os_async.resources.execution_hooks import ExecutionHooks
+
+        return ExecutionHooks(self._requester)
+
+    @functools.cached_property
+    def outbound_webhooks(self) -> OutboundWebhooks:
+        """Deliveries made by workflows' ``send-webhook`` nodes."""
+        from b3os_async.resources.outbound_webhooks import OutboundWebhooks
+
+        return OutboundWebhooks(self._requester)

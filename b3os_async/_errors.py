@@ -381,7 +381,21 @@ class CaddieError(B3OSError):
 
 
 class WebhookVerificationError(B3OSError):
-    """An execution-hook request had a missing or wrong signature."""
+    """An execution-hook request failed verification; ``reason`` says which check.
+
+    ``reason`` is ``missing_signature``, ``malformed_signature``, ``signature_mismatch`` or
+    ``invalid_payload`` (signed, but not a hook event). The message never holds a secret or the
+    signature received.
+    """
+
+    reason: str
+
+    def __init__(self, message: str, *, reason: str = "signature_mismatch") -> None:
+        super().__init__(message)
+        self.reason = reason
+
+    def _repr_fields(self) -> list[tuple[str, Any]]:
+        return [("message", self.message), ("reason", self.reason)]
 
 
 _STATUS_CLASSES: dict[int, type[APIStatusError]] = {

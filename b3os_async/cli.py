@@ -62,6 +62,11 @@ _COMMANDS: dict[str, tuple[str, str]] = {
     "executions.watch": ("b3os_async._cli._public_area", "executions_watch"),
     "x402.probe": ("b3os_async._cli._public_area", "x402_probe"),
     "caddie": ("b3os_async._cli._caddie", "caddie"),
+    # execution hooks
+    "hooks.listen": ("b3os_async._cli._hooks", "hooks_listen"),
+    "hooks.deliveries.list": ("b3os_async._cli._hooks", "deliveries_list"),
+    "hooks.deliveries.replay": ("b3os_async._cli._hooks", "deliveries_replay"),
+    "hooks.deliveries.retry": ("b3os_async._cli._hooks", "deliveries_retry"),
 }
 
 Handler = Callable[[argparse.Namespace, "Output"], Coroutine[Any, Any, int]]
@@ -88,6 +93,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         if args.command == "emulator":  # Ctrl-C is how the emulator is meant to stop
             out.note("emulator stopped")
+            return EXIT_OK
+        if args.command == "hooks.listen":  # ... and a local hook receiver
+            out.note("stopped listening")
             return EXIT_OK
         out.note("interrupted")
         return EXIT_INTERRUPTED

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import ast
+import subprocess
+import sys
 from pathlib import Path
 
 import b3os_async
@@ -15,7 +17,7 @@ def _module_name(path: Path) -> str:
     return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
 
 
-def _imports_at_import_time(path: Path) -> set[str]:
+def _imports_at_import_time(path: Path, *, ours_only: bool = True) -> set[str]:
     """Modules ``path`` imports when it is imported (not under TYPE_CHECKING, not in functions)."""
     tree = ast.parse(path.read_text("utf-8"))
     found: set[str] = set()
@@ -39,6 +41,8 @@ def _imports_at_import_time(path: Path) -> set[str]:
                 found.update(f"{node.module}.{alias.name}" for alias in node.names)
 
     visit(tree.body)
+    if not ours_only:
+        return found
     return {name for name in found if name.startswith("b3os_async")}
 
 
@@ -94,9 +98,15 @@ def test_models_import_only_models() -> None:
 
 
 def test_the_client_side_never_imports_the_cli_or_the_emulator() -> None:
-    """Nothing outside testing/, _cli/, cli.py and the pytest plugin imports them."""
+    """Nothing outside testing/, _cli/, cli.py, fastapi/ and the pytest plugin imports them."""
     graph = _graph()
-    apart = ("b3os_async.testing", "b3os_async._cli", "b3os_async.cli", "b3os_async._pytest_plugin")
+    apart = (
+        "b3os_async.testing",
+        "b3os_async._cli",
+        "b3os_async.cli",
+        "b3os_async._pytest_plugin",
+        "b3os_async.fastapi",
+    )
 
     def is_apart(module: str) -> bool:
         return any(module == top or module.startswith(top + ".") for top in apart)
@@ -107,3 +117,37 @@ def test_the_client_side_never_imports_the_cli_or_the_emulator() -> None:
         if not is_apart(module) and module != "b3os_async.__main__"
     }
     assert {m: d for m, d in offenders.items() if d} == {}
+
+
+def test_sse_imports_only_the_errors_leaf() -> None:
+    """``b3os_async.sse`` (decoder, encoder) imports nothing of ours but ``_errors``."""
+    for path in (PACKAGE / "sse").glob("*.py"):
+        outside = {
+            m
+            for m in _imports_at_import_time(path)
+            if not m.startswith(("b3os_async.sse", "b3os_async._errors"))
+        }
+        assert outside == set(), path.name
+
+
+def test_only_the_fastapi_package_imports_fastapi_or_starlette() -> None:
+    """The web frameworks are imported by ``b3os_async/fastapi/`` alone (an optional extra)."""
+    offenders = {}
+    for path in PACKAGE.rglob("*.py"):
+        if path.parent.name == "fastapi":
+            continue
+        found = _imports_at_import_time(path, ours_only=False)
+        web = {m for m in found if m.split(".")[0] in ("fastapi", "starlette", "uvicorn")}
+        if web:
+            offenders[_module_name(path)] = web
+    assert offenders == {}
+
+
+def test_webhooks_and_sse_load_no_aiohttp() -> None:
+    """Importing ``b3os_async.webhooks`` or ``b3os_async.sse`` loads neither aiohttp nor FastAPI."""
+    code = (
+        "import sys, b3os_async.webhooks, b3os_async.sse; "
+        "print(sorted(m for m in ('aiohttp', 'fastapi', 'starlette') if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"

@@ -22,6 +22,8 @@ SCENARIOS = {
     "import_time",
     "model_decode",
     "emulator_scale",
+    "hook_verify",
+    "relay_clients",
 }
 
 

@@ -95,6 +95,11 @@ SCHEMAS: dict[str, str] = {
     "AgentRunUsage": PREFIX + "internal_pkg_client_deepagent.RunUsage",
     "AgentType": "AgentTypeInfo",
     "AgentTypeList": "ListAgentTypesResponse",
+    # execution hooks
+    "ExecutionHookEndpoint": ENTITY + "ExecutionWebhookEndpoint",
+    "ExecutionHookSecret": "CreateExecutionWebhookData",
+    "ExecutionHookDelivery": ENTITY + "ExecutionWebhookDelivery",
+    "OutboundWebhookDelivery": ENTITY + "OutboundWebhookDelivery",
 }
 """Model -> the component schema (in ``components.schemas``) it decodes."""
 
@@ -145,6 +150,7 @@ NO_SCHEMA: dict[str, str] = {
     "ChatValidationError": "part of the done event (MCP client), no component",
     "ToolUtilization": "part of the done event (MCP client), no component",
     "CaddieSession": "the v3 answer is declared as a map of strings, not a component",
+    "HookEvent": "execution-hook payloads are not documented (notes.md §4): our assumption",
 }
 
 UNDOCUMENTED_FIELDS: dict[tuple[str, str], str] = {
@@ -185,6 +191,10 @@ REQUIRED_HERE: dict[tuple[str, str], str] = {
     ("AgentRunEvent", "seq"): "follow() hands rows out once, in order, by seq",
     ("AgentRunStarted", "run_id"): "every later call names the run by it",
     ("AgentType", "agent_type"): "the one value start() takes",
+    ("ExecutionHookEndpoint", "id"): "every later call names the endpoint by it",
+    ("ExecutionHookSecret", "signing_secret"): "the one thing create/regenerate_secret are for",
+    ("ExecutionHookDelivery", "id"): "retry and replay name the delivery by it",
+    ("OutboundWebhookDelivery", "id"): "retry and replay name the delivery by it",
 }
 """Properties the schema leaves optional but a model requires (decoding fails without them):
 ``(model, attribute)`` -> why the SDK refuses an answer without it."""

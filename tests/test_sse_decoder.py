@@ -14,7 +14,7 @@ import attrs
 import pytest
 
 from b3os_async import ConfigurationError, ServerSentEvent, SSEDecoder, StreamError
-from b3os_async.sse import _new_event
+from b3os_async.sse._event import _new_event
 
 E = ServerSentEvent
 _UNSET: Any = object()

@@ -235,6 +235,48 @@ def build_parser() -> argparse.ArgumentParser:
         action="store_true",
         help="run against an embedded local emulator (offline, no account needed)",
     )
+
+    # execution hooks
+    hooks = commands.add_parser(
+        "hooks", help="receive execution hooks; list and resend deliveries", description="Hooks."
+    )
+    hooks_sub = hooks.add_subparsers(dest="action", metavar="ACTION", required=True)
+    listen = leaf(
+        hooks_sub,
+        "listen",
+        "hooks.listen",
+        "receive execution hooks locally and print each verified delivery, until Ctrl-C",
+    )
+    listen.add_argument("--host", default="127.0.0.1", help="address (default: 127.0.0.1)")
+    listen.add_argument("--port", type=_port, default=8787, help="port (default: 8787; 0 = any)")
+    listen.add_argument(
+        "--secret",
+        action="append",
+        metavar="SECRET",
+        help="the endpoint's signing secret; repeat while rotating (default: $B3OS_HOOK_SECRET, "
+        "comma-separated, which other users of the machine cannot see)",
+    )
+    listen.add_argument("--path", default="/b3os/hooks", help="path (default: /b3os/hooks)")
+    listen.add_argument(
+        "--header", default="x-b3os-signature", help="signature header (default: x-b3os-signature)"
+    )
+    deliveries = hooks_sub.add_parser(
+        "deliveries", help="list, replay and retry deliveries", description="Deliveries."
+    )
+    deliveries_sub = deliveries.add_subparsers(dest="what", metavar="ACTION", required=True)
+    d_list = leaf(deliveries_sub, "list", "hooks.deliveries.list", "list recent deliveries")
+    d_list.add_argument("--endpoint", metavar="ID", help="only this endpoint's (whk_…)")
+    d_list.add_argument(
+        "--limit", type=_positive_int, default=50, help="at most this many (default: 50)"
+    )
+    d_replay = leaf(
+        deliveries_sub, "replay", "hooks.deliveries.replay", "send a delivery again, as a new one"
+    )
+    d_replay.add_argument("delivery_id", metavar="DELIVERY_ID", help="delivery id (whd_…)")
+    d_retry = leaf(
+        deliveries_sub, "retry", "hooks.deliveries.retry", "requeue a failed delivery (the same)"
+    )
+    d_retry.add_argument("delivery_id", metavar="DELIVERY_ID", help="delivery id (whd_…)")
     return parser
 
 

@@ -22,10 +22,13 @@ if TYPE_CHECKING:
     from b3os_async.models._enums import ChatEventType as ChatEventType
     from b3os_async.models._enums import ChatMode as ChatMode
     from b3os_async.models._enums import ChatResultType as ChatResultType
+    from b3os_async.models._enums import DeliveryStatus as DeliveryStatus
     from b3os_async.models._enums import ExecutionNodeStatus as ExecutionNodeStatus
 
     # area public: templates, public routes, external executions, x402
     from b3os_async.models._enums import ExternalExecutionStatus as ExternalExecutionStatus
+    from b3os_async.models._enums import HookEndpointStatus as HookEndpointStatus
+    from b3os_async.models._enums import HookEventType as HookEventType
     from b3os_async.models._enums import OpenEnum as OpenEnum
     from b3os_async.models._enums import PausedReason as PausedReason
     from b3os_async.models._enums import RunStatus as RunStatus
@@ -62,6 +65,10 @@ if TYPE_CHECKING:
     from b3os_async.models.definitions import WorkflowNode as WorkflowNode
     from b3os_async.models.events import ActivityEvent as ActivityEvent
     from b3os_async.models.events import RunEvent as RunEvent
+    from b3os_async.models.execution_hooks import ExecutionHookDelivery as ExecutionHookDelivery
+    from b3os_async.models.execution_hooks import ExecutionHookEndpoint as ExecutionHookEndpoint
+    from b3os_async.models.execution_hooks import ExecutionHookSecret as ExecutionHookSecret
+    from b3os_async.models.execution_hooks import HookEvent as HookEvent
     from b3os_async.models.executions import ExecutionCreated as ExecutionCreated
     from b3os_async.models.executions import ExecutionDetail as ExecutionDetail
     from b3os_async.models.executions import ExecutionEvent as ExecutionEvent
@@ -79,6 +86,9 @@ if TYPE_CHECKING:
     from b3os_async.models.metrics import RunsTimeSeries as RunsTimeSeries
     from b3os_async.models.metrics import RunsTimeSeriesPoint as RunsTimeSeriesPoint
     from b3os_async.models.metrics import TopError as TopError
+    from b3os_async.models.outbound_webhooks import (
+        OutboundWebhookDelivery as OutboundWebhookDelivery,
+    )
     from b3os_async.models.public import PublicExecution as PublicExecution
     from b3os_async.models.public import PublicExecutionEvent as PublicExecutionEvent
     from b3os_async.models.public import PublicNodeState as PublicNodeState
@@ -156,6 +166,9 @@ _TEMPLATES = "b3os_async.models.templates"
 _X402 = "b3os_async.models.x402"
 _AGENT_RUNS = "b3os_async.models.agent_runs"
 _CADDIE = "b3os_async.models.caddie"
+# execution hooks
+_HOOKS = "b3os_async.models.execution_hooks"
+_OUTBOUND = "b3os_async.models.outbound_webhooks"
 
 #: Model name -> the module that defines it.
 _EXPORTS: dict[str, str] = {
@@ -279,6 +292,15 @@ _EXPORTS: dict[str, str] = {
     "ChatValidationError": _CADDIE,
     "ConversationSnapshot": _CADDIE,
     "ToolUtilization": _CADDIE,
+    # execution hooks
+    "DeliveryStatus": _ENUMS,
+    "HookEndpointStatus": _ENUMS,
+    "HookEventType": _ENUMS,
+    "ExecutionHookDelivery": _HOOKS,
+    "ExecutionHookEndpoint": _HOOKS,
+    "ExecutionHookSecret": _HOOKS,
+    "HookEvent": _HOOKS,
+    "OutboundWebhookDelivery": _OUTBOUND,
 }
 
 __all__ = sorted(_EXPORTS)

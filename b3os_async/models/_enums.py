@@ -18,8 +18,11 @@ __all__ = [
     "ChatEventType",
     "ChatMode",
     "ChatResultType",
+    "DeliveryStatus",
     "ExecutionNodeStatus",
     "ExternalExecutionStatus",
+    "HookEndpointStatus",
+    "HookEventType",
     "OpenEnum",
     "PausedReason",
     "RunStatus",
@@ -260,3 +263,42 @@ class AgentRunPhase(OpenEnum):
     def is_terminal(self) -> bool:
         """``True`` for ``completed``, ``failed`` and ``cancelled``."""
         return self._value_ in ("completed", "failed", "cancelled")
+
+
+# -- execution hooks ---------------------------------------------------------------------------
+
+
+class HookEndpointStatus(OpenEnum):
+    """Whether an execution-hook endpoint receives deliveries."""
+
+    ACTIVE = "active"
+    DISABLED = "disabled"
+
+
+class DeliveryStatus(OpenEnum):
+    """State of one webhook delivery record (execution hooks and ``send-webhook`` nodes)."""
+
+    PENDING = "pending"
+    SUCCESS = "success"
+    FAILURE = "failure"
+    RETRYING = "retrying"
+
+
+class HookEventType(OpenEnum):
+    """Type of an execution-hook event.
+
+    The API documents ``run.completed``, ``run.failed`` and ``node.failed`` by name and the
+    families "run started / waiting / succeeded / failed / cancelled" and "node started /
+    succeeded / failed / skipped"; the other names are the emulator's reading of those families.
+    Types this SDK does not know arrive as pseudo-members (``is_known`` is ``False``).
+    """
+
+    RUN_STARTED = "run.started"
+    RUN_WAITING = "run.waiting"
+    RUN_COMPLETED = "run.completed"
+    RUN_FAILED = "run.failed"
+    RUN_CANCELLED = "run.cancelled"
+    NODE_STARTED = "node.started"
+    NODE_COMPLETED = "node.completed"
+    NODE_FAILED = "node.failed"
+    NODE_SKIPPED = "node.skipped"

@@ -24,6 +24,7 @@ from b3os_async.testing._domain.runs import TERMINAL
 from b3os_async.testing._domain.wallets import DEMO_ASSET
 from b3os_async.testing._engine import Engine
 from b3os_async.testing._fault_rules import FaultRegistry
+from b3os_async.testing._hook_delivery import HookWorker
 from b3os_async.testing._middleware import middleware
 from b3os_async.testing._render import run_json
 from b3os_async.testing._scheduler import Scheduler
@@ -68,6 +69,9 @@ class Emulator:
         real time. See :attr:`clock`.
     :param caddie_pace: seconds per pace unit of the Caddie's chat events and agent runs (a chat
         turn is ~40 units, an agent run ~30); ``0`` sends everything at once (fast tests).
+    :param hook_timeout: seconds an execution-hook (or ``send-webhook``) attempt may take.
+    :param hook_retry_delay: seconds before the first retry of a failed delivery; each further
+        retry waits twice as long (at most 60 s).
     """
 
     def __init__(
@@ -81,6 +85,8 @@ class Emulator:
         replay: bool = True,
         frozen_at: datetime | None = None,
         caddie_pace: float = 0.1,
+        hook_timeout: float = 10.0,
+        hook_retry_delay: float = 1.0,
     ) -> None:
         if heartbeat_interval <= 0:
             raise ValueError("heartbeat_interval must be positive")
@@ -110,6 +116,10 @@ class Emulator:
             replay=replay,
             scheduler=Scheduler(store, engine, self.clock),
         )
+        # Execution hooks: run events reach the delivery worker through the broker.
+        self._hooks = HookWorker(store, timeout=hook_timeout, retry_delay=hook_retry_delay)
+        broker.run_listeners.append(self._hooks.on_run_event)
+        self._ctx.engine.extra_actions["send-webhook"] = self._hooks.send_webhook
         self._runner: web.AppRunner | None = None
         self._url: str | None = None
         self._closed = False
@@ -142,6 +152,7 @@ class Emulator:
         self._ctx.broker.shutdown()
         if self._ctx.scheduler is not None:
             await self._ctx.scheduler.close()
+        await self._hooks.close()
         await self._ctx.engine.close()
         await asyncio.sleep(0)  # let streams see the SHUTDOWN marker and finish normally
         for task in list(self._ctx.inflight):

@@ -54,11 +54,13 @@ from b3os_async.testing._expr import resolve
 from b3os_async.testing._graph import children_of, has_successful_leaf, nodes_of
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from collections.abc import Awaitable, Callable
 
     from b3os_async.testing._domain.runs import NodeState, Run
     from b3os_async.testing._store import Store
     from b3os_async.testing._streams import Broker
+
+    ExtraAction = Callable[[Run, str, dict[str, Any]], Awaitable[dict[str, Any]]]
 
 logger = logging.getLogger("b3os_async.testing")
 
@@ -75,6 +77,7 @@ class Engine:
         self._waits: dict[str, dict[str, asyncio.Future[dict[str, Any]]]] = {}
         self._changed = asyncio.Event()
         self._http: aiohttp.ClientSession | None = None
+        self.extra_actions: dict[str, ExtraAction] = {}  # node types served elsewhere
 
     # -- lifecycle -----------------------------------------------------------------------------
 
@@ -300,6 +303,8 @@ class Engine:
                 return self._store.variables.node_write(run, node_id, payload)
             except VariableError as exc:
                 raise NodeFailure(exc.message, exc.code) from None
+        if (extra := self.extra_actions.get(kind)) is not None:  # send-webhook ...
+            return await extra(run, node_id, payload)
         result = await basic_action(kind, payload)  # unknown types fail the node
         if kind == "if":
             state.branch = result["branch"]

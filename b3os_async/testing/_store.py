@@ -13,6 +13,8 @@ indexes its list endpoints page through:
 * ``variables`` / ``releases`` - workflow variables with their writes, and release histories;
 * ``caddie`` and ``agent_runs`` - Caddie chat turns, histories, sessions and AI credits
   (``_domain/caddie.py``), agent runs (``_domain/agent_runs.py``);
+* ``hooks`` - a :class:`~b3os_async.testing._domain.execution_hooks.HookBook` (execution-hook
+  endpoints and the delivery records of hooks and ``send-webhook`` nodes);
 * ``collections`` - the items of the simple areas, one ``OrgItems`` per
   :class:`~b3os_async.testing._collection.Collection`, created on first use;
 * area public: ``templates``, ``executions`` (external executions), ``wallets`` (a minimal seam
@@ -33,6 +35,7 @@ from b3os_async.testing._clock import Clock
 from b3os_async.testing._domain.agent_runs import AgentRunBook
 from b3os_async.testing._domain.caddie import CaddieBook
 from b3os_async.testing._domain.credits import Ledger
+from b3os_async.testing._domain.execution_hooks import HookBook
 from b3os_async.testing._domain.executions import ExecutionBook
 from b3os_async.testing._domain.public import TxIndex
 from b3os_async.testing._domain.runs import RunBook
@@ -76,6 +79,7 @@ class Store:
         # Caddie (area 9): chat turns, history, sessions, AI credits; agent runs.
         self.caddie = CaddieBook(ids, time.monotonic)
         self.agent_runs = AgentRunBook(ids, time.monotonic, lambda: self.caddie.pace)
+        self.hooks = HookBook(ids)  # execution hooks
 
     def _run_added(self, run: Run) -> None:
         self.workflows.run_added(run.workflow_id)

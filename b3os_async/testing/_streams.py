@@ -23,6 +23,10 @@ markers: :data:`CREATED` (the run now exists) and :data:`SHUTDOWN` (the emulator
 the stream). Publishing never blocks: queues are unbounded, and a subscriber that leaves removes
 its queue.
 
+Run listeners (:attr:`Broker.run_listeners`, e.g. the execution-hook delivery worker) are called
+synchronously with every run event, after its subscribers got it. They must not block: the hook
+worker only records deliveries and queues them.
+
 Publishing costs O(interested subscribers), never O(all subscribers): a run's events go to the
 streams of that run only, and a run notification goes to the organization's activity streams plus
 the streams that follow *that* workflow (a workflow-runs stream subscribes by workflow id), so a
@@ -40,6 +44,8 @@ from b3os_async.testing._clock import Clock
 
 if TYPE_CHECKING:
     from collections.abc import Callable
+
+    RunListener = Callable[["RunChannel", dict[str, Any]], None]
 
 RUN_TERMINAL_EVENTS = frozenset({"run_completed", "run_failed", "run_cancelled"})
 RUN_NOTIFICATIONS = frozenset({"run_started", *RUN_TERMINAL_EVENTS})
@@ -84,7 +90,9 @@ def _nothing() -> None:
 class RunChannel:
     """All events of one run, plus the queues of the streams following it."""
 
-    def __init__(self, run_id: str, clock: Clock) -> None:
+    def __init__(
+        self, run_id: str, clock: Clock, listeners: list[RunListener] | None = None
+    ) -> None:
         self.run_id = run_id
         self._clock = clock
         self.org_id: str | None = None
@@ -93,6 +101,7 @@ class RunChannel:
         self.listeners: list[Callable[[dict[str, Any]], None]] = []
         """Called synchronously with every event published (an external execution follows its
         run this way)."""
+        self._listeners = listeners if listeners is not None else []  # Broker.run_listeners
 
     @property
     def exists(self) -> bool:
@@ -125,6 +134,8 @@ class RunChannel:
             subscription.queue.put_nowait(event)
         for listener in list(self.listeners):
             listener(event)
+        for run_listener in self._listeners:
+            run_listener(self, event)
         return event
 
     def subscribe(self) -> Subscription:
@@ -199,12 +210,14 @@ class Broker:
         self.runs: dict[str, RunChannel] = {}
         self.orgs: dict[str, NotificationLog] = {}
         self.closed = False
+        self.run_listeners: list[RunListener] = []
+        """Called with ``(channel, event)`` for every run event (see the module docstring)."""
 
     def run_channel(self, run_id: str) -> RunChannel:
         """The channel of ``run_id``, created (empty, not attached) if needed."""
         channel = self.runs.get(run_id)
         if channel is None:
-            channel = self.runs[run_id] = RunChannel(run_id, self.clock)
+            channel = self.runs[run_id] = RunChannel(run_id, self.clock, self.run_listeners)
         return channel
 
     def release(self, channel: RunChannel) -> None:

@@ -20,6 +20,9 @@ SCENARIOS: dict[str, str] = {
     "import_time": "benchmarks.scenarios.import_time",
     "model_decode": "benchmarks.scenarios.model_decode",
     "emulator_scale": "benchmarks.scenarios.emulator_scale",
+    # execution hooks
+    "hook_verify": "benchmarks.scenarios.hook_verify",
+    "relay_clients": "benchmarks.scenarios.relay_clients",
 }
 
 

@@ -18,8 +18,16 @@ if TYPE_CHECKING:
 async def emu() -> AsyncIterator[Emulator]:
     """A started emulator: its clock frozen at 2030-01-01T00:00Z (``await emu.clock.advance(…)``
     moves it), its Caddie answering at once (``caddie_pace=0``), its streams asking clients to
-    reconnect after 10 ms."""
-    async with Emulator(seed=3, caddie_pace=0, retry_ms=10, frozen_at=T0) as emulator:
+    reconnect after 10 ms, its failed hook deliveries retried after 20 ms (then 40, 80 ...) with
+    attempts timing out at 0.5 s."""
+    async with Emulator(
+        seed=3,
+        caddie_pace=0,
+        retry_ms=10,
+        hook_retry_delay=0.02,
+        hook_timeout=0.5,
+        frozen_at=T0,
+    ) as emulator:
         yield emulator
 
 

@@ -10,6 +10,7 @@ generic ``ErrorResponse``.
 
 from __future__ import annotations
 
+import asyncio
 import copy
 import json
 import re
@@ -22,6 +23,7 @@ import jsonschema
 import pytest
 import referencing
 from emu_helpers import linear
+from hook_receiver import closed_url
 from referencing.jsonschema import DRAFT202012
 
 from b3os_async.testing import Emulator
@@ -183,6 +185,21 @@ OPERATIONS |= {
     ("POST", "/v1/x402-endpoints/test"),
     ("GET", "/v1/x402-endpoints/{id}"),
     ("POST", "/v1/x402-endpoints/{id}/verify"),
+    # execution hooks
+    ("GET", "/v1/execution-webhooks"),
+    ("POST", "/v1/execution-webhooks"),
+    ("GET", "/v1/execution-webhooks/{id}"),
+    ("POST", "/v1/execution-webhooks/{id}/enable"),
+    ("POST", "/v1/execution-webhooks/{id}/disable"),
+    ("POST", "/v1/execution-webhooks/{id}/regenerate-secret"),
+    ("GET", "/v1/execution-webhooks/deliveries"),
+    ("GET", "/v1/execution-webhooks/deliveries/{id}"),
+    ("POST", "/v1/execution-webhooks/deliveries/{id}/retry"),
+    ("POST", "/v1/execution-webhooks/deliveries/{id}/replay"),
+    ("GET", "/v1/outbound-webhook/deliveries"),
+    ("GET", "/v1/outbound-webhook/deliveries/{id}"),
+    ("POST", "/v1/outbound-webhook/deliveries/{id}/retry"),
+    ("POST", "/v1/outbound-webhook/deliveries/{id}/replay"),
 }
 
 
@@ -732,12 +749,69 @@ async def _caddie(emu: Emulator, check: Checker) -> None:
     await check("GET", "/v1/agent-runs/{id}", "/v1/agent-runs/arun_nope", 404)
 
 
+async def _settled(check: Checker, path: str, count: int) -> list[dict[str, Any]]:
+    """The delivery records at ``path`` once ``count`` exist and every attempt is done."""
+    for _ in range(250):
+        async with check.session.get(path) as response:
+            items: list[dict[str, Any]] = (await response.json())["data"]["items"]
+        if len(items) >= count and all(i["status"] in ("success", "failure") for i in items):
+            return items
+        await asyncio.sleep(0.02)
+    raise AssertionError(f"deliveries at {path} did not settle: {items}")
+
+
+async def _hooks_scenario(emu: Emulator, check: Checker) -> None:
+    """Execution hooks and outbound webhooks: endpoints, deliveries that fail, retry, replay."""
+    hooks = "/v1/execution-webhooks"
+    body = {"name": "h", "url": closed_url(), "maxRetries": 0,
+            "subscribedEventTypes": ["run.completed"], "description": "conformance"}  # fmt: skip
+    created = await check("POST", hooks, hooks, json=body)
+    await check("POST", hooks, hooks, 400, json={"name": "h", "url": "http://x.example"})
+    eid = created["endpoint"]["id"]
+    e = f"{hooks}/{eid}"
+    await check("GET", hooks, hooks)
+    await check("GET", "/v1/execution-webhooks/{id}", e)
+    await check("GET", "/v1/execution-webhooks/{id}", f"{hooks}/whk_nope", 404)
+    await check("POST", "/v1/execution-webhooks/{id}/disable", f"{e}/disable")
+    await check("POST", "/v1/execution-webhooks/{id}/enable", f"{e}/enable")
+    await check("POST", "/v1/execution-webhooks/{id}/enable", f"{hooks}/whk_nope/enable", 404)
+    await check("POST", "/v1/execution-webhooks/{id}/regenerate-secret", f"{e}/regenerate-secret")
+    send = {"url": closed_url(), "body": {"a": 1}, "maxRetries": 0}
+    definition = linear(("send", "send-webhook", send))
+    await check("POST", "/v1/runs", "/v1/runs", json={"definition": definition, "runId": "run_h1"})
+    await emu.wait_for_run("run_h1")
+    d = f"{hooks}/deliveries"
+    (delivery,) = await _settled(check, d, 1)
+    await check("GET", d, d, params={"endpointId": eid})
+    await check("GET", d, d, 400, params={"limit": "0"})
+    one = "/v1/execution-webhooks/deliveries/{id}"
+    await check("GET", one, f"{d}/{delivery['id']}")
+    await check("GET", one, f"{d}/whd_nope", 404)
+    await check("POST", one + "/retry", f"{d}/{delivery['id']}/retry")
+    await check("POST", one + "/replay", f"{d}/{delivery['id']}/replay")
+    await check("POST", one + "/replay", f"{d}/whd_nope/replay", 404)
+    await _settled(check, d, 2)
+    await check("POST", one + "/retry", f"{d}/whd_nope/retry", 404)
+    o = "/v1/outbound-webhook/deliveries"
+    (outbound,) = await _settled(check, o, 1)
+    await check("GET", o, o)
+    await check("GET", o, o, params={"workflowId": "wf_nope"})
+    await check("GET", o + "/{id}", f"{o}/{outbound['id']}")
+    await check("GET", o + "/{id}", f"{o}/owd_nope", 404)
+    await check("POST", o + "/{id}/retry", f"{o}/{outbound['id']}/retry")
+    await check("POST", o + "/{id}/replay", f"{o}/{outbound['id']}/replay")
+    await check("POST", o + "/{id}/replay", f"{o}/owd_nope/replay", 404)
+    await _settled(check, o, 2)
+    await check("POST", o + "/{id}/retry", f"{o}/owd_nope/retry", 404)
+
+
 async def _run_scenario() -> Checker:
     async with Emulator(seed=5) as emu:
         headers = {"Authorization": f"Bearer {emu.api_key}"}
         async with aiohttp.ClientSession(emu.url, headers=headers) as session:
             check = Checker(session)
             await _scenario(emu, check)
+            await _hooks_scenario(emu, check)
             return check
 
 

@@ -16,9 +16,11 @@ def test_every_area_module_is_discovered() -> None:
         "activity",
         "agent_runs",
         "caddie",
+        "execution_hooks",
         "executions",
         "metrics",
         "organizations",
+        "outbound_webhooks",
         "public",
         "runs",
         "templates",
@@ -34,10 +36,12 @@ def test_every_area_module_is_discovered() -> None:
     assert tables == [importlib.import_module(f"{routes.__name__}.{a}").ROUTES for a in areas]
 
 
-# Areas whose paths do not start with their name: caddie serves /v1/ai/*; the sub-areas of
-# workflows (workflow_variables ...) serve /v1/workflows/....
+# Areas whose paths do not start with their name: caddie serves /v1/ai/*, execution_hooks
+# serves /v1/execution-webhooks, the sub-areas of workflows (workflow_variables ...) serve
+# /v1/workflows/....
 SEGMENTS = {
     "caddie": "ai",
+    "execution_hooks": "execution-webhook",
     **dict.fromkeys(
         (
             "workflow_insights",

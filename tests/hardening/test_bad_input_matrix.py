@@ -249,6 +249,10 @@ HOSTILE: dict[str, list[Any]] = {
         STRS,
     ),
     **dict.fromkeys(("resource_url", "url", "base_url"), URLS),
+    # execution hooks (endpoint_id and url: above)
+    "delivery_id": IDS,
+    "subscribed_event_types": [*STR_LISTS, ["run.exploded"], [""]],
+    "max_retries": INTS,
 }
 
 #: Known gaps in code this suite's area does not own, left out of the main matrix and checked by
@@ -359,8 +363,8 @@ def _parameters(area: str, name: str) -> list[inspect.Parameter]:
 def test_discovery_finds_every_area_and_method() -> None:
     """Introspection sees the areas, sub-resources and main methods (the matrix is not empty)."""
     assert _areas() == [
-        "activity", "agent_runs", "caddie", "executions", "metrics", "public", "runs",
-        "templates", "workflows", "x402",
+        "activity", "agent_runs", "caddie", "execution_hooks", "executions", "metrics",
+        "outbound_webhooks", "public", "runs", "templates", "workflows", "x402",
     ]  # fmt: skip
     assert _sub_areas("workflows") == ["workflows.releases", "workflows.variables"]
     assert {("workflows", "create"), ("runs", "resume_node"), ("activity", "stream")} <= set(
@@ -402,6 +406,10 @@ async def world() -> AsyncIterator[World]:
         wf = await b3.workflows.create(name="m", description="", definition=DEFINITION)
         await b3.workflows.set_visibility(wf.id, "public_execute")
         await b3.workflows.publish(wf.id)
+        # An execution hook (nothing listens at its URL) so the run makes a delivery record.
+        await b3.execution_hooks.create(
+            "m", "http://127.0.0.1:9/hook", subscribed_event_types=["run.started"], max_retries=0
+        )
         created = await b3.workflows.run(wf.id, payload={"txHash": "0xmatrix"})
         template = await b3.templates.create(
             name="m", description="", definition=DEFINITION, tags=[], visibility="org"
@@ -412,6 +420,7 @@ async def world() -> AsyncIterator[World]:
             base_url=url, network="base-sepolia", pay_to="0x" + "1" * 40, price=1000,
             token_address="0x" + "2" * 40,
         )  # fmt: skip
+        delivery = await b3.execution_hooks.deliveries().first_page()
         ids = {
             "workflow_id": wf.id,
             "run_id": created.run_id,
@@ -423,6 +432,7 @@ async def world() -> AsyncIterator[World]:
             "token": execution.client_token,
             "tx_hash": "0xmatrix",
             "endpoint_id": endpoint.id,
+            "delivery_id": delivery.items[0].id,
             "resource_url": url,
             "url": url,
             "base_url": emu.x402.resource_url("echo"),

@@ -1,9 +1,10 @@
 """Sans-I/O Server-Sent Events decoder: bytes in, events out.
 
 It follows the WHATWG HTML "event stream interpretation" rules exactly (see
-``shared/sse-rules.md``). It does no I/O and imports no aiohttp. From this package it imports
-only :mod:`b3os_async._errors`, a dependency-free leaf; that is the one exception to the rule
-"``sse`` imports nothing of ours", so that a size cap can raise the SDK's :class:`StreamError`.
+``shared/sse-rules.md``). It does no I/O and imports no aiohttp. Outside :mod:`b3os_async.sse` it
+imports only :mod:`b3os_async._errors`, a dependency-free leaf; that is the one exception to the
+rule "``sse`` imports nothing of ours", so that a size cap can raise the SDK's
+:class:`StreamError`.
 
 The SDK's streams use it for you (``b3.runs.stream()``, ``b3.stream(path)``). On its own it takes
 bytes and returns the events they complete::
@@ -63,11 +64,17 @@ from __future__ import annotations
 
 import re
 
-import attrs
-
 from b3os_async._errors import ConfigurationError, StreamError
+from b3os_async.sse._event import (
+    _SET_DATA,
+    _SET_EVENT,
+    _SET_ID,
+    _SET_RETRY,
+    ServerSentEvent,
+    _new_event,
+)
 
-__all__ = ["SSEDecoder", "ServerSentEvent"]
+__all__ = ["SSEDecoder"]
 
 _DEFAULT_MAX_SIZE = 16 * 1024 * 1024
 _BOM = b"\xef\xbb\xbf"
@@ -92,43 +99,6 @@ _SPLITTER = re.compile(r"(?:id: ([^\n]*)\n|)(?:event: ([^\n]*)\n|)data: ([^\n]*)
 _SPLITTER_NUL = re.compile(
     r"(?:id: ([^\n\x00]*)\n|)(?:event: ([^\n]*)\n|)data: ([^\n]*)\n\n|([^\n]*)\n"
 )
-
-
-@attrs.frozen(kw_only=True)
-class ServerSentEvent:
-    """One dispatched Server-Sent Event.
-
-    ``event`` is the type (``"message"`` when the block had no non-empty ``event`` field).
-    ``data`` is the block's ``data`` lines joined by LF. ``id`` is the last event ID string at
-    dispatch: it is sticky, so an event without an ``id`` field carries the previous one (``""``
-    when none was ever set, or after an empty ``id`` field reset it). ``retry`` is the
-    reconnection time in milliseconds set by a valid ``retry`` field in *this* event's block,
-    else ``None`` (the persistent value is :attr:`SSEDecoder.retry`).
-    """
-
-    event: str = "message"
-    data: str = ""
-    id: str = ""
-    retry: int | None = None
-
-
-# Why: the frozen attrs ``__init__`` goes through ``object.__setattr__`` per field and costs about
-# as much as all the rest of decoding a small event. ServerSentEvent has no validators,
-# converters or post-init hook, so writing its four slots through their descriptors builds an
-# instance identical to ``ServerSentEvent(...)`` (a test checks that this stays true).
-_SET_EVENT, _SET_DATA, _SET_ID, _SET_RETRY = (
-    ServerSentEvent.__dict__[name].__set__ for name in ("event", "data", "id", "retry")
-)
-
-
-def _new_event(event: str, data: str, id: str, retry: int | None) -> ServerSentEvent:
-    """Build a :class:`ServerSentEvent` without its ``__init__`` (see above)."""
-    sse: ServerSentEvent = object.__new__(ServerSentEvent)
-    _SET_EVENT(sse, event)
-    _SET_DATA(sse, data)
-    _SET_ID(sse, id)
-    _SET_RETRY(sse, retry)
-    return sse
 
 
 class SSEDecoder:
