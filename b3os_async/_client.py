@@ -31,15 +31,20 @@ if TYPE_CHECKING:
     from b3os_async._streams.raw import RawEventStream
     from b3os_async._transport.http import QueryValue
     from b3os_async._transport.session import Requester, SessionManager
+    from b3os_async.resources.actions import Actions
     from b3os_async.resources.activity import Activity
     from b3os_async.resources.agent_runs import AgentRuns
     from b3os_async.resources.caddie import Caddie
+    from b3os_async.resources.connectors import Connectors
     from b3os_async.resources.execution_hooks import ExecutionHooks  # execution hooks
     from b3os_async.resources.executions import Executions
     from b3os_async.resources.metrics import Metrics
     from b3os_async.resources.outbound_webhooks import OutboundWebhooks  # execution hooks
     from b3os_async.resources.runs import Runs
+    from b3os_async.resources.search import Search
+    from b3os_async.resources.tags import Tags
     from b3os_async.resources.templates import Templates
+    from b3os_async.resources.triggers import Triggers
     from b3os_async.resources.workflows import Workflows
     from b3os_async.resources.x402 import X402
 
@@ -498,3 +503,40 @@ class B3OS:
         from b3os_async.resources.outbound_webhooks import OutboundWebhooks
 
         return OutboundWebhooks(self._requester)
+
+    # -- triggers, actions, connectors, search, tags (area-actions) ------------------------------
+
+    @functools.cached_property
+    def triggers(self) -> Triggers:
+        """Triggers: catalog, trigger info, webhook secret and events, block cursors, prices."""
+        from b3os_async.resources.triggers import Triggers
+
+        return Triggers(self._requester)
+
+    @functools.cached_property
+    def actions(self) -> Actions:
+        """Actions: catalog, test/run, the action proxy, CU costs, faucet, statistics."""
+        from b3os_async.resources.actions import Actions
+
+        return Actions(self._requester)
+
+    @functools.cached_property
+    def connectors(self) -> Connectors:
+        """Connectors: CRUD, connector types and their schemas, MCP connectors and servers."""
+        from b3os_async.resources.connectors import Connectors
+
+        return Connectors(self._requester)
+
+    @functools.cached_property
+    def search(self) -> Search:
+        """Search across actions, triggers, connector types, templates and workflows."""
+        from b3os_async.resources.search import Search
+
+        return Search(self._requester)
+
+    @functools.cached_property
+    def tags(self) -> Tags:
+        """Tags of the catalog and templates, and their categories."""
+        from b3os_async.resources.tags import Tags
+
+        return Tags(self._requester)

@@ -1,6 +1,7 @@
 """The ``b3os`` command: ``demo``, ``emulator``, ``workflows list|run|schedule|vars``,
-``runs list|get|watch``, ``metrics summary``, ``api``, ``templates list|get|use``,
-``executions watch``, ``x402 probe``, ``caddie``.
+``runs list|get|watch``, ``metrics summary``, ``api``, ``caddie``, ``templates list|get|use``,
+``executions watch``, ``x402 probe``, ``actions list|get|test``, ``triggers list``,
+``connectors list|get``.
 
 ``main(argv)`` returns the process exit code (the console script does ``sys.exit(main())``):
 
@@ -67,6 +68,12 @@ _COMMANDS: dict[str, tuple[str, str]] = {
     "hooks.deliveries.list": ("b3os_async._cli._hooks", "deliveries_list"),
     "hooks.deliveries.replay": ("b3os_async._cli._hooks", "deliveries_replay"),
     "hooks.deliveries.retry": ("b3os_async._cli._hooks", "deliveries_retry"),
+    "actions.list": ("b3os_async._cli._catalog", "actions_list"),
+    "actions.get": ("b3os_async._cli._catalog", "actions_get"),
+    "actions.test": ("b3os_async._cli._catalog", "actions_test"),
+    "triggers.list": ("b3os_async._cli._catalog", "triggers_list"),
+    "connectors.list": ("b3os_async._cli._catalog", "connectors_list"),
+    "connectors.get": ("b3os_async._cli._catalog", "connectors_get"),
 }
 
 Handler = Callable[[argparse.Namespace, "Output"], Coroutine[Any, Any, int]]

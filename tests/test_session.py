@@ -93,6 +93,7 @@ def closed_port() -> int:
         ({"code": "x", "message": "y", "extra": 1}, {"code": "x", "message": "y", "extra": 1}),
         ([1, 2, 3], [1, 2, 3]),
         ({"data": {"only": 1}}, {"data": {"only": 1}}),
+        ({"success": True}, {"success": True}),  # a bare answer (the faucet's), not an envelope
     ],
 )
 def test_unwrap_envelope_variants(body: Any, expected: Any) -> None:

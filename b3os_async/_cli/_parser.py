@@ -37,9 +37,9 @@ class _Parser(argparse.ArgumentParser):
         raise UsageError(f"{message} (see '{self.prog} --help')")
 
 
-def parse_payload(text: str) -> dict[str, Any]:
-    """Parse ``--payload``: a JSON object, or ``@FILE`` holding one."""
-    source = "--payload"
+def parse_payload(text: str, flag: str = "--payload") -> dict[str, Any]:
+    """Parse ``--payload`` (or ``flag``): a JSON object, or ``@FILE`` holding one."""
+    source = flag
     if text.startswith("@"):
         path = Path(text[1:])
         try:
@@ -211,7 +211,9 @@ def build_parser() -> argparse.ArgumentParser:
     runs_get.add_argument("run_id", metavar="RUN_ID", help="run id (run_…)")
     runs_watch = leaf(runs_sub, "watch", "runs.watch", "follow a run's events live")
     runs_watch.add_argument("run_id", metavar="RUN_ID", help="run id (run_…)")
-    _add_wfruns_commands(commands, wf_sub, leaf)
+    from b3os_async._cli._wfruns_parser import add_wfruns_commands
+
+    add_wfruns_commands(commands, wf_sub, leaf)
     _add_public_area(commands, leaf)
 
     # Caddie (area 9)
@@ -277,65 +279,8 @@ def build_parser() -> argparse.ArgumentParser:
         deliveries_sub, "retry", "hooks.deliveries.retry", "requeue a failed delivery (the same)"
     )
     d_retry.add_argument("delivery_id", metavar="DELIVERY_ID", help="delivery id (whd_…)")
+    _add_catalog(commands, leaf)
     return parser
-
-
-def _add_wfruns_commands(commands: Any, wf_sub: Any, leaf: Any) -> None:
-    """``workflows schedule|vars``, ``metrics summary``, ``api`` (workflows and runs, the rest)."""
-    from b3os_async._cli._arg_types import parse_data, parse_param, parse_since
-
-    schedule = leaf(wf_sub, "schedule", "workflows.schedule", "when a workflow runs next")
-    schedule.add_argument("workflow_id", metavar="ID", help="workflow id (wf_…)")
-    variables = leaf(wf_sub, "vars", "workflows.vars", "a workflow's variables and values")
-    variables.add_argument("workflow_id", metavar="ID", help="workflow id (wf_…)")
-
-    metrics = commands.add_parser("metrics", help="run metrics", description="Run metrics.")
-    metrics_sub = metrics.add_subparsers(dest="action", metavar="ACTION", required=True)
-    summary = leaf(metrics_sub, "summary", "metrics.summary", "failure rate, runs, top errors")
-    summary.add_argument(
-        "--since",
-        type=parse_since,
-        default=parse_since("7d"),
-        metavar="WHEN",
-        help="start of the period: 90m, 12h, 7d, 2w or an RFC 3339 time (default: 7d)",
-    )
-    summary.add_argument(
-        "--granularity",
-        choices=("hourly", "daily"),
-        default=None,
-        help="points of the time series (default: hourly up to 2 days, else daily)",
-    )
-    summary.add_argument(
-        "--recent", type=_positive_int, default=10, metavar="N", help="recent runs shown (10)"
-    )
-
-    api = leaf(commands, "api", "api", "call any API endpoint (wrapped or not yet)")
-    api.add_argument("method", metavar="METHOD", help="GET, POST, PUT, PATCH, DELETE …")
-    api.add_argument("path", metavar="PATH", help="e.g. /v1/workflows/wf_123/schedule")
-    api.add_argument(
-        "--param",
-        type=parse_param,
-        action="append",
-        metavar="KEY=VALUE",
-        help="a query parameter (repeat for more, or for a list)",
-    )
-    api.add_argument(
-        "--data", type=parse_data, default=None, metavar="JSON", help="request body, or @FILE"
-    )
-    api.add_argument(
-        "--idempotent",
-        action="store_true",
-        help="allow retrying a POST/PATCH that is safe to resend",
-    )
-    api.add_argument(
-        "--stream", action="store_true", help="follow a Server-Sent Events endpoint (JSON lines)"
-    )
-    api.add_argument(
-        "--max-events", type=_positive_int, default=None, metavar="N", help="--stream: stop after N"
-    )
-    api.add_argument(
-        "--last-event-id", default=None, metavar="ID", help="--stream: resume after this event id"
-    )
 
 
 def _prop(text: str) -> tuple[str, Any]:
@@ -398,3 +343,47 @@ def _add_public_area(commands: argparse._SubParsersAction[Any], leaf: Any) -> No
         choices=("GET", "POST", "PUT", "PATCH", "DELETE"),
         help="ask with this method (default: POST, then GET)",
     )
+
+
+def _add_catalog(commands: argparse._SubParsersAction[Any], leaf: Any) -> None:
+    """``actions list|get|test``, ``triggers list``, ``connectors list|get``."""
+    actions = commands.add_parser(
+        "actions", help="browse and test actions", description="The action catalog."
+    )
+    actions_sub = actions.add_subparsers(dest="action", metavar="ACTION", required=True)
+    actions_list = leaf(actions_sub, "list", "actions.list", "list the action catalog")
+    actions_list.add_argument("--tags", metavar="A,B", help="only actions with ALL these tags")
+    actions_get = leaf(actions_sub, "get", "actions.get", "show an action and its inputs")
+    actions_get.add_argument("action_type", metavar="TYPE", help="action type, e.g. echo")
+    actions_test = leaf(
+        actions_sub, "test", "actions.test", "execute an action once (charges its CU cost)"
+    )
+    actions_test.add_argument("action_type", metavar="TYPE", help="action type, e.g. echo")
+    actions_test.add_argument(
+        "--inputs",
+        type=lambda text: parse_payload(text, "--inputs"),
+        default=None,
+        metavar="JSON",
+        help="the action's inputs: a JSON object, or @FILE",
+    )
+    actions_test.add_argument("--connector", metavar="ID", help="connector id (conn_…) to use")
+
+    triggers = commands.add_parser(
+        "triggers", help="browse triggers", description="The trigger catalog."
+    )
+    triggers_sub = triggers.add_subparsers(dest="action", metavar="ACTION", required=True)
+    triggers_list = leaf(triggers_sub, "list", "triggers.list", "list the trigger catalog")
+    triggers_list.add_argument("--tags", metavar="A,B", help="only triggers with ALL these tags")
+
+    connectors = commands.add_parser(
+        "connectors", help="list and show connectors", description="Connectors."
+    )
+    connectors_sub = connectors.add_subparsers(dest="action", metavar="ACTION", required=True)
+    connectors_list = leaf(connectors_sub, "list", "connectors.list", "list connectors")
+    connectors_list.add_argument(
+        "--limit", type=_positive_int, default=50, help="at most this many (default: 50)"
+    )
+    connectors_get = leaf(
+        connectors_sub, "get", "connectors.get", "show a connector (credentials masked)"
+    )
+    connectors_get.add_argument("connector_id", metavar="ID", help="connector id (conn_…)")

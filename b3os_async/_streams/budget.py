@@ -8,9 +8,10 @@ It owns four pieces of state, changed only by its methods:
 * ``server_retry``: the server's last ``retry:`` value, in seconds (it persists across
   connections, as in browsers).
 
-:meth:`progress` ends the streak (new information arrived); :meth:`eof` classifies a clean end of
-a body; :meth:`plan` turns the end of a connection into the wait before the next attempt, or a
-refusal. The rules are stated in :mod:`b3os_async._streams` ("Waiting before a reconnect").
+:meth:`progress` ends the streak (new information arrived); :meth:`plan` turns the end of a
+connection (an :class:`Ending`) into the wait before the next attempt, or a refusal. Whether an
+ending is a *failure* is decided here, in one place (:meth:`ReconnectBudget.failed`). The rules
+are stated in :mod:`b3os_async._streams` ("Waiting before a reconnect").
 """
 
 from __future__ import annotations
@@ -33,13 +34,20 @@ __all__ = ["Ending", "Plan", "ReconnectBudget"]
 
 @attrs.define(slots=True)
 class Ending:
-    """Why a connection ended; handled once the events buffered before it were consumed."""
+    """Why a connection (or an attempt) ended; acted on once the events before it were consumed.
+
+    ``outcome`` is what went wrong (an HTTP status or a :class:`Failure` kind; ``None``: the body
+    ended cleanly). ``progressed`` and ``open_for`` describe the connection: whether it brought
+    new information, and how long it was open (seconds; 0 for an attempt that never connected).
+    """
 
     reason: str
     error: BaseException | None = None
-    outcome: Outcome | None = None  # None: a clean end, not a failure
+    outcome: Outcome | None = None
     retry_after: str | None = None
     fatal: bool = False  # raise `error` instead of reconnecting
+    progressed: bool = False
+    open_for: float = 0.0
 
 
 @attrs.frozen
@@ -76,20 +84,21 @@ class ReconnectBudget:
         """Remember the server's ``retry:`` value."""
         self.server_retry = milliseconds / 1000.0
 
-    def eof(self, progressed: bool, open_for: float) -> Outcome | None:
-        """Classify a clean end of a body: ``None`` (not a failure) or a failure outcome.
+    def failed(self, ending: Ending) -> Outcome | None:
+        """The failure kind of ``ending``, or ``None`` when it is not a failure.
 
-        A connection that brought nothing new (no bytes, heartbeats, duplicates) is a failure, or
-        a server that closes at once would be reconnected forever -- unless it stayed open for
-        :data:`STEADY_CONNECTION` seconds: then it is a quiet stream whose connection a proxy
-        recycles, the server evidently works, and the failure streak ends.
+        Not a failure: a connection that brought new information, however it ended, and one
+        that stayed open :data:`STEADY_CONNECTION` seconds (a quiet stream whose connection a
+        proxy recycles or resets: the server evidently works; the streak ends). A clean end
+        that brought nothing is a failure (a server that accepts and closes at once would
+        otherwise be reconnected forever).
         """
-        if progressed:
+        if ending.progressed:
             return None
-        if open_for >= STEADY_CONNECTION:
+        if ending.open_for >= STEADY_CONNECTION:
             self.failures = 0
             return None
-        return Failure.CONNECTION
+        return Failure.CONNECTION if ending.outcome is None else ending.outcome
 
     def plan(self, ending: Ending, now: float) -> Plan:
         """The wait before the next attempt after ``ending`` (``now``: a monotonic clock)."""
@@ -98,8 +107,13 @@ class ReconnectBudget:
         server = self.server_retry
         if server is not None:
             server = min(server, policy.retry_after_max)
-        if ending.outcome is None:
-            delay = server if server is not None else policy.initial_delay
+        hint = parse_retry_after(ending.retry_after)
+        outcome = self.failed(ending)
+        if outcome is None:
+            if hint is not None:
+                delay = min(hint, policy.retry_after_max)
+            else:
+                delay = server if server is not None else policy.initial_delay
         else:
             self.failures += 1
             if self.failures == 1:
@@ -108,14 +122,14 @@ class ReconnectBudget:
                 policy,
                 attempt=self.failures,
                 elapsed=now - self.streak_start,
-                outcome=ending.outcome,
+                outcome=outcome,
                 idempotent=True,
                 retry_after=ending.retry_after,
             )
             if not decision.retry:
                 return Plan(0.0, self.reconnects, self.failures, give_up=decision.reason)
             delay = decision.delay
-            if server is not None and parse_retry_after(ending.retry_after) is None:
+            if server is not None and hint is None:
                 delay = max(delay, server)
         return Plan(max(delay, self._floor()), self.reconnects, self.failures)
 

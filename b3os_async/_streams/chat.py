@@ -38,7 +38,8 @@ from typing import TYPE_CHECKING, Any
 
 from b3os_async._convert import structure
 from b3os_async._errors import CaddieError, StreamError
-from b3os_async._streams.machine import EventStream, Phase
+from b3os_async._streams.lifecycle import Phase
+from b3os_async._streams.machine import EventStream
 from b3os_async._transport.json_parser import loads
 from b3os_async.models._enums import ChatEventType
 from b3os_async.models.caddie import ChatEvent, ChatResult

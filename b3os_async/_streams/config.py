@@ -15,6 +15,7 @@ __all__ = [
     "DEFAULT_RECONNECT",
     "ERROR_BODY_LIMIT",
     "MIN_RECONNECT_DELAY",
+    "REPLAY_GRACE",
     "STEADY_CONNECTION",
     "ReconnectCallback",
     "ReconnectInfo",
@@ -34,6 +35,11 @@ MIN_RECONNECT_DELAY = 0.1
 #: A connection open at least this long (seconds) ends cleanly even without a new event: a quiet
 #: stream behind a proxy that caps connection lifetimes is not a failing server.
 STEADY_CONNECTION = 30.0
+#: How long (seconds) a run stream that asked for a replay waits for the connection's first
+#: event before it concludes the server has none to send, or cannot replay, and reconciles from
+#: the run's state (a replaying server sends its backlog at once; one that cannot replay may send
+#: nothing for as long as the run waits).
+REPLAY_GRACE = 2.0
 #: Error bodies of stream responses are read up to this many bytes (the message needs the start).
 ERROR_BODY_LIMIT = 64 * 1024
 
@@ -69,17 +75,17 @@ class StreamTimeouts:
 class ReconnectInfo:
     """What a stream reports to ``on_reconnect`` just before it waits and reconnects.
 
-    * ``attempt``: 1 for the first reconnect since the last event arrived, then 2, 3, ...
+    * ``attempt``: 1 for the first reconnect since new information last arrived, then 2, 3, ...
     * ``delay``: seconds the stream will wait before connecting again.
-    * ``last_event_id``: the id sent as ``Last-Event-ID`` (``None``: no header; the run stream then
-      reconciles from the run's state).
+    * ``last_event_id``: the id sent as ``Last-Event-ID``: the newest id the server sent
+      (``None``: no header; the run stream then reconciles from the run's state).
     * ``reason``: ``"eof"`` (the server ended the body), ``"connection_error"``, ``"idle_timeout"``,
       ``"timeout"``, ``"status 503"`` (an HTTP status) or ``"error_event 503"`` (an ``event: error``
-      inside the stream). An ``"eof"`` counts as a failure when the connection delivered no new
-      event (only heartbeats, duplicates or nothing) and lasted less than 30 s.
-    * ``error``: the exception behind a failure (``None`` after an EOF).
-    * ``failures``: consecutive failures so far (the budget of the ``reconnect`` policy); only a
-      new event resets it.
+      inside the stream). The end of a connection counts as a failure only when it brought nothing
+      new (no new event or id, no new state from a reconcile) and lasted less than 30 s.
+    * ``error``: the exception behind the reconnect (``None`` after an EOF).
+    * ``failures``: consecutive failures so far (the budget of the ``reconnect`` policy); any new
+      information resets it.
     """
 
     attempt: int

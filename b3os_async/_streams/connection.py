@@ -1,8 +1,9 @@
-"""One open event-stream response: reading it without losing bytes, its idle watchdog, release.
+"""One attempt and one open event-stream response: reading it without losing bytes, release.
 
-:class:`Connection` is the transport half of a stream: the state machine
-(:mod:`b3os_async._streams.machine`) makes one per successful attempt and drops it when the
-connection ends. It owns the response, the connection's SSE decoder and two pieces of per-
+:func:`open_response` makes one attempt (one request, no retries of its own) and returns the
+response, or why it failed. :class:`Connection` is the transport half of a stream: the state
+machine (:mod:`b3os_async._streams.machine`) makes one per successful attempt and drops it when
+the connection ends. It owns the response, the connection's SSE decoder and two pieces of per-
 connection state (the last id it set, whether it brought anything new).
 
 Why :meth:`Connection.read` does not simply call ``readany()``: aiohttp's ``StreamReader`` raises a
@@ -24,16 +25,84 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import weakref
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import aiohttp
 
+from b3os_async._errors import APIConnectionError, APITimeoutError, redact_url
+from b3os_async._retry import Failure
+from b3os_async._streams.budget import Ending
 from b3os_async._streams.config import ERROR_BODY_LIMIT
+from b3os_async._streams.endings import not_an_event_stream, request_error_ending, status_ending
 
 if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+    from b3os_async._streams.pacing import Pacer
+    from b3os_async._transport.http import QueryValue
+    from b3os_async._transport.session import Requester
     from b3os_async.sse import SSEDecoder
 
-__all__ = ["Connection", "read_error_body"]
+__all__ = ["Connection", "open_response", "read_error_body"]
+
+
+async def open_response(
+    req: Requester,
+    path: str,
+    params: Mapping[str, QueryValue] | None,
+    request: tuple[str, dict[str, str] | None, Any],
+    *,
+    pacer: Pacer,
+    url: str,
+) -> aiohttp.ClientResponse | Ending:
+    """One attempt: a 2xx ``text/event-stream`` response (or a 204), else why it failed.
+
+    ``request`` is (method, extra headers, JSON body or ``NOT_GIVEN``); ``url`` names the stream
+    in messages. A 2xx that is not an event stream raises :class:`StreamError` (not retried).
+    """
+    method, headers, body = request
+    timeouts = req.options.stream_timeouts
+    timeout = aiohttp.ClientTimeout(
+        total=None, sock_connect=timeouts.connect, sock_read=timeouts.idle
+    )
+    limit = timeouts.first_byte
+    remaining = pacer.remaining()
+    if remaining is not None:
+        limit = remaining if limit is None else min(limit, remaining)
+    opening = req.manager.open_stream(
+        path, req.options, method=method, params=params, headers=headers, json=body,
+        timeout=timeout,
+    )  # fmt: skip
+    policy = pacer.budget.policy
+    try:
+        resp = await pacer.race(opening, limit)
+    except asyncio.TimeoutError as exc:
+        pacer.check_deadline(url)
+        error = APITimeoutError(
+            f"{method} {url} (stream): no response headers within {limit:g}s",
+            method=method,
+            url=url,
+        )
+        error.__cause__ = exc
+        return Ending("timeout", error, Failure.TIMEOUT)
+    except APIConnectionError as exc:
+        return request_error_ending(exc, policy)
+    status = resp.status
+    shown = redact_url(resp.url)
+    if 200 <= status < 300:
+        if status == 204 or resp.content_type == "text/event-stream":
+            return resp
+        resp.close()
+        raise not_an_event_stream(method, shown, status, resp.headers.get("Content-Type"))
+    return status_ending(
+        status=status,
+        reason=resp.reason,
+        headers=resp.headers,
+        body=await read_error_body(resp),
+        method=method,
+        url=shown,
+        policy=policy,
+    )
 
 
 class Connection:

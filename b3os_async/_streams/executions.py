@@ -22,11 +22,13 @@ shows its URL only redacted (``repr()``, errors, logs).
 
 from __future__ import annotations
 
+import asyncio
 from typing import TYPE_CHECKING, Any
 
+from b3os_async._streams.config import REPLAY_GRACE
 from b3os_async._streams.dedupe import id_key
 from b3os_async._streams.events import timestamp_or_none
-from b3os_async._streams.machine import EventStream
+from b3os_async._streams.machine import EventStream, Hold
 from b3os_async._transport.json_parser import loads
 from b3os_async.models._enums import ExternalExecutionStatus
 from b3os_async.models.executions import ExecutionEvent
@@ -117,7 +119,7 @@ class ExecutionEventStream(EventStream[ExecutionEvent]):
     stream where this one stopped. See the module docstring for the rules.
     """
 
-    __slots__ = ("_execution_id", "_terminal", "_timeline", "_told")
+    __slots__ = ("_check", "_execution_id", "_terminal", "_timeline", "_told")
 
     def __init__(
         self,
@@ -140,6 +142,7 @@ class ExecutionEventStream(EventStream[ExecutionEvent]):
         self._timeline = timeline
         self._told: set[str] = set()  # timeline entry ids handed out (one execution only)
         self._terminal: ExecutionEvent | None = None
+        self._check = False  # is the next event the first of a resumed connection?
 
     @property
     def execution_id(self) -> str | None:
@@ -162,6 +165,11 @@ class ExecutionEventStream(EventStream[ExecutionEvent]):
         key: int | str | None = event.seq
         if key is None and event_id is not None:
             key = id_key(event_id)
+        if self._check:  # the first event of a resumed connection: did the server replay?
+            self._check = False
+            self._hold_until = None
+            if event_id is None:
+                raise Hold  # no: `_on_hold` reconciles from the timeline first
         if key is not None and self._dedupe.seen(key):
             return None
         if event.event_id is not None:
@@ -179,12 +187,17 @@ class ExecutionEventStream(EventStream[ExecutionEvent]):
         if first and self._cursor is None:
             await self._reconcile(emit=False)  # history=False: note where "now" is
             return
+        self._check = False
+        self._hold_until = None
         if self._cursor is not None and self._idless is not True:
-            self._hold = True  # the first event tells whether the server replays
+            # The first event tells whether the server replays; none within the grace: reconcile.
+            self._check = True
+            self._hold_until = asyncio.get_running_loop().time() + REPLAY_GRACE
             return
         await self._reconcile()
 
     async def _on_hold(self) -> None:
+        self._check = False
         await self._reconcile()
 
     async def _on_no_content(self) -> None:

@@ -15,13 +15,13 @@ between the snapshot and what was told into ``synthetic=True`` events, in this o
 ``node_skipped``; pending, scheduled and cancelled nodes produce nothing), ``run_waiting`` /
 ``run_resumed`` for the run, and the terminal event last.
 
-Then a *window* opens: live events that were buffered before the snapshot are already reflected,
-so while the window is open an event that does not advance what was told (:meth:`is_stale`: a
-node event whose progress rank is not above the node's, a second ``run_started``, a run-level
-state equal to the current one) is dropped. The first event that advances closes the window.
-Known limit: a node inside a for-each loop that starts a new iteration inside the window looks
-stale (its rank goes back) and that iteration's events are dropped; the synthetic events still
-carry the state the node reached.
+Then, if it reported anything, a *window* opens: live events that were buffered before the
+snapshot are already reflected, so while the window is open an event that does not advance what
+was told (:meth:`is_stale`: a node event whose progress rank is not above the node's, a second
+``run_started``, a run-level state equal to the current one) is dropped. The first event that
+advances closes the window. Known limit: a node inside a for-each loop that starts a new
+iteration inside the window looks stale (its rank goes back) and that iteration's events are
+dropped; the synthetic events still carry the state the node reached.
 """
 
 from __future__ import annotations
@@ -112,10 +112,11 @@ class RunProgress:
         state = _run_state(event)
         return state is not None and state == self.run_state
 
-    def synthesize(self, run: Any, run_id: str) -> list[RunEvent]:
+    def synthesize(self, run: Any, run_id: str, *, terminal: bool = True) -> list[RunEvent]:
         """Events for what ``run`` (the JSON of ``GET /v1/runs/{id}``) shows and was not told.
 
         Each returned event is also recorded. Returns ``[]`` for a body that is not an object.
+        ``terminal=False`` leaves out (and does not record) the end of a finished run.
         """
         if not isinstance(run, dict):
             return []
@@ -167,10 +168,10 @@ class RunProgress:
         for event in out:
             self.record(event)
         tail: list[RunEvent] = []
-        terminal = _TERMINAL_EVENT.get(status)
-        if terminal is not None:
-            if self.run_state != "done":
-                tail.append(_synthetic(terminal, run_id, status, run.get("finishedAt")))
+        ending = _TERMINAL_EVENT.get(status)
+        if ending is not None:
+            if terminal and self.run_state != "done":
+                tail.append(_synthetic(ending, run_id, status, run.get("finishedAt")))
         elif status == "waiting" and self.run_state != "waiting":
             tail.append(_synthetic("run_waiting", run_id, status, None))
         elif status == "running" and self.run_state == "waiting":

@@ -27,7 +27,9 @@ def unwrap_envelope(body: Any) -> tuple[Any, str | None]:
         rid = request_id if isinstance(request_id, str) else None
         if "data" in body and ("code" in body or "requestId" in body):
             return body["data"], rid
-        if isinstance(body.get("success"), bool) and set(body) <= {"success", "data", "hasMore"}:
+        # Only with `data`: a bare `{success: true}` is an answer of its own (the faucet's).
+        legacy = "data" in body and set(body) <= {"success", "data", "hasMore"}
+        if isinstance(body.get("success"), bool) and legacy:
             data = body.get("data")
             if isinstance(data, list) and "hasMore" in body:
                 # The legacy list shape keeps `hasMore` beside `data`: keep it with the items,

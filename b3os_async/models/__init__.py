@@ -39,8 +39,28 @@ if TYPE_CHECKING:
     from b3os_async.models._enums import VariableOp as VariableOp
     from b3os_async.models._enums import VariableScope as VariableScope
     from b3os_async.models._enums import VariableType as VariableType
+    from b3os_async.models._enums import WebhookEventAction as WebhookEventAction
+    from b3os_async.models._enums import WebhookEventStatus as WebhookEventStatus
     from b3os_async.models._enums import WorkflowStatus as WorkflowStatus
     from b3os_async.models._enums import WorkflowVisibility as WorkflowVisibility
+    from b3os_async.models.actions import ActionDefinition as ActionDefinition
+    from b3os_async.models.actions import ActionProxyResult as ActionProxyResult
+    from b3os_async.models.actions import ActionRunResult as ActionRunResult
+    from b3os_async.models.actions import ActionTestConfig as ActionTestConfig
+    from b3os_async.models.actions import ActionTestError as ActionTestError
+    from b3os_async.models.actions import ActionTestResult as ActionTestResult
+    from b3os_async.models.actions import ConnectorOutput as ConnectorOutput
+    from b3os_async.models.actions import ConnectorRequirement as ConnectorRequirement
+    from b3os_async.models.actions import CuCostDefaults as CuCostDefaults
+    from b3os_async.models.actions import CuCostItem as CuCostItem
+    from b3os_async.models.actions import CuCosts as CuCosts
+    from b3os_async.models.actions import CuCostsByCategory as CuCostsByCategory
+    from b3os_async.models.actions import FaucetClaim as FaucetClaim
+    from b3os_async.models.actions import LatencyPoint as LatencyPoint
+    from b3os_async.models.actions import LatencySeries as LatencySeries
+    from b3os_async.models.actions import NodeStatistics as NodeStatistics
+    from b3os_async.models.actions import UsagePoint as UsagePoint
+    from b3os_async.models.actions import UsageSeries as UsageSeries
     from b3os_async.models.agent_runs import AgentArtifact as AgentArtifact
     from b3os_async.models.agent_runs import AgentRun as AgentRun
     from b3os_async.models.agent_runs import AgentRunEvent as AgentRunEvent
@@ -59,6 +79,9 @@ if TYPE_CHECKING:
     from b3os_async.models.caddie import ChatValidationError as ChatValidationError
     from b3os_async.models.caddie import ConversationSnapshot as ConversationSnapshot
     from b3os_async.models.caddie import ToolUtilization as ToolUtilization
+    from b3os_async.models.connectors import Connector as Connector
+    from b3os_async.models.connectors import ConnectorType as ConnectorType
+    from b3os_async.models.connectors import McpConnector as McpConnector
     from b3os_async.models.definitions import ConnectorReference as ConnectorReference
     from b3os_async.models.definitions import WorkflowDefinition as WorkflowDefinition
     from b3os_async.models.definitions import WorkflowInput as WorkflowInput
@@ -109,10 +132,22 @@ if TYPE_CHECKING:
     from b3os_async.models.runs import SyncRunResult as SyncRunResult
     from b3os_async.models.runs import WorkflowRunCounts as WorkflowRunCounts
     from b3os_async.models.runs import WorkflowRunStatusCounts as WorkflowRunStatusCounts
+    from b3os_async.models.search import SearchHit as SearchHit
+    from b3os_async.models.search import SearchResults as SearchResults
+    from b3os_async.models.tags import Tag as Tag
     from b3os_async.models.templates import Template as Template
     from b3os_async.models.templates import TemplateProp as TemplateProp
     from b3os_async.models.templates import TemplateTag as TemplateTag
     from b3os_async.models.templates import TemplateVersionCount as TemplateVersionCount
+    from b3os_async.models.triggers import BlockCursor as BlockCursor
+    from b3os_async.models.triggers import CexAssets as CexAssets
+    from b3os_async.models.triggers import CexPrices as CexPrices
+    from b3os_async.models.triggers import IntegrationResult as IntegrationResult
+    from b3os_async.models.triggers import OrgWebhookSecret as OrgWebhookSecret
+    from b3os_async.models.triggers import SituationTicker as SituationTicker
+    from b3os_async.models.triggers import TriggerDefinition as TriggerDefinition
+    from b3os_async.models.triggers import TriggerInfo as TriggerInfo
+    from b3os_async.models.triggers import WebhookEvent as WebhookEvent
     from b3os_async.models.workflow_insights import FundAnalysis as FundAnalysis
     from b3os_async.models.workflow_insights import FundBalance as FundBalance
     from b3os_async.models.workflow_insights import FundRequirement as FundRequirement
@@ -166,6 +201,11 @@ _TEMPLATES = "b3os_async.models.templates"
 _X402 = "b3os_async.models.x402"
 _AGENT_RUNS = "b3os_async.models.agent_runs"
 _CADDIE = "b3os_async.models.caddie"
+_ACTIONS = "b3os_async.models.actions"
+_CONNECTORS = "b3os_async.models.connectors"
+_SEARCH = "b3os_async.models.search"
+_TAGS = "b3os_async.models.tags"
+_TRIGGERS = "b3os_async.models.triggers"
 # execution hooks
 _HOOKS = "b3os_async.models.execution_hooks"
 _OUTBOUND = "b3os_async.models.outbound_webhooks"
@@ -292,6 +332,42 @@ _EXPORTS: dict[str, str] = {
     "ChatValidationError": _CADDIE,
     "ConversationSnapshot": _CADDIE,
     "ToolUtilization": _CADDIE,
+    # triggers, actions, connectors, search, tags (area-actions)
+    "WebhookEventAction": _ENUMS,
+    "WebhookEventStatus": _ENUMS,
+    "ActionDefinition": _ACTIONS,
+    "ActionProxyResult": _ACTIONS,
+    "ActionRunResult": _ACTIONS,
+    "ActionTestConfig": _ACTIONS,
+    "ActionTestError": _ACTIONS,
+    "ActionTestResult": _ACTIONS,
+    "ConnectorOutput": _ACTIONS,
+    "ConnectorRequirement": _ACTIONS,
+    "CuCostDefaults": _ACTIONS,
+    "CuCostItem": _ACTIONS,
+    "CuCosts": _ACTIONS,
+    "CuCostsByCategory": _ACTIONS,
+    "FaucetClaim": _ACTIONS,
+    "LatencyPoint": _ACTIONS,
+    "LatencySeries": _ACTIONS,
+    "NodeStatistics": _ACTIONS,
+    "UsagePoint": _ACTIONS,
+    "UsageSeries": _ACTIONS,
+    "Connector": _CONNECTORS,
+    "ConnectorType": _CONNECTORS,
+    "McpConnector": _CONNECTORS,
+    "SearchHit": _SEARCH,
+    "SearchResults": _SEARCH,
+    "Tag": _TAGS,
+    "BlockCursor": _TRIGGERS,
+    "CexAssets": _TRIGGERS,
+    "CexPrices": _TRIGGERS,
+    "IntegrationResult": _TRIGGERS,
+    "OrgWebhookSecret": _TRIGGERS,
+    "SituationTicker": _TRIGGERS,
+    "TriggerDefinition": _TRIGGERS,
+    "TriggerInfo": _TRIGGERS,
+    "WebhookEvent": _TRIGGERS,
     # execution hooks
     "DeliveryStatus": _ENUMS,
     "HookEndpointStatus": _ENUMS,

@@ -14,6 +14,8 @@ import enum
 from typing import Any
 
 __all__ = [
+    "WebhookEventAction",
+    "WebhookEventStatus",
     "AgentRunPhase",
     "ChatEventType",
     "ChatMode",
@@ -302,3 +304,22 @@ class HookEventType(OpenEnum):
     NODE_COMPLETED = "node.completed"
     NODE_FAILED = "node.failed"
     NODE_SKIPPED = "node.skipped"
+
+
+# -- triggers & webhooks ----------------------------------------------------------------------
+
+
+class WebhookEventStatus(OpenEnum):
+    """Whether an inbound webhook event was processed."""
+
+    PENDING = "pending"
+    SUCCESS = "success"
+    FAILURE = "failure"
+
+
+class WebhookEventAction(OpenEnum):
+    """What an inbound webhook did: started a run, resumed a waiting one, or nothing."""
+
+    TRIGGERED = "triggered"
+    RESUMED = "resumed"
+    SKIPPED = "skipped"

@@ -97,19 +97,19 @@ def rfc3339(value: datetime | None, name: str) -> str | None:
         ) from None
 
 
-def unix_ms(value: datetime, name: str) -> int:
-    """A timezone-aware ``datetime`` as Unix milliseconds (metrics' ``from``/``to``)."""
-    if not hasattr(value, "tzinfo") or value.tzinfo is None or value.utcoffset() is None:
-        raise ConfigurationError(
-            f"{name} must be a timezone-aware datetime, e.g. datetime.now(timezone.utc), "
-            f"got {value!r}"
-        )
-    return int(value.timestamp() * 1000)
-
-
 def _shown(value: object) -> str:
     """A short repr for messages, also of values whose repr fails (a 5,000-digit int)."""
     try:
         return f"{value!r:.60}"
     except ValueError:
         return "(too long to show)"
+
+
+def unix_ms(value: datetime, name: str) -> int:
+    """A timezone-aware ``datetime`` as Unix ms (statistics', metrics' ``from``/``to``)."""
+    if getattr(value, "tzinfo", None) is None or value.utcoffset() is None:
+        raise ConfigurationError(
+            f"{name} must be a timezone-aware datetime, e.g. datetime.now(timezone.utc), "
+            f"got {value!r}"
+        )
+    return int(value.timestamp() * 1000)

@@ -1,9 +1,8 @@
-"""The simple built-in actions, the ``http-request`` action and the failure type actions raise.
+"""Executing one action (every type but ``wait``, which the engine keeps), and the failure type.
 
-:func:`basic_action` runs ``echo``/``transform`` (result = the resolved payload), ``delay``
-(``{"ms": N}``, a real sleep), ``fail`` (``{"message", "when"}``: fails unless ``when`` is
-false/null/0/""/"false") and ``if`` (``{"condition": C}`` -> ``{result, branch}``); any other type
-fails the node with code ``unknown_action``.
+:func:`run_action` executes the built-in actions (``echo``, ``transform``, ``delay``, ``fail``,
+``if``, ``http-request``) and simulates the catalog's other actions (see ``_catalog``): their
+payload is checked against ``payloadSchema``, their result is ``exampleOutput``.
 
 ``http-request`` takes ``{"url", "method" = "GET", "headers" = {}, "body"}`` and answers
 ``{"status", "headers", "body"}`` (``body`` parsed as JSON when the response says JSON, else
@@ -19,12 +18,19 @@ from __future__ import annotations
 import asyncio
 import ipaddress
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 import aiohttp
 
+from b3os_async.testing import _catalog
 from b3os_async.testing._expr import ConditionError, evaluate_condition
+from b3os_async.testing._schema import problems
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from b3os_async.testing._domain.runs import NodeState
 
 
 class NodeFailure(Exception):
@@ -35,30 +41,6 @@ class NodeFailure(Exception):
         self.message = message
         self.code = code
         self.result = result
-
-
-async def basic_action(kind: str, payload: dict[str, Any]) -> dict[str, Any]:
-    """Run one of the simple built-in actions (module docstring) on a resolved payload."""
-    if kind in ("echo", "transform"):
-        return payload
-    if kind == "delay":
-        ms = payload.get("ms", 0)
-        if isinstance(ms, bool) or not isinstance(ms, (int, float)) or ms < 0:
-            raise NodeFailure("delay needs a non-negative number 'ms'", "invalid_payload")
-        await asyncio.sleep(ms / 1000)
-        return payload
-    if kind == "fail":
-        when = payload.get("when", True)
-        if when in (False, None, 0, "", "false"):
-            return {"failed": False}
-        raise NodeFailure(str(payload.get("message") or "failed on purpose"), "fail_action")
-    if kind == "if":
-        try:
-            outcome = evaluate_condition(payload.get("condition"))
-        except ConditionError as exc:
-            raise NodeFailure(f"invalid if condition: {exc}", "invalid_condition") from None
-        return {"result": outcome, "branch": "then" if outcome else "else"}
-    raise NodeFailure(f"unknown action type {kind!r}", "unknown_action")
 
 
 def is_loopback_host(host: str | None) -> bool:
@@ -119,3 +101,45 @@ async def http_request(session: aiohttp.ClientSession, payload: dict[str, Any]) 
     if response.status >= 400:
         raise NodeFailure(f"http-request to {url} answered {response.status}", "http_error", result)
     return result
+
+
+async def run_action(
+    kind: str,
+    payload: dict[str, Any],
+    state: NodeState,
+    http: Callable[[], aiohttp.ClientSession],
+) -> dict[str, Any]:
+    """Execute action ``kind`` with its resolved ``payload``; :class:`NodeFailure` if it fails.
+
+    ``state.branch`` is set by ``if``; ``http`` gives the client ``http-request`` uses.
+    """
+    if kind in ("echo", "transform"):
+        return payload
+    if kind == "delay":
+        ms = payload.get("ms", 0)
+        if isinstance(ms, bool) or not isinstance(ms, (int, float)) or ms < 0:
+            raise NodeFailure("delay needs a non-negative number 'ms'", "invalid_payload")
+        await asyncio.sleep(ms / 1000)
+        return payload
+    if kind == "fail":
+        when = payload.get("when", True)
+        if when in (False, None, 0, "", "false"):
+            return {"failed": False}
+        raise NodeFailure(str(payload.get("message") or "failed on purpose"), "fail_action")
+    if kind == "if":
+        try:
+            outcome = evaluate_condition(payload.get("condition"))
+        except ConditionError as exc:
+            raise NodeFailure(f"invalid if condition: {exc}", "invalid_condition") from None
+        state.branch = "then" if outcome else "else"
+        return {"result": outcome, "branch": state.branch}
+    if kind == "http-request":
+        return await http_request(http(), payload)
+    entry = _catalog.lookup("action", kind)
+    if entry is None or entry.executable:  # an executable type reaching here: wait, elsewhere
+        raise NodeFailure(f"unknown action type {kind!r}", "unknown_action")
+    found = problems(entry.definition.get("payloadSchema") or {}, payload, "payload")
+    if found:
+        detail = "; ".join(problem["message"] for problem in found)
+        raise NodeFailure(f"{kind}: {detail}", "invalid_payload")
+    return _catalog.simulate(entry, payload)

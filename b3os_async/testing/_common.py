@@ -13,6 +13,8 @@ code    meaning
 400005  too many ids in ``/v1/workflow-runs/stream`` (max 24)
 400006  an x402 resource URL the emulator will not call (not http(s), not loopback)
 400007  an x402 import whose probe or payment failed (nothing was created)
+400008  a value does not match its JSON schema (action inputs, connector data); ``details``
+        lists ``{field, message}`` per problem
 400078  invalid run ID (must start with ``run_``)                      *published*
 400079  duplicate run ID                                              *published*
 400228  invalid workflow definition                                   *published*
@@ -38,8 +40,12 @@ code    meaning
 404010  template version not found
 404011  external execution not found (or in another organization)
 404012  x402 endpoint not found
-404013  workflow variable not found
-404014  workflow release not found
+404013  no such action, trigger or connector type in the catalog
+404014  connector not found (or in another organization)
+404015  webhook event not found (or in another organization)
+404016  no block cursor for this chain and cursor type
+404017  workflow variable not found
+404018  workflow release not found
 405001  method not allowed on this route
 409001  version conflict (``expectedCurrentVersion`` / ``expectedVersion``)
 409002  run is not cancellable (already finished)
@@ -50,6 +56,7 @@ code    meaning
 4xx000  / 5xx000  injected by ``Fault.status``/``Fault.burst`` (``status * 1000``)
 429001  injected rate limit (``Fault.rate_limit``)
 500001  an unexpected error inside the emulator (a bug: the emulator's log has the traceback)
+502001  a single action (``POST /v1/actions/{type}/run``) failed while executing
 ======  =======================================================================
 """
 
@@ -81,6 +88,8 @@ EXECUTION_NOT_FOUND = 404011
 X402_ENDPOINT_NOT_FOUND = 404012
 X402_ENDPOINT_EXISTS = 409005
 IDEMPOTENCY_CONFLICT = 409006
+# area actions (triggers, actions, connectors, search, tags)
+SCHEMA_MISMATCH = 400008
 INVALID_RUN_ID = 400078
 DUPLICATE_RUN_ID = 400079
 INVALID_DEFINITION = 400228
@@ -98,8 +107,12 @@ DRAFT_NOT_FOUND = 404005
 LIVE_NOT_FOUND = 404006
 NODE_NOT_FOUND = 404007
 AGENT_RUN_NOT_FOUND = 404008
-VARIABLE_NOT_FOUND = 404013
-RELEASE_NOT_FOUND = 404014
+CATALOG_NOT_FOUND = 404013
+CONNECTOR_NOT_FOUND = 404014
+WEBHOOK_EVENT_NOT_FOUND = 404015
+CURSOR_NOT_FOUND = 404016
+VARIABLE_NOT_FOUND = 404017
+RELEASE_NOT_FOUND = 404018
 METHOD_NOT_ALLOWED = 405001
 VERSION_CONFLICT = 409001
 NOT_CANCELLABLE = 409002
@@ -107,6 +120,7 @@ NOT_RETRYABLE = 409003
 WRONG_STATE = 409004
 RATE_LIMITED = 429001
 INTERNAL_ERROR = 500001
+ACTION_FAILED = 502001
 
 MAX_JSON_DEPTH = 128
 """Deepest nesting of objects/arrays a request body may have (the emulator's own limit)."""

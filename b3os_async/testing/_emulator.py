@@ -31,6 +31,7 @@ from b3os_async.testing._scheduler import Scheduler
 from b3os_async.testing._server import CONTEXT, Context, RecordedRequest, mark_started
 from b3os_async.testing._store import Store
 from b3os_async.testing._streams import Broker
+from b3os_async.testing._variable_action import SET_VARIABLE, set_variable_action
 from b3os_async.testing._x402_tools import X402Tools
 from b3os_async.testing.routes._execution_views import launch
 
@@ -120,6 +121,7 @@ class Emulator:
         self._hooks = HookWorker(store, timeout=hook_timeout, retry_delay=hook_retry_delay)
         broker.run_listeners.append(self._hooks.on_run_event)
         self._ctx.engine.extra_actions["send-webhook"] = self._hooks.send_webhook
+        self._ctx.engine.extra_actions[SET_VARIABLE] = set_variable_action(store)
         self._runner: web.AppRunner | None = None
         self._url: str | None = None
         self._closed = False
@@ -282,6 +284,12 @@ class Emulator:
         if org not in self._ctx.store.orgs:
             raise ValueError(f"unknown organization {org!r}")
         self._ctx.store.caddie.credits.set(org, credits)
+
+    def set_compute_units(self, org_id: str, balance: float) -> None:
+        """Set an organization's compute-unit balance (0 makes every charge a 402)."""
+        if org_id not in self._ctx.store.orgs:
+            raise ValueError(f"unknown organization {org_id!r}")
+        self._ctx.store.credits.set_balance(org_id, balance)
 
     async def wait_for_run(
         self, run_id: str, status: str | None = None, *, timeout: float = 10.0

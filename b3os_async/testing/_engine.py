@@ -31,11 +31,16 @@ a stream opened before the POST sees it. Execution then happens in one asyncio t
   were and not executed again (no events for them); execution walks through them to the rest.
 
 Built-in actions (node ``type``): ``echo``/``transform`` (result = resolved payload), ``delay``
-(``{"ms": N}``), ``fail`` (``{"message", "when"}``), ``if`` (those four in ``_actions.py``),
-``http-request`` (loopback only), ``wait``, ``set-variable`` (``_domain/workflow_variables.py``;
-``{{$vars.x}}`` reads them). Any other action type fails its node. Run-level notifications
-(``run_started`` and the terminal event) also go to the organization's notification log.
-Timestamps come from the emulator's clock (``store.clock``).
+(``{"ms": N}``), ``fail`` (``{"message", "when"}``), ``http-request`` (loopback only), ``if``,
+``wait``. The other actions of the catalog (``_catalog/``) are simulated: the resolved payload is
+checked against the action's ``payloadSchema`` (a problem fails the node, code
+``invalid_payload``) and the result is its ``exampleOutput``. A type the catalog does not know
+fails its node. Run-level notifications (``run_started`` and the terminal event) also go to the
+organization's notification log. :meth:`Engine.execute_action` runs one action outside any run
+(``actions test/run``, the action proxy). Every node execution is counted in the statistics
+(``store.stats``, ``GET /v1/statistics``). ``{{$vars.x}}`` reads workflow variables (the
+``set-variable`` action is an extra action, ``_variable_action.py``). Timestamps come from the
+emulator's clock (``store.clock``).
 """
 
 from __future__ import annotations
@@ -43,20 +48,21 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import time
 from typing import TYPE_CHECKING, Any
 
 import aiohttp
 
-from b3os_async.testing._actions import NodeFailure, basic_action, http_request
+from b3os_async.testing._actions import NodeFailure, run_action
 from b3os_async.testing._common import NODE_NOT_FOUND, NOT_CANCELLABLE, ApiError
-from b3os_async.testing._domain.workflow_variables import SET_VARIABLE, VariableError
+from b3os_async.testing._domain.runs import NodeState
 from b3os_async.testing._expr import resolve
 from b3os_async.testing._graph import children_of, has_successful_leaf, nodes_of
 
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Callable
 
-    from b3os_async.testing._domain.runs import NodeState, Run
+    from b3os_async.testing._domain.runs import Run
     from b3os_async.testing._store import Store
     from b3os_async.testing._streams import Broker
 
@@ -100,15 +106,6 @@ class Engine:
     def _touch(self) -> None:
         self._changed.set()
         self._changed = asyncio.Event()
-
-    async def settled(self, run: Run, timeout: float) -> None:
-        """Wait until ``run`` is no longer ``running`` (it ended or waits), at most ``timeout``."""
-        deadline = asyncio.get_running_loop().time() + timeout
-        while run.status == "running":
-            remaining = deadline - asyncio.get_running_loop().time()
-            if remaining <= 0:
-                return
-            await self.changed(min(remaining, 0.5))
 
     # -- starting, resuming, cancelling ----------------------------------------------------------
 
@@ -249,8 +246,10 @@ class Engine:
         state.status, state.started_at = "running", self._clock.iso()
         channel.publish("node_started", "running", nodeId=node_id)
         self._touch()
+        kind = "trigger" if node_id == run.trigger_node_id else "action"
+        started = time.perf_counter()
         try:
-            if node_id == run.trigger_node_id:
+            if kind == "trigger":
                 state.input = dict(run.trigger_result)
                 result: dict[str, Any] = dict(run.trigger_result)
             else:
@@ -262,13 +261,29 @@ class Engine:
             state.error = {"message": failure.message, "code": failure.code}
             state.result = failure.result
             channel.publish("node_failed", "failure", nodeId=node_id, error=state.error)
+            self._record(kind, node["type"], started, ok=False)
             self._touch()
             return False
         state.status, state.finished_at, state.result = "success", self._clock.iso(), result
         self._store.runs.record_tx(run, node_id, result)
         channel.publish("node_completed", "success", nodeId=node_id, result=result)
+        self._record(kind, node["type"], started, ok=True)
         self._touch()
         return True
+
+    def _record(self, kind: str, node_type: str, started: float, *, ok: bool) -> None:
+        """Count one execution in the statistics (``started``: its ``perf_counter()``)."""
+        elapsed_ms = (time.perf_counter() - started) * 1000
+        at_ms = int(time.time() * 1000)
+        self._store.stats.record(kind, node_type, at_ms=at_ms, duration_ms=elapsed_ms, ok=ok)
+
+    async def execute_action(self, kind: str, payload: dict[str, Any]) -> dict[str, Any]:
+        """Execute one action outside any run (``actions test/run``, the action proxy).
+
+        Raises :class:`NodeFailure` as a node would fail; ``wait`` cannot run on its own. The
+        caller records the execution in the statistics (it knows the whole duration).
+        """
+        return await self._action(None, "", kind, payload, NodeState(kind))
 
     def _lookup(self, run: Run) -> Callable[[str], Any]:
         def lookup(first: str) -> Any:
@@ -290,25 +305,23 @@ class Engine:
         return lookup
 
     async def _action(
-        self, run: Run, node_id: str, kind: str, payload: dict[str, Any], state: NodeState
+        self, run: Run | None, node_id: str, kind: str, payload: dict[str, Any], state: NodeState
     ) -> dict[str, Any]:
         if kind == "wait":
+            if run is None:
+                raise NodeFailure("a wait node pauses a run; it cannot run on its own", "no_run")
             return await self._wait(run, node_id, payload, state)
-        if kind == "http-request":
-            if self._http is None:
-                self._http = aiohttp.ClientSession()
-            return await http_request(self._http, payload)
-        if kind == SET_VARIABLE:
-            try:
-                return self._store.variables.node_write(run, node_id, payload)
-            except VariableError as exc:
-                raise NodeFailure(exc.message, exc.code) from None
         if (extra := self.extra_actions.get(kind)) is not None:  # send-webhook ...
+            if run is None:
+                raise NodeFailure(f"{kind} acts for a run; it cannot run on its own", "no_run")
             return await extra(run, node_id, payload)
-        result = await basic_action(kind, payload)  # unknown types fail the node
-        if kind == "if":
-            state.branch = result["branch"]
-        return result
+        return await run_action(kind, payload, state, self._session)
+
+    def _session(self) -> aiohttp.ClientSession:
+        """The HTTP client of ``http-request`` (created on first use, closed by close())."""
+        if self._http is None:
+            self._http = aiohttp.ClientSession()
+        return self._http
 
     async def _wait(
         self, run: Run, node_id: str, payload: dict[str, Any], state: NodeState

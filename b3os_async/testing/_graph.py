@@ -7,8 +7,10 @@ Three levels of checking, used at different moments:
 * :func:`graph_errors` - the graph can run: the trigger exists, every child exists, no cycles.
   Publish and both run endpoints refuse a definition that fails it (400228, items in ``details``).
 * :func:`validation_errors` - everything ``POST /v1/workflows/validate`` reports: the two above,
-  plus unknown action types, nodes not reachable from a trigger, missing/unknown ``branch`` labels
-  under ``if``/``wait`` nodes, references to nodes that do not exist, and a blank ``name``.
+  plus action types the catalog does not know, nodes not reachable from a trigger,
+  missing/unknown ``branch`` labels under ``if``/``wait`` nodes, references to nodes that do not
+  exist, a blank ``name``, and connectors (:func:`connector_errors`): a node whose action needs
+  a connector type must name a connector of the organization of that type.
   Unknown action types are *not* refused by publish or run: the node fails when it executes.
 
 The trigger is ``triggerNodeIds[0]`` when that list is given and not empty, else ``root``.
@@ -16,14 +18,16 @@ The trigger is ``triggerNodeIds[0]`` when that list is given and not empty, else
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
+from b3os_async.testing import _catalog
 from b3os_async.testing._expr import references
 
-ACTIONS = frozenset(
-    {"echo", "transform", "delay", "fail", "http-request", "if", "wait", "set-variable"}
-)
+ConnectorTypes = Callable[[str], "str | None"]
+"""Connector id -> its type in the caller's organization (None: no such connector)."""
+
+ACTIONS = frozenset({"echo", "transform", "delay", "fail", "http-request", "if", "wait"})
 """Action (non-trigger) node types the engine executes."""
 
 BRANCHES = {"if": ("then", "else"), "wait": ("resumed", "timed_out")}
@@ -164,6 +168,40 @@ def reachable(definition: Mapping[str, Any], start: str) -> list[str]:
     return order
 
 
+def connector_errors(
+    node_id: str, node: Mapping[str, Any], connector_type_of: ConnectorTypes
+) -> list[dict[str, Any]]:
+    """Problems of a node's ``connector`` against its action's requirement and the org's
+    connectors (wallet references name wallets, not connectors: only their type is checked)."""
+    entry = _catalog.lookup("action", node["type"])
+    needed = ((entry.definition.get("connector") or {}) if entry else {}).get("type")
+    needed_entry = _catalog.lookup("connector_type", needed) if needed else None
+    optional = bool(needed_entry and needed_entry.definition.get("optional"))
+    what = f"node {node_id!r} ({node['type']})"
+    ref = node.get("connector")
+    if not isinstance(ref, Mapping) or not (ref.get("id") or ref.get("type")):
+        if needed and not optional:
+            message = f"{what} needs a {needed!r} connector"
+            return [_item("nodes", message, node_id, code="missing_connector", field="connector")]
+        return []
+    declared, connector_id = ref.get("type"), ref.get("id")
+    actual = None
+    if declared != "wallet" and isinstance(connector_id, str) and connector_id:
+        actual = connector_type_of(connector_id)
+        if actual is None:
+            message = f"{what} uses connector {connector_id!r}, which this organization lacks"
+            return [_item("nodes", message, node_id, code="unknown_connector", field="connector")]
+        if declared and declared != actual:
+            message = f"{what} says connector {connector_id!r} is {declared!r}; it is {actual!r}"
+            return [_item("nodes", message, node_id, code="wrong_connector", field="connector")]
+    kind = actual or declared
+    if needed and kind != needed:
+        named = f"{connector_id!r} is a {kind!r} connector" if connector_id else f"got {kind!r}"
+        message = f"{what} needs a {needed!r} connector; {named}"
+        return [_item("nodes", message, node_id, code="wrong_connector", field="connector")]
+    return []
+
+
 _RAN = frozenset({"success", "failure", "partial"})
 
 
@@ -182,8 +220,14 @@ def has_successful_leaf(definition: Mapping[str, Any], statuses: Mapping[str, st
     return False
 
 
-def validation_errors(definition: Any, name: Any = None) -> list[dict[str, Any]]:
-    """Everything ``POST /v1/workflows/validate`` reports (see the module docstring)."""
+def validation_errors(
+    definition: Any, name: Any = None, connector_type_of: ConnectorTypes | None = None
+) -> list[dict[str, Any]]:
+    """Everything ``POST /v1/workflows/validate`` reports (see the module docstring).
+
+    ``connector_type_of`` resolves the organization's connectors; without it, nodes'
+    connectors are not checked.
+    """
     errors: list[dict[str, Any]] = []
     if isinstance(name, str) and not name.strip():
         errors.append(_item("name", "name must not be blank", field="name"))
@@ -197,10 +241,12 @@ def validation_errors(definition: Any, name: Any = None) -> list[dict[str, Any]]
         reached.update(reachable(definition, trigger))
     known_refs = set(nodes) | {"root"}
     for node_id, node in nodes.items():
-        if node_id not in triggers and node["type"] not in ACTIONS:
+        if node_id not in triggers and _catalog.lookup("action", node["type"]) is None:
             errors.append(
                 _item("nodes", f"unknown node type {node['type']!r}", node_id, code="unknown_type")
             )
+        elif node_id not in triggers and connector_type_of is not None:
+            errors.extend(connector_errors(node_id, node, connector_type_of))
         if triggers and node_id not in reached:
             errors.append(
                 _item("connectivity", f"node {node_id!r} is not reachable from a trigger", node_id)

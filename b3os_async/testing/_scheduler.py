@@ -128,10 +128,16 @@ class Scheduler:
                 run_id = self._fire(workflow_id, node_id, armed, at)
                 if run_id is not None:
                     fired.append(run_id)
-                    run = self._store.runs.get(run_id)
-                    if run is not None:
-                        await self._engine.settled(run, SETTLE_SECONDS)
+                    await self._settled(run_id)
         return fired
+
+    async def _settled(self, run_id: str) -> None:
+        """Wait until the run is no longer ``running`` (ended or waiting), SETTLE_SECONDS max."""
+        run = self._store.runs.get(run_id)
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + SETTLE_SECONDS
+        while run is not None and run.status == "running" and loop.time() < deadline:
+            await self._engine.changed(min(deadline - loop.time(), 0.5))
 
     def _fire(self, workflow_id: str, node_id: str, armed: _Armed, at: datetime) -> str | None:
         following = armed.schedule.next_after(at, armed.armed_at)

@@ -58,7 +58,22 @@ PUBLIC_ROUTE_PREFIX = "public."
 """Routes named ``public.…`` need no API key (``/v1/public/*``): any ``Authorization`` is ignored
 and the handler sees no principal (area public)."""
 
-OPTIONAL_AUTH_ROUTES = frozenset({"template_get"})
+OPTIONAL_AUTH_ROUTES = frozenset(
+    {
+        "template_get",
+        # area actions: the catalog and CU costs (public on B3OS); inbound workflow webhooks
+        # (the secret in the path authenticates them: the handler checks it)
+        "list_actions",
+        "get_action",
+        "list_logic_actions",
+        "cu_costs",
+        "list_triggers",
+        "get_trigger",
+        "list_connector_types",
+        "get_connector_type",
+        "inbound_webhook",
+    }
+)
 """Route names that serve anonymous callers too (a key, when sent, is checked as usual)."""
 
 _INTEGER = re.compile(r"-?[0-9]+", re.ASCII)

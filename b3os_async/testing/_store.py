@@ -16,7 +16,9 @@ indexes its list endpoints page through:
 * ``hooks`` - a :class:`~b3os_async.testing._domain.execution_hooks.HookBook` (execution-hook
   endpoints and the delivery records of hooks and ``send-webhook`` nodes);
 * ``collections`` - the items of the simple areas, one ``OrgItems`` per
-  :class:`~b3os_async.testing._collection.Collection`, created on first use;
+  :class:`~b3os_async.testing._collection.Collection`, created on first use (connectors and
+  inbound webhook events among them);
+* ``credits`` - the compute-unit ledger; ``stats`` - executions per node type (statistics);
 * area public: ``templates``, ``executions`` (external executions), ``wallets`` (a minimal seam
   for x402), ``x402`` (the facilitator), ``x402_endpoints`` (the catalog), ``tx_index``.
 
@@ -39,6 +41,7 @@ from b3os_async.testing._domain.execution_hooks import HookBook
 from b3os_async.testing._domain.executions import ExecutionBook
 from b3os_async.testing._domain.public import TxIndex
 from b3os_async.testing._domain.runs import RunBook
+from b3os_async.testing._domain.statistics import Statistics
 from b3os_async.testing._domain.templates import TemplateBook
 from b3os_async.testing._domain.wallets import WalletBook
 from b3os_async.testing._domain.workflow_book import WorkflowBook
@@ -79,6 +82,7 @@ class Store:
         # Caddie (area 9): chat turns, history, sessions, AI credits; agent runs.
         self.caddie = CaddieBook(ids, time.monotonic)
         self.agent_runs = AgentRunBook(ids, time.monotonic, lambda: self.caddie.pace)
+        self.stats = Statistics()  # executions per node type (_domain/statistics.py)
         self.hooks = HookBook(ids)  # execution hooks
 
     def _run_added(self, run: Run) -> None:

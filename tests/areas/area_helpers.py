@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from b3os_async import B3OS
+    from b3os_async.testing import Emulator
 
 T0 = datetime(2030, 1, 1, tzinfo=timezone.utc)
 """Where the emulator's clock stands when a test starts (the ``emu`` fixture)."""
@@ -43,3 +44,8 @@ async def public_workflow(
     await b3.workflows.set_visibility(wf.id, visibility)
     await b3.workflows.publish(wf.id)
     return wf.id
+
+
+def sent(emu: Emulator, method: str, path: str) -> int:
+    """How many requests ``method path`` the emulator received."""
+    return sum(1 for r in emu.requests if (r.method, r.path) == (method, path))

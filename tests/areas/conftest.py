@@ -37,6 +37,7 @@ async def b3(emu: Emulator) -> AsyncIterator[B3OS]:
     async with B3OS(
         emu.api_key,
         base_url=emu.url,
+        org_id=emu.org_id,
         retry=RetryPolicy.no_wait(),
         reconnect=RetryPolicy.no_wait(max_attempts=5),
     ) as client:

@@ -89,11 +89,11 @@ async def test_delete_removes_the_variable(b3: B3OS) -> None:
 
 
 async def test_an_unknown_variable_is_not_found(b3: B3OS) -> None:
-    """reset() of a variable never defined raises NotFoundError (404013)."""
+    """reset() of a variable never defined raises NotFoundError (404017)."""
     wf = await b3.workflows.create(name="v", description="", definition=definition())
     with pytest.raises(NotFoundError) as caught:
         await b3.workflows.variables.reset(wf.id, "nope")
-    assert caught.value.code == 404013
+    assert caught.value.code == 404017
 
 
 async def test_variable_names_are_sent_as_one_path_segment(b3: B3OS) -> None:

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import aiohttp
+import conformance_catalog
 import jsonschema
 import pytest
 import referencing
@@ -42,6 +43,21 @@ ADDITIONS = {
 }
 """Fields the emulator sends beyond the schemas (documented in docs/emulator.md)."""
 
+SYNTHETIC = {
+    "EmulatorTagPage": {
+        "type": "object",
+        "properties": {
+            "items": {"type": "array", "items": {"$ref": f"#/components/schemas/{ENTITY}Tag"}},
+            "limit": {"type": "integer"},
+            "offset": {"type": "integer"},
+            "hasMore": {"type": "boolean"},
+        },
+    },
+    "EmulatorTagCategories": {"type": "array", "items": {"type": "string"}},
+}
+"""Shapes the document leaves untyped (``GET /v1/tags``: "untyped", notes.md §2.4), as the
+emulator answers them: a page of the document's ``Tag`` and a list of category names."""
+
 LOOSE = {"data", PREFIX + "PaginatedData-" + ENTITY.replace(".", "_") + "Template"}
 """swaggo artefacts: ``SuccessResponse`` is ``allOf`` a template page; not made strict."""
 
@@ -54,6 +70,9 @@ DATA_SCHEMAS = {
     ("GET", "/v1/agent-runs/agents"): "ListAgentTypesResponse",
     ("GET", "/v1/agent-runs/artifacts"): PREFIX + "PaginatedData-schemas_AgentArtifactItem",
     ("GET", "/v1/agent-runs/{id}"): "AgentRunData",
+    ("GET", "/organizations/{orgId}/webhook-secret"): "GetOrgWebhookSecretSuccessResponse",
+    ("GET", "/v1/tags"): "EmulatorTagPage",
+    ("GET", "/v1/tags/categories"): "EmulatorTagCategories",
 }
 """Operations whose declared 200 body is a swaggo artefact (``allOf`` a template page, ``data``
 untyped): their envelope's ``data`` is checked, strictly, against the component the API means
@@ -143,6 +162,7 @@ OPERATIONS = {
     ("GET", "/v1/agent-runs/agents"),
     ("GET", "/v1/agent-runs/artifacts"),
     ("GET", "/v1/agent-runs/{id}"),
+    *conformance_catalog.OPERATIONS,
 }
 
 # area public: templates, public routes, external executions, x402
@@ -225,6 +245,7 @@ def _document() -> dict[str, Any]:
     document: dict[str, Any] = json.loads(OPENAPI.read_text())
     document = copy.deepcopy(document)
     schemas = document["components"]["schemas"]
+    schemas.update(copy.deepcopy(SYNTHETIC))
     for name, extra in ADDITIONS.items():
         schemas[name]["properties"].update(extra)
     for name, schema in list(schemas.items()):
@@ -706,6 +727,7 @@ async def _public_area_scenario(emu: Emulator, check: Checker) -> None:
     await check("POST", x, x, json=echo)
     await check("POST", x, x, 409, json=echo)
     await _caddie(emu, check)
+    await conformance_catalog.scenario(emu, check)
 
 
 async def _caddie(emu: Emulator, check: Checker) -> None:

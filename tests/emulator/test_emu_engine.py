@@ -208,7 +208,7 @@ async def test_a_failed_branch_beside_a_successful_one_is_partial(api: Api) -> N
 
 async def test_unknown_action_type_fails_the_node(api: Api) -> None:
     """An action type the emulator does not know fails its node."""
-    run = await api.run(linear(("x", "send-erc20-token", {})))
+    run = await api.run(linear(("x", "teleport-tokens", {})))
     assert _state(run, "x")["error"]["code"] == "unknown_action"
     assert run["status"] == "failure"
 

@@ -13,9 +13,11 @@ def test_every_area_module_is_discovered() -> None:
     """discover() returns the ROUTES table of every area module, in areas() order."""
     areas = routes.areas()
     assert areas == [
+        "actions",
         "activity",
         "agent_runs",
         "caddie",
+        "connectors",
         "execution_hooks",
         "executions",
         "metrics",
@@ -23,7 +25,10 @@ def test_every_area_module_is_discovered() -> None:
         "outbound_webhooks",
         "public",
         "runs",
+        "search",
+        "tags",
         "templates",
+        "triggers",
         "workflow_insights",
         "workflow_releases",
         "workflow_schedules",
@@ -37,30 +42,28 @@ def test_every_area_module_is_discovered() -> None:
 
 
 # Areas whose paths do not start with their name: caddie serves /v1/ai/*, execution_hooks
-# serves /v1/execution-webhooks, the sub-areas of workflows (workflow_variables ...) serve
-# /v1/workflows/....
-SEGMENTS = {
-    "caddie": "ai",
-    "execution_hooks": "execution-webhook",
-    **dict.fromkeys(
-        (
-            "workflow_insights",
-            "workflow_releases",
-            "workflow_schedules",
-            "workflow_settings",
-            "workflow_variables",
-        ),
-        "workflow",
-    ),
-}
+# serves /v1/execution-webhooks. (The sub-areas of workflows declare ALSO_SERVES instead.)
+SEGMENTS = {"caddie": "ai", "execution_hooks": "execution-webhook"}
 
 
 def test_each_route_lives_in_the_module_of_its_area() -> None:
-    """A module's paths all start with its area's name (/v1/workflow-runs is workflows'; a
-    sub-area such as workflow_variables serves /v1/workflows/...)."""
-    for area, table in zip(routes.areas(), routes.discover(), strict=True):
+    """A module's paths start with its area's name (/v1/workflow-runs is workflows'), or with
+    one of the prefixes its ``ALSO_SERVES`` declares (/v1/cu/costs is actions')."""
+    for area in routes.areas():
+        module = importlib.import_module(f"{routes.__name__}.{area}")
         expected = SEGMENTS.get(area, area.rstrip("s").replace("_", "-"))
-        for route in table:
+        also: tuple[str, ...] = getattr(module, "ALSO_SERVES", ())
+        for route in module.ROUTES:
             assert isinstance(route, web.RouteDef)
             segment = route.path.split("/")[2]
-            assert segment.startswith(expected), (area, route.path)
+            declared = any(route.path.startswith(prefix) for prefix in also)
+            assert segment.startswith(expected) or declared, (area, route.path)
+
+
+def test_declared_foreign_prefixes_are_used() -> None:
+    """Every ``ALSO_SERVES`` prefix of a module serves at least one of its routes."""
+    for area in routes.areas():
+        module = importlib.import_module(f"{routes.__name__}.{area}")
+        paths = [route.path for route in module.ROUTES if isinstance(route, web.RouteDef)]
+        for prefix in getattr(module, "ALSO_SERVES", ()):
+            assert any(path.startswith(prefix) for path in paths), (area, prefix)

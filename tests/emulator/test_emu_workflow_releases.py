@@ -78,11 +78,11 @@ async def test_revert_makes_an_old_release_live_again(api: Api) -> None:
     assert await live_message(api, wf_id) == "one"
 
 
-async def test_revert_to_an_unknown_release_is_404014(api: Api) -> None:
-    """A release number that does not exist: 404014."""
+async def test_revert_to_an_unknown_release_is_404018(api: Api) -> None:
+    """A release number that does not exist: 404018."""
     wf_id = await draft(api)
     body = await api.call("POST", f"/v1/workflows/{wf_id}/releases/4/revert", expect=404)
-    assert body["code"] == 404014
+    assert body["code"] == 404018
 
 
 async def test_revert_to_version_records_a_release_without_an_app(api: Api) -> None:

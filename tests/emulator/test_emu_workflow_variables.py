@@ -173,12 +173,12 @@ async def test_a_default_must_fit_the_type(api: Api) -> None:
     assert answer["code"] == 400002
 
 
-async def test_unknown_variables_are_404013(api: Api) -> None:
-    """History, value, reset and delete of an unknown variable answer 404013."""
+async def test_unknown_variables_are_404017(api: Api) -> None:
+    """History, value, reset and delete of an unknown variable answer 404017."""
     wf_id = await workflow(api)
     for method, suffix in (("GET", "/x/history"), ("POST", "/x/reset"), ("DELETE", "/x")):
         body = await api.call(method, V.format(wf_id) + suffix, expect=404)
-        assert body["code"] == 404013
+        assert body["code"] == 404017
 
 
 async def test_deleting_drops_the_variable_from_the_workflow(api: Api) -> None:

@@ -249,6 +249,30 @@ HOSTILE: dict[str, list[Any]] = {
         STRS,
     ),
     **dict.fromkeys(("resource_url", "url", "base_url"), URLS),
+    # triggers, actions, connectors, search, tags (keys above are shared: tags, limit, start,
+    # end, category, search, granularity, wallet_address)
+    **dict.fromkeys(
+        (
+            "action_type",
+            "trigger_type",
+            "event_id",
+            "connector_id",
+            "connector_type",
+            "server_id",
+            "resource_type",
+            "resource_id",
+            "node_type",
+            "org_id",
+        ),
+        IDS,
+    ),
+    **dict.fromkeys(("types", "tokens"), STR_LISTS),
+    "assets": ID_LISTS,
+    "inputs": PAYLOADS,
+    "connector": [5, "x", ["a"], {"id": object()}, {"id": "\ud800"}, {"type": float("nan")}],
+    **dict.fromkeys(("chain_id", "offset"), INTS),
+    "sort_by_count": BOOLS,
+    **dict.fromkeys(("wallet_id", "cursor_type", "asset_class", "scope"), STRS),
     # execution hooks (endpoint_id and url: above)
     "delivery_id": IDS,
     "subscribed_event_types": [*STR_LISTS, ["run.exploded"], [""]],
@@ -269,7 +293,6 @@ VALID: dict[str, Any] = {
     "ui_metadata": {},
     "title": "matrix",
     "tx_hashes": ["0xmatrix"],
-    "type": "number",
     "lifetime": "persist",
     "value": 1,
     "release_version": 1,
@@ -297,6 +320,24 @@ VALID: dict[str, Any] = {
     "price": "1000",
     "token_address": "0x" + "2" * 40,
     "payment_header": "eyJ4NDAyVmVyc2lvbiI6MX0=",
+    # triggers, actions, connectors, search, tags (ids that do not exist answer 404: still typed)
+    "action_type": "echo",
+    "trigger_type": "manual",
+    "event_id": "whe_matrix",
+    "chain_id": 8453,
+    "cursor_type": "evm-log",
+    "assets": ["BTCUSD"],
+    "payload": {},
+    "wallet_id": "w_matrix",
+    "node_type": "action",
+    "connector_id": "conn_matrix",
+    "type": "slack",
+    "data": {"botToken": "xoxb-matrix-0000"},
+    "connector_type": "slack",
+    "server_id": "github",
+    "q": "slack",
+    "resource_type": "action",
+    "resource_id": "echo",
 }
 
 #: The client's own methods in the matrix (the resources' are found by introspection).
@@ -363,8 +404,9 @@ def _parameters(area: str, name: str) -> list[inspect.Parameter]:
 def test_discovery_finds_every_area_and_method() -> None:
     """Introspection sees the areas, sub-resources and main methods (the matrix is not empty)."""
     assert _areas() == [
-        "activity", "agent_runs", "caddie", "execution_hooks", "executions", "metrics",
-        "outbound_webhooks", "public", "runs", "templates", "workflows", "x402",
+        "actions", "activity", "agent_runs", "caddie", "connectors", "execution_hooks",
+        "executions", "metrics", "outbound_webhooks", "public", "runs", "search", "tags",
+        "templates", "triggers", "workflows", "x402",
     ]  # fmt: skip
     assert _sub_areas("workflows") == ["workflows.releases", "workflows.variables"]
     assert {("workflows", "create"), ("runs", "resume_node"), ("activity", "stream")} <= set(

@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import asyncio
 import json
+import socket
+import struct
+import time
 from collections.abc import Awaitable, Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -64,7 +67,13 @@ def run_state(run_id: str, events: Sequence[dict[str, Any]]) -> dict[str, Any]:
         elif etype == "run_resumed":
             status = "running"
         node_id = event.get("nodeId")
-        if not isinstance(node_id, str) or not etype.startswith("node_"):
+        if not isinstance(node_id, str):
+            continue
+        if etype in ("run_waiting", "run_resumed"):  # a wait node held the run / let it go
+            node = nodes.setdefault(node_id, {"type": "wait"})
+            node["status"] = "waiting" if etype == "run_waiting" else "running"
+            continue
+        if not etype.startswith("node_"):
             continue
         node = nodes.setdefault(node_id, {"type": "echo"})
         node["status"] = event["status"]
@@ -125,6 +134,32 @@ class Conn:
         assert transport is not None
         transport.close()
 
+    # -- raw faults: what proxies and restarting servers do to a stream ---------------------------
+
+    async def burst_then_reset(self, data: bytes) -> None:
+        """Write ``data`` and reset the connection (TCP RST) in the same tick.
+
+        The bytes reach the client's socket right before the reset, so its reader sees data and
+        a pending ECONNRESET together (aiohttp raises the error before returning the data).
+        ``write`` does not yield for a burst under aiohttp's 64 KiB drain limit.
+        """
+        await self.write(data)
+        self.reset()
+
+    async def burst_then_close(self, data: bytes) -> None:
+        """Write ``data`` and close the TCP connection (FIN) mid-body in the same tick."""
+        await self.write(data)
+        self.drop()
+
+    def reset(self) -> None:
+        """Abort the TCP connection with an RST (``SO_LINGER`` 0), not a FIN."""
+        transport = self.request.transport
+        assert transport is not None
+        sock = transport.get_extra_info("socket")
+        if sock is not None:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        transport.abort()
+
     async def hold(self) -> None:
         """Keep the stream open until the client goes away (the handler is then cancelled)."""
         await asyncio.Event().wait()
@@ -149,6 +184,8 @@ class FakeServer:
         self.paths: list[str] = []
         self.open_streams = 0
         self.run_gets = 0
+        self.run_log: list[int] = []  # ``published`` at each answered run GET
+        self.times: list[float] = []  # time.monotonic() of each stream request
         self.run_failures = 0  # answer this many run GETs with 503 first
         self.got_run = asyncio.Event()
         self.seen = 0  # events the test's consumer has received (see collect())
@@ -184,6 +221,7 @@ class FakeServer:
 
     async def _stream(self, request: web.Request) -> web.StreamResponse:
         conn = Conn(self, request, len(self.requests))
+        self.times.append(time.monotonic())
         self.requests.append(dict(request.headers))
         self.paths.append(request.path_qs)
         self.open_streams += 1
@@ -203,6 +241,7 @@ class FakeServer:
             self.run_failures -= 1
             return web.json_response({"code": 503, "message": "busy"}, status=503)
         self.got_run.set()
+        self.run_log.append(self.published)
         run_id = request.match_info["run_id"]
         if not self.events or not self.published:  # the run does not exist (yet)
             return web.json_response({"code": 404, "message": "run not found"}, status=404)

@@ -174,3 +174,31 @@ def test_is_stale(told: list[tuple[str, Any]], event: tuple[str, Any], stale: bo
     for etype, node in told:
         progress.record(RunEvent(type=etype, node_id=node))
     assert progress.is_stale(RunEvent(type=event[0], node_id=event[1])) is stale
+
+
+@pytest.mark.parametrize(
+    ("run_status", "resumed"),
+    [
+        ("waiting", [("w1", "waiting")]),  # w2 still holds the run
+        ("running", [("w1", "running"), ("w2", "running")]),
+    ],
+)
+def test_synthesized_resume_carries_the_runs_real_status(
+    run_status: str, resumed: list[tuple[str, str]]
+) -> None:
+    """A node resumed while the client was away yields run_resumed with the run's status: still
+    "waiting" when another wait node holds the run, "running" when none does."""
+    progress = RunProgress()
+    for node in ("w1", "w2"):
+        progress.record(RunEvent(type="run_waiting", node_id=node, status="waiting"))
+    state = {
+        "status": run_status,
+        "executionState": {
+            "w1": {"status": "success", "finishedAt": "2024-05-01T10:00:05Z"},
+            "w2": {"status": "waiting" if run_status == "waiting" else "success",
+                   "startedAt": "2024-05-01T10:00:01Z", "finishedAt": "2024-05-01T10:00:06Z"},
+        },
+    }  # fmt: skip
+    out = progress.synthesize(state, RUN_ID)
+    assert [(e.node_id, e.status) for e in out if e.type == "run_resumed"] == resumed
+    assert ("node_completed", "w1") in [(e.type, e.node_id) for e in out]

@@ -12,6 +12,7 @@ from stream_fakes import NO_WAIT, RUN_ID, Conn, collect, frame, run_events, run_
 from b3os_async._errors import ConfigurationError, StreamError
 from b3os_async._retry import RetryPolicy
 from b3os_async._streams import budget as _budget
+from b3os_async._streams import runs as _runs
 
 if TYPE_CHECKING:
     from conftest import Serve
@@ -99,27 +100,35 @@ async def test_clean_end_after_events_waits_at_least_the_floor(serve: Serve) -> 
     assert all(0.1 <= i.delay <= 0.2 for i in infos)  # retry: 3 ms is below the floor
 
 
+@pytest.mark.parametrize(("cut", "reason"), [("eof", "eof"), ("reset", "connection_error")])
 async def test_steady_quiet_connection_is_not_a_failure(
-    serve: Serve, monkeypatch: pytest.MonkeyPatch
+    serve: Serve, monkeypatch: pytest.MonkeyPatch, cut: str, reason: str
 ) -> None:
-    """A connection that stayed open long enough ends cleanly without events: no budget spent."""
+    """A connection that stayed open long enough ends (closed or reset) without events: no
+    budget spent."""
+    # Real proportions: a connection is recycled after minutes, the replay grace is 2 s.
     monkeypatch.setattr(_budget, "STEADY_CONNECTION", 0.05)
+    monkeypatch.setattr(_runs, "REPLAY_GRACE", 0.02)
     infos: list[ReconnectInfo] = []
 
     async def script(conn: Conn) -> None:
         await conn.open(retry_ms=0)
-        if conn.index < 4:  # a quiet stream whose connections are recycled
+        if conn.index < 4:  # a quiet stream whose connections a proxy recycles
             await conn.write(b": heartbeat\n\n")
             await asyncio.sleep(0.08)
+            if cut == "reset":
+                conn.reset()
             return
         await conn.send(EVENTS)
 
-    _, client = await serve(script, EVENTS)
+    server, client = await serve(script, EVENTS)
     policy = RetryPolicy.no_wait(max_attempts=2)
     stream = _stream(client, last_event_id="0", reconnect=policy, on_reconnect=infos.append)
     got = await collect(stream)
     assert [e.seq for e in got] == list(range(1, N + 1))
-    assert [(i.reason, i.failures) for i in infos] == [("eof", 0)] * 4
+    assert not any(e.synthetic for e in got)
+    assert [(i.reason, i.failures) for i in infos] == [(reason, 0)] * 4
+    assert server.run_gets == 4  # each quiet connection: no event within the grace, reconciled
 
 
 async def test_slow_consumer_is_not_an_idle_server(serve: Serve) -> None:

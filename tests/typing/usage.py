@@ -259,3 +259,48 @@ async def agent_runs(b3: B3OS) -> None:
     assert_type(await b3.agent_runs.get(started.run_id, since=2), AgentRun)
     assert_type(await b3.agent_runs.agents(), tuple[AgentType, ...])
     assert_type(b3.agent_runs.artifacts("c"), AsyncPager[AgentArtifact])
+
+
+async def catalog_areas(b3: B3OS) -> None:
+    """Triggers, actions, connectors, search and tags."""
+    from b3os_async.models import (
+        ActionDefinition,
+        ActionProxyResult,
+        ActionTestResult,
+        Connector,
+        ConnectorType,
+        CuCosts,
+        NodeStatistics,
+        OrgWebhookSecret,
+        SearchResults,
+        Tag,
+        TriggerDefinition,
+        WebhookEvent,
+    )
+
+    actions = await b3.actions.list(tags=["defi"])
+    assert_type(actions, list[ActionDefinition])
+    assert_type(actions[0].payload_schema, dict[str, Any] | None)
+    tested = await b3.actions.test("echo", inputs={"a": 1})
+    assert_type(tested, ActionTestResult)
+    assert_type(tested.cu_cost, int | None)
+    proxied = await b3.actions.execute("swap-tokens", payload={}, wallet_id="w_1")
+    assert_type(proxied, ActionProxyResult)
+    costs = await b3.actions.costs()
+    assert_type(costs, CuCosts)
+    assert_type(costs.cost("echo"), float | None)
+    stats = await b3.actions.statistics()
+    assert_type(stats, dict[str, NodeStatistics])
+    triggers = await b3.triggers.list()
+    assert_type(triggers, list[TriggerDefinition])
+    secret = await b3.triggers.webhook_secret("org_1")
+    assert_type(secret, OrgWebhookSecret)
+    assert_type(b3.triggers.events(), AsyncPager[WebhookEvent])
+    created = await b3.connectors.create(name="n", type="slack", data={"botToken": "x"})
+    assert_type(created, Connector)
+    assert_type(await b3.connectors.type("slack"), ConnectorType)
+    assert_type(await b3.connectors.delete(created.id), None)
+    assert_type(b3.connectors.mcp_servers(), AsyncPager[dict[str, Any]])
+    assert_type(await b3.search.query("slack"), SearchResults)
+    assert_type(b3.tags.list(), AsyncPager[Tag])
+    assert_type(await b3.tags.categories(), list[str])

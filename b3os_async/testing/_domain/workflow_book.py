@@ -12,6 +12,7 @@ tells the listeners (the scheduler re-arms the workflow's time triggers).
 from __future__ import annotations
 
 import itertools
+from collections import Counter
 from typing import TYPE_CHECKING, Any
 
 from b3os_async.testing._collection import Shelves
@@ -59,9 +60,16 @@ class WorkflowBook:
             SORTS, lambda w: "archived" if w.archived else "visible"
         )
         self._numbers = itertools.count()
+        self._by_secret: dict[str, Workflow] = {}  # inbound webhooks find a workflow by it
+        self.node_types: Counter[str] = Counter()
+        """Node type -> non-archived workflows whose current version uses it (statistics)."""
 
     def __len__(self) -> int:
         return len(self._by_id)
+
+    @staticmethod
+    def _types(workflow: Workflow) -> frozenset[str]:
+        return frozenset() if workflow.archived else workflow.current().derived.node_types
 
     def create(
         self, who: Principal, content: dict[str, Any], source_template_id: str | None = None
@@ -82,6 +90,8 @@ class WorkflowBook:
         )
         workflow.add_version(content, who.user_id)
         self._by_id[workflow.id] = workflow
+        self._by_secret[workflow.trigger_secret] = workflow
+        self.node_types.update(self._types(workflow))
         self._placed(workflow, "workflow_created")
         return workflow
 
@@ -96,13 +106,21 @@ class WorkflowBook:
         """The workflow ``workflow_id`` of any organization, if it exists."""
         return self._by_id.get(workflow_id)
 
+    def find_by_secret(self, secret: str) -> Workflow | None:
+        """The workflow whose ``triggerSecret`` is ``secret`` (inbound webhooks), if any."""
+        return self._by_secret.get(secret)
+
     def change(
         self, org_id: str, workflow_id: str, transition: Callable[[Workflow], str | None]
     ) -> Workflow:
         """Apply ``transition`` to the org's workflow; re-index it and notify if it changed."""
         workflow = self.get(org_id, workflow_id)
+        before = self._types(workflow)
         event = transition(workflow)
         if event is not None:
+            after = self._types(workflow)
+            self.node_types.subtract(before - after)
+            self.node_types.update(after - before)
             self._placed(workflow, event)
         return workflow
 

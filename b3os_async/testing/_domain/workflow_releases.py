@@ -12,7 +12,7 @@ createdBy}``; ``releaseVersion`` counts 1, 2, 3 … per workflow and the history
   Without a draft, it records a release of the live version as it is; with neither, 409004.
 * ``POST …/releases/{n}/revert`` makes release ``n``'s workflow version live again: its content
   becomes a new version, published at once (a pending draft is superseded, as by a rollback),
-  recorded as a release with ``kind: revert`` and ``revertedFrom: n``. Unknown ``n``: 404014.
+  recorded as a release with ``kind: revert`` and ``revertedFrom: n``. Unknown ``n``: 404018.
 * ``POST …/revert-to-version`` (``workflowVersion``) does the same from any stored version
   (``kind: version_revert``; unknown version 404004).
 

@@ -7,6 +7,11 @@ the input, call the domain (``_domain/``, ``_collection.py``), render JSON. A st
 in the module of its area; the SSE framing they share is ``_sse.py``. Helper modules for routes
 start with ``_`` and are not areas.
 
+A module serves the paths that start with its area's name (``/v1/workflow-runs`` is
+``workflows``'); an area whose API paths do not all do (``actions`` also serves
+``/v1/logic-actions`` and ``/v1/cu/costs``) lists those prefixes in ``ALSO_SERVES`` (a test
+checks both).
+
 Within a module, a literal path must be declared before a templated one it would also match
 (``/v1/runs/status-counts`` before ``/v1/runs/{id}``): aiohttp tries routes in that order.
 """

@@ -22,6 +22,8 @@ from b3os_async.testing._server import (
 )
 
 ROUTES = web.RouteTableDef()
+# A sub-area of workflows: its paths are /v1/workflows/{id}/....
+ALSO_SERVES = ("/v1/workflows/",)
 
 
 @ROUTES.post("/v1/workflows/{id}/release")

@@ -30,6 +30,8 @@ if TYPE_CHECKING:
     from b3os_async.testing._domain.workflows import Workflow
 
 ROUTES = web.RouteTableDef()
+# A sub-area of workflows: its paths are /v1/workflows/{id}/....
+ALSO_SERVES = ("/v1/workflows/",)
 
 BASE = "/v1/workflows/{workflowId}/variables"
 

@@ -22,6 +22,7 @@ from b3os_async.testing._common import (
     bad_field,
     is_run_id,
 )
+from b3os_async.testing._domain.connectors import type_lookup
 from b3os_async.testing._domain.run_lists import RUN_STATUSES
 from b3os_async.testing._domain.workflow_book import SORTS
 from b3os_async.testing._domain.workflow_query import WorkflowQuery
@@ -170,11 +171,12 @@ async def create_workflow(request: web.Request) -> web.Response:
 @ROUTES.post("/v1/workflows/validate")
 async def validate_workflow(request: web.Request) -> web.Response:
     """``POST /v1/workflows/validate``: problems reported in a 200 ``{valid, errors}``."""
-    principal(request)
+    who = principal(request)
     body = await json_body(request)
     if body.get("definition") is None:
         raise bad_field("'definition' is required")
-    errors = validation_errors(body["definition"], body.get("name"))
+    connectors = type_lookup(context(request).store, who.org_id)  # nodes' connectors checked
+    errors = validation_errors(body["definition"], body.get("name"), connectors)
     return ok(request, {"valid": not errors, "errors": errors})
 
 
