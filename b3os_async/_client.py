@@ -13,8 +13,9 @@ import sys
 from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import urlsplit
 
+from b3os_async._areas import Areas
 from b3os_async._errors import ConfigurationError, ConfigurationTypeError
-from b3os_async._keyless import KEYLESS, PublicAccess
+from b3os_async._keyless import KEYLESS
 from b3os_async._options import KEEP, CallOptions, Keep, check_header_value
 from b3os_async._transport.limits import DEFAULT_MAX_RESPONSE_SIZE
 from b3os_async._transport.raw import RawResponse
@@ -31,22 +32,6 @@ if TYPE_CHECKING:
     from b3os_async._streams.raw import RawEventStream
     from b3os_async._transport.http import QueryValue
     from b3os_async._transport.session import Requester, SessionManager
-    from b3os_async.resources.actions import Actions
-    from b3os_async.resources.activity import Activity
-    from b3os_async.resources.agent_runs import AgentRuns
-    from b3os_async.resources.caddie import Caddie
-    from b3os_async.resources.connectors import Connectors
-    from b3os_async.resources.execution_hooks import ExecutionHooks  # execution hooks
-    from b3os_async.resources.executions import Executions
-    from b3os_async.resources.metrics import Metrics
-    from b3os_async.resources.outbound_webhooks import OutboundWebhooks  # execution hooks
-    from b3os_async.resources.runs import Runs
-    from b3os_async.resources.search import Search
-    from b3os_async.resources.tags import Tags
-    from b3os_async.resources.templates import Templates
-    from b3os_async.resources.triggers import Triggers
-    from b3os_async.resources.workflows import Workflows
-    from b3os_async.resources.x402 import X402
 
 __all__ = ["DEFAULT_BASE_URL", "B3OS", "check_base_url"]
 
@@ -151,7 +136,7 @@ def _from_env(value: str | None, name: str) -> str | None:
     return value or None
 
 
-class B3OS:
+class B3OS(Areas):
     """The async B3OS client. Use it as ``async with B3OS() as b3: ...`` (or ``await b3.aclose()``).
 
     Arguments (each falls back to an environment variable where named):
@@ -414,129 +399,3 @@ class B3OS:
         return RawEventStream(
             self._requester, build_path(path, *ids), params=params, last_event_id=last_event_id
         )
-
-    # -- API areas -------------------------------------------------------------------------------
-
-    @functools.cached_property
-    def workflows(self) -> Workflows:
-        """Workflows: create, update, publish, run, list, versions."""
-        from b3os_async.resources.workflows import Workflows
-
-        return Workflows(self._requester)
-
-    @functools.cached_property
-    def runs(self) -> Runs:
-        """Runs: get, list, cancel, retry, stream, start."""
-        from b3os_async.resources.runs import Runs
-
-        return Runs(self._requester)
-
-    @functools.cached_property
-    def activity(self) -> Activity:
-        """Organization activity (the notification stream)."""
-        from b3os_async.resources.activity import Activity
-
-        return Activity(self._requester)
-
-    # -- API areas: workflows and runs, the rest (issue 17) ------------------------------------
-
-    @functools.cached_property
-    def metrics(self) -> Metrics:
-        """Metrics of runs: failure rate, time series, top errors, recent activity, summary."""
-        from b3os_async.resources.metrics import Metrics
-
-        return Metrics(self._requester)
-
-    # -- Caddie (area 9) -------------------------------------------------------------------------
-
-    @functools.cached_property
-    def caddie(self) -> Caddie:
-        """Caddie, the AI workflow builder: chat (streamed), sessions, history, snapshot, Pulse."""
-        from b3os_async.resources.caddie import Caddie
-
-        return Caddie(self._requester)
-
-    @functools.cached_property
-    def agent_runs(self) -> AgentRuns:
-        """Agent runs: start first-party agents, follow their event logs, list artifacts."""
-        from b3os_async.resources.agent_runs import AgentRuns
-
-        return AgentRuns(self._requester)
-
-    # -- area public: templates, public routes, external executions, x402 ------------------------
-
-    @functools.cached_property
-    def templates(self) -> Templates:
-        """Workflow templates: list, create, versions, stats, and ``use`` (a workflow from one)."""
-        from b3os_async.resources.templates import Templates
-
-        return Templates(self._requester)
-
-    public = PublicAccess()
-
-    @functools.cached_property
-    def executions(self) -> Executions:
-        """External executions (not runs): create, list, get, events, stats, streams."""
-        from b3os_async.resources.executions import Executions
-
-        return Executions(self._requester)
-
-    @functools.cached_property
-    def x402(self) -> X402:
-        """Paid HTTP resources (x402): the catalog, probe, test, execute, import."""
-        from b3os_async.resources.x402 import X402
-
-        return X402(self._requester)
-
-    # -- execution hooks -------------------------------------------------------------------------
-
-    @functools.cached_property
-    def execution_hooks(self) -> ExecutionHooks:
-        """Execution hooks: endpoints notified of run/node changes, and their deliveries."""
-        from b3os_async.resources.execution_hooks import ExecutionHooks
-
-        return ExecutionHooks(self._requester)
-
-    @functools.cached_property
-    def outbound_webhooks(self) -> OutboundWebhooks:
-        """Deliveries made by workflows' ``send-webhook`` nodes."""
-        from b3os_async.resources.outbound_webhooks import OutboundWebhooks
-
-        return OutboundWebhooks(self._requester)
-
-    # -- triggers, actions, connectors, search, tags (area-actions) ------------------------------
-
-    @functools.cached_property
-    def triggers(self) -> Triggers:
-        """Triggers: catalog, trigger info, webhook secret and events, block cursors, prices."""
-        from b3os_async.resources.triggers import Triggers
-
-        return Triggers(self._requester)
-
-    @functools.cached_property
-    def actions(self) -> Actions:
-        """Actions: catalog, test/run, the action proxy, CU costs, faucet, statistics."""
-        from b3os_async.resources.actions import Actions
-
-        return Actions(self._requester)
-
-    @functools.cached_property
-    def connectors(self) -> Connectors:
-        """Connectors: CRUD, connector types and their schemas, MCP connectors and servers."""
-        from b3os_async.resources.connectors import Connectors
-
-        return Connectors(self._requester)
-
-    @functools.cached_property
-    def search(self) -> Search:
-        """Search across actions, triggers, connector types, templates and workflows."""
-        from b3os_async.resources.search import Search
-
-        return Search(self._requester)
-
-    @functools.cached_property
-    def tags(self) -> Tags:
-        """Tags of the catalog and templates, and their categories."""
-        from b3os_async.resources.tags import Tags
-
-        return Tags(self._requester)

@@ -1,7 +1,8 @@
 """The ``b3os`` command: ``demo``, ``emulator``, ``workflows list|run|schedule|vars``,
 ``runs list|get|watch``, ``metrics summary``, ``api``, ``caddie``, ``templates list|get|use``,
 ``executions watch``, ``x402 probe``, ``actions list|get|test``, ``triggers list``,
-``connectors list|get``.
+``connectors list|get``, ``keys list|create|revoke``, ``org show|query``,
+``hooks listen|deliveries``.
 
 ``main(argv)`` returns the process exit code (the console script does ``sys.exit(main())``):
 
@@ -74,6 +75,11 @@ _COMMANDS: dict[str, tuple[str, str]] = {
     "triggers.list": ("b3os_async._cli._catalog", "triggers_list"),
     "connectors.list": ("b3os_async._cli._catalog", "connectors_list"),
     "connectors.get": ("b3os_async._cli._catalog", "connectors_get"),
+    "keys.list": ("b3os_async._cli._orgs", "keys_list"),
+    "keys.create": ("b3os_async._cli._orgs", "keys_create"),
+    "keys.revoke": ("b3os_async._cli._orgs", "keys_revoke"),
+    "org.show": ("b3os_async._cli._orgs", "org_show"),
+    "org.query": ("b3os_async._cli._orgs", "org_query"),
 }
 
 Handler = Callable[[argparse.Namespace, "Output"], Coroutine[Any, Any, int]]

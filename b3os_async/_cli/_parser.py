@@ -214,6 +214,7 @@ def build_parser() -> argparse.ArgumentParser:
     from b3os_async._cli._wfruns_parser import add_wfruns_commands
 
     add_wfruns_commands(commands, wf_sub, leaf)
+    _add_org_commands(commands, leaf)
     _add_public_area(commands, leaf)
 
     # Caddie (area 9)
@@ -281,6 +282,44 @@ def build_parser() -> argparse.ArgumentParser:
     d_retry.add_argument("delivery_id", metavar="DELIVERY_ID", help="delivery id (whd_…)")
     _add_catalog(commands, leaf)
     return parser
+
+
+def _add_org_commands(commands: Any, leaf: Any) -> None:
+    """``b3os keys list|create|revoke`` and ``b3os org show|query`` (issue 14)."""
+    keys = commands.add_parser(
+        "keys", help="list, create and revoke API keys", description="API keys."
+    )
+    keys_sub = keys.add_subparsers(dest="action", metavar="ACTION", required=True)
+    keys_list = leaf(keys_sub, "list", "keys.list", "list the organization's API keys")
+    keys_list.add_argument(
+        "--limit", type=_positive_int, default=50, help="at most this many (default: 50)"
+    )
+    create = leaf(keys_sub, "create", "keys.create", "create an API key (printed once)")
+    create.add_argument("name", help="what the key is for")
+    create.add_argument(
+        "--scope", choices=("read", "read-write"), default="read", help="default: read"
+    )
+    create.add_argument("--description", default=None, help="free text")
+    create.add_argument(
+        "--service-account", metavar="ID", default=None, help="a key of this service account"
+    )
+    revoke = leaf(keys_sub, "revoke", "keys.revoke", "revoke an API key (irreversible)")
+    revoke.add_argument("key_id", metavar="KEY_ID", help="key id (key_…), not the key itself")
+    revoke.add_argument("--yes", action="store_true", help="confirm: revoking cannot be undone")
+
+    org = commands.add_parser(
+        "org", help="the organization: balance, members, database", description="Organization."
+    )
+    org_sub = org.add_subparsers(dest="action", metavar="ACTION", required=True)
+    leaf(org_sub, "show", "org.show", "show the organization, its compute units and members")
+    query = leaf(org_sub, "query", "org.query", "run one SQL statement on the org database")
+    query.add_argument("sql", metavar="SQL", help='e.g. "select * from customers where id = ?"')
+    query.add_argument(
+        "--param",
+        action="append",
+        metavar="VALUE",
+        help="a value for the next ? (JSON scalar or text); repeat for several",
+    )
 
 
 def _prop(text: str) -> tuple[str, Any]:

@@ -13,7 +13,6 @@ from b3os_async._retry import RetryPolicy
 __all__ = [
     "DEFAULT_MAX_EVENT_SIZE",
     "DEFAULT_RECONNECT",
-    "ERROR_BODY_LIMIT",
     "MIN_RECONNECT_DELAY",
     "REPLAY_GRACE",
     "STEADY_CONNECTION",
@@ -40,8 +39,6 @@ STEADY_CONNECTION = 30.0
 #: the run's state (a replaying server sends its backlog at once; one that cannot replay may send
 #: nothing for as long as the run waits).
 REPLAY_GRACE = 2.0
-#: Error bodies of stream responses are read up to this many bytes (the message needs the start).
-ERROR_BODY_LIMIT = 64 * 1024
 
 
 def _positive_or_none(_inst: object, attr: attrs.Attribute[Any], value: float | None) -> None:

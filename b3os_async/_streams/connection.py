@@ -32,8 +32,8 @@ import aiohttp
 from b3os_async._errors import APIConnectionError, APITimeoutError, redact_url
 from b3os_async._retry import Failure
 from b3os_async._streams.budget import Ending
-from b3os_async._streams.config import ERROR_BODY_LIMIT
 from b3os_async._streams.endings import not_an_event_stream, request_error_ending, status_ending
+from b3os_async._transport.body import read_error_body as transport_error_body
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -225,21 +225,13 @@ def _buffered(content: aiohttp.StreamReader) -> bytes:
 
 
 async def read_error_body(resp: aiohttp.ClientResponse) -> bytes:
-    """Read at most :data:`ERROR_BODY_LIMIT` bytes of an error body, then release the response."""
-    parts: list[bytes] = []
-    size = 0
+    """The start of a stream attempt's error body (as for requests), then release the response.
+
+    A body that breaks while being read only shortens the message: the status decides.
+    """
     try:
-        while size < ERROR_BODY_LIMIT:
-            chunk = await resp.content.readany()
-            if not chunk:
-                break
-            parts.append(chunk)
-            size += len(chunk)
+        return await transport_error_body(resp)
     except (aiohttp.ClientError, asyncio.TimeoutError, OSError):
-        pass  # the status decides; a broken error body only shortens the message
+        return b""
     finally:
-        if size >= ERROR_BODY_LIMIT:
-            resp.close()
-        else:
-            resp.release()
-    return b"".join(parts)[:ERROR_BODY_LIMIT]
+        resp.release()  # harmless after the close of an over-long body

@@ -18,7 +18,13 @@ if TYPE_CHECKING:
 
     from b3os_async.sse import ServerSentEvent
 
-__all__ = ["decode_activity_event", "decode_run_event", "timestamp_or_none"]
+__all__ = [
+    "decode_activity_event",
+    "decode_run_event",
+    "payload_of",
+    "str_or_none",
+    "timestamp_or_none",
+]
 
 
 def _run_event_factory() -> Callable[..., RunEvent]:
@@ -133,31 +139,39 @@ def decode_run_event(sse: ServerSentEvent, event_id: str | None) -> RunEvent:
     )
 
 
-def decode_activity_event(sse: ServerSentEvent, event_id: str | None) -> ActivityEvent:
-    """Build an :class:`ActivityEvent` from one SSE event (wrong-typed fields become None)."""
+def payload_of(sse: ServerSentEvent) -> tuple[str, Any]:
+    """``(type, payload)`` of one SSE event: its JSON (the raw text when it is not JSON), and its
+    type from the ``event:`` field, else from the JSON's ``type`` key."""
     try:
         obj = loads(sse.data)
     except ValueError:
-        obj = sse.data
+        return sse.event, sse.data
     etype = sse.event
+    if etype == "message" and type(obj) is dict:
+        named = obj.get("type")
+        if type(named) is str and named:
+            etype = named
+    return etype, obj
+
+
+def decode_activity_event(sse: ServerSentEvent, event_id: str | None) -> ActivityEvent:
+    """Build an :class:`ActivityEvent` from one SSE event (wrong-typed fields become None)."""
+    etype, obj = payload_of(sse)
     if type(obj) is not dict:
         return ActivityEvent(type=etype, id=event_id, data=obj)
-    named = obj.get("type")
-    if etype == "message" and type(named) is str and named:
-        etype = named
     seq = obj.get("seq")
     return ActivityEvent(
         type=etype,
         id=event_id,
         seq=seq if type(seq) is int else None,
-        workflow_id=_str_or_none(obj.get("workflowId")),
-        run_id=_str_or_none(obj.get("runId")),
-        status=_str_or_none(obj.get("status")),
+        workflow_id=str_or_none(obj.get("workflowId")),
+        run_id=str_or_none(obj.get("runId")),
+        status=str_or_none(obj.get("status")),
         timestamp=timestamp_or_none(obj.get("timestamp")),
         data=obj,
     )
 
 
-def _str_or_none(value: Any) -> str | None:
+def str_or_none(value: Any) -> str | None:
     """``value`` when it is a string, else None (the raw value stays in the event's data)."""
     return value if type(value) is str else None

@@ -27,9 +27,8 @@ from typing import TYPE_CHECKING, Any
 
 from b3os_async._streams.config import REPLAY_GRACE
 from b3os_async._streams.dedupe import id_key
-from b3os_async._streams.events import timestamp_or_none
+from b3os_async._streams.events import payload_of, str_or_none, timestamp_or_none
 from b3os_async._streams.machine import EventStream, Hold
-from b3os_async._transport.json_parser import loads
 from b3os_async.models._enums import ExternalExecutionStatus
 from b3os_async.models.executions import ExecutionEvent
 
@@ -46,40 +45,29 @@ if TYPE_CHECKING:
 __all__ = ["ExecutionEventStream", "decode_execution_event"]
 
 
-def _text(value: Any) -> str | None:
-    return value if type(value) is str else None
-
-
 def _status(value: Any) -> ExternalExecutionStatus | None:
     return ExternalExecutionStatus(value) if type(value) is str and value else None
 
 
 def decode_execution_event(sse: ServerSentEvent, event_id: str | None) -> ExecutionEvent:
     """Build an :class:`ExecutionEvent` from one SSE event (type from ``event:``, else JSON)."""
-    try:
-        obj = loads(sse.data)
-    except ValueError:
-        obj = sse.data
-    etype = sse.event
+    etype, obj = payload_of(sse)
     if type(obj) is not dict:
         return ExecutionEvent(type=etype, id=event_id, raw=obj)
-    named = obj.get("type")
-    if etype == "message" and type(named) is str and named:
-        etype = named
     seq = obj.get("seq")
     return ExecutionEvent(
         type=etype,
         id=event_id,
         seq=seq if type(seq) is int else None,
         status=_status(obj.get("status")),
-        execution_id=_text(obj.get("executionId")),
-        workflow_id=_text(obj.get("workflowId")),
-        run_id=_text(obj.get("runId")),
-        node_id=_text(obj.get("nodeId")),
-        event_id=_text(obj.get("eventId")),
-        level=_text(obj.get("level")),
-        title=_text(obj.get("title")),
-        message=_text(obj.get("message")),
+        execution_id=str_or_none(obj.get("executionId")),
+        workflow_id=str_or_none(obj.get("workflowId")),
+        run_id=str_or_none(obj.get("runId")),
+        node_id=str_or_none(obj.get("nodeId")),
+        event_id=str_or_none(obj.get("eventId")),
+        level=str_or_none(obj.get("level")),
+        title=str_or_none(obj.get("title")),
+        message=str_or_none(obj.get("message")),
         data=obj.get("data"),
         timestamp=timestamp_or_none(obj.get("timestamp")),
         raw=obj,
@@ -96,13 +84,13 @@ def _synthetic(entry: Any, execution_id: str) -> ExecutionEvent | None:
         type=kind,
         status=status if status.is_known else None,
         execution_id=execution_id,
-        workflow_id=_text(entry.get("workflowId")),
-        run_id=_text(entry.get("runId")),
-        node_id=_text(entry.get("nodeId")),
-        event_id=_text(entry.get("id")),
-        level=_text(entry.get("level")),
-        title=_text(entry.get("title")),
-        message=_text(entry.get("message")),
+        workflow_id=str_or_none(entry.get("workflowId")),
+        run_id=str_or_none(entry.get("runId")),
+        node_id=str_or_none(entry.get("nodeId")),
+        event_id=str_or_none(entry.get("id")),
+        level=str_or_none(entry.get("level")),
+        title=str_or_none(entry.get("title")),
+        message=str_or_none(entry.get("message")),
         data=entry.get("data"),
         timestamp=timestamp_or_none(entry.get("createdAt")),
         raw=entry,

@@ -291,15 +291,18 @@ class SessionManager:
 
 
 _PUBLIC_TEMPLATE = re.compile(r"/v1/templates/[^/?#]+")
+# An organization's public metadata and public templates (organizations area).
+_PUBLIC_ORGANIZATION = re.compile(r"/v1/organizations/[^/?#]+/(public|templates/public)(\?.*)?")
 
 
 def is_public_path(path: str) -> bool:
     """Whether ``path`` (already encoded) is a route B3OS serves without an API key.
 
-    ``/v1/public/…``, and ``/v1/templates/{id}`` (public templates; the sibling
-    ``/v1/templates/recommended`` is personal and needs a key).
+    ``/v1/public/…``, ``/v1/templates/{id}`` (public templates; the sibling
+    ``/v1/templates/recommended`` is personal and needs a key), and an organization's
+    ``/public`` metadata and ``/templates/public``.
     """
-    if path.startswith("/v1/public/"):
+    if path.startswith("/v1/public/") or _PUBLIC_ORGANIZATION.fullmatch(path):
         return True
     return _PUBLIC_TEMPLATE.fullmatch(path) is not None and path != "/v1/templates/recommended"
 

@@ -185,199 +185,162 @@ if TYPE_CHECKING:
     from b3os_async.models.x402 import X402PaymentRequirement as X402PaymentRequirement
     from b3os_async.models.x402 import X402ProbeResult as X402ProbeResult
 
-_ENUMS = "b3os_async.models._enums"
-_DEFINITIONS = "b3os_async.models.definitions"
-_EVENTS = "b3os_async.models.events"
-_RUNS = "b3os_async.models.runs"
-_WORKFLOWS = "b3os_async.models.workflows"
-_METRICS = "b3os_async.models.metrics"
-_WF_INSIGHTS = "b3os_async.models.workflow_insights"
-_WF_SCHEDULES = "b3os_async.models.workflow_schedules"
-_WF_SETTINGS = "b3os_async.models.workflow_settings"
-_WF_VARIABLES = "b3os_async.models.workflow_variables"
-_EXECUTIONS = "b3os_async.models.executions"
-_PUBLIC = "b3os_async.models.public"
-_TEMPLATES = "b3os_async.models.templates"
-_X402 = "b3os_async.models.x402"
-_AGENT_RUNS = "b3os_async.models.agent_runs"
-_CADDIE = "b3os_async.models.caddie"
-_ACTIONS = "b3os_async.models.actions"
-_CONNECTORS = "b3os_async.models.connectors"
-_SEARCH = "b3os_async.models.search"
-_TAGS = "b3os_async.models.tags"
-_TRIGGERS = "b3os_async.models.triggers"
-# execution hooks
-_HOOKS = "b3os_async.models.execution_hooks"
-_OUTBOUND = "b3os_async.models.outbound_webhooks"
 
-#: Model name -> the module that defines it.
-_EXPORTS: dict[str, str] = {
-    "OpenEnum": _ENUMS,
-    "ExecutionNodeStatus": _ENUMS,
-    "PausedReason": _ENUMS,
-    "RunStatus": _ENUMS,
-    "WorkflowStatus": _ENUMS,
-    "WorkflowVisibility": _ENUMS,
-    "ConnectorReference": _DEFINITIONS,
-    "WorkflowDefinition": _DEFINITIONS,
-    "WorkflowInput": _DEFINITIONS,
-    "WorkflowNode": _DEFINITIONS,
-    "ActivityEvent": _EVENTS,
-    "RunEvent": _EVENTS,
-    "ExecutionNode": _RUNS,
-    "NodeResumeResult": _RUNS,
-    "Run": _RUNS,
-    "RunCreated": _RUNS,
-    "RunListItem": _RUNS,
-    "RunStatusCounts": _RUNS,
-    "WorkflowRunCounts": _RUNS,
-    "ValidationErrorItem": _WORKFLOWS,
-    "ValidationResult": _WORKFLOWS,
-    "Workflow": _WORKFLOWS,
-    "WorkflowListItem": _WORKFLOWS,
-    "WorkflowVersionCount": _WORKFLOWS,
-    "WorkflowVisibilityUpdate": _WORKFLOWS,
+if TYPE_CHECKING:  # -- organizations, API keys & service accounts (issue 14) --
+    from b3os_async.models.api_keys import ApiKey as ApiKey
+    from b3os_async.models.api_keys import ApiKeyScope as ApiKeyScope
+    from b3os_async.models.api_keys import ApiRequestAudit as ApiRequestAudit
+    from b3os_async.models.api_keys import CreatedApiKey as CreatedApiKey
+    from b3os_async.models.caddie_memory import CaddieMemory as CaddieMemory
+    from b3os_async.models.caddie_memory import CaddieMemorySettings as CaddieMemorySettings
+    from b3os_async.models.compute_units import CUBalance as CUBalance
+    from b3os_async.models.compute_units import CUDailyUsage as CUDailyUsage
+    from b3os_async.models.compute_units import CURunItem as CURunItem
+    from b3os_async.models.compute_units import CUThresholdUpdate as CUThresholdUpdate
+    from b3os_async.models.compute_units import CUUsage as CUUsage
+    from b3os_async.models.compute_units import CUUsageBreakdown as CUUsageBreakdown
+    from b3os_async.models.compute_units import CUUsageByWorkflow as CUUsageByWorkflow
+    from b3os_async.models.compute_units import CUWorkflowUsage as CUWorkflowUsage
+    from b3os_async.models.database import ColumnInfo as ColumnInfo
+    from b3os_async.models.database import QueryResult as QueryResult
+    from b3os_async.models.database import TableInfo as TableInfo
+    from b3os_async.models.organizations import AICreditUsage as AICreditUsage
+    from b3os_async.models.organizations import AutoSwapSettings as AutoSwapSettings
+    from b3os_async.models.organizations import AutoSwapSource as AutoSwapSource
+    from b3os_async.models.organizations import InviteStatus as InviteStatus
+    from b3os_async.models.organizations import InviteWithOrgName as InviteWithOrgName
+    from b3os_async.models.organizations import Organization as Organization
+    from b3os_async.models.organizations import OrganizationInvite as OrganizationInvite
+    from b3os_async.models.organizations import OrganizationMember as OrganizationMember
+    from b3os_async.models.organizations import OrganizationRole as OrganizationRole
+    from b3os_async.models.organizations import PlanOption as PlanOption
+    from b3os_async.models.organizations import PlanOptionAction as PlanOptionAction
+    from b3os_async.models.organizations import PlanOptions as PlanOptions
+    from b3os_async.models.organizations import Tier as Tier
+    from b3os_async.models.organizations import UsageTotals as UsageTotals
+    from b3os_async.models.service_accounts import Permission as Permission
+    from b3os_async.models.service_accounts import ServiceAccount as ServiceAccount
+    from b3os_async.models.service_accounts import ServiceAccountStatus as ServiceAccountStatus
+    from b3os_async.models.wallet_sessions import SessionInstall as SessionInstall
+    from b3os_async.models.wallet_sessions import WalletSession as WalletSession
+    from b3os_async.models.wallet_sessions import WalletSessionGroup as WalletSessionGroup
+    from b3os_async.models.wallet_sessions import WalletSessionInstall as WalletSessionInstall
+    from b3os_async.models.wallet_sessions import WalletSessionRevoked as WalletSessionRevoked
+    from b3os_async.models.wallets import OrganizationWallet as OrganizationWallet
+    from b3os_async.models.wallets import PolymarketDepositWallet as PolymarketDepositWallet
+    from b3os_async.models.wallets import Wallet as Wallet
+    from b3os_async.models.wallets import WalletAccount as WalletAccount
+    from b3os_async.models.wallets import WalletArchived as WalletArchived
+    from b3os_async.models.wallets import WithdrawResult as WithdrawResult
+
+#: Module (under b3os_async.models) -> the model names it defines.
+# fmt: off
+_MODULES: dict[str, tuple[str, ...]] = {
+    "_enums": (
+        "OpenEnum", "ExecutionNodeStatus", "PausedReason", "RunStatus", "WorkflowStatus",
+        "WorkflowVisibility", "ExternalExecutionStatus", "TemplateVisibility", "AgentRunPhase",
+        "ChatEventType", "ChatMode", "ChatResultType", "WebhookEventAction", "WebhookEventStatus",
+        "DeliveryStatus", "HookEndpointStatus", "HookEventType", "VariableLifetime", "VariableOp",
+        "VariableScope", "VariableType"
+    ),
+    "definitions": ("ConnectorReference", "WorkflowDefinition", "WorkflowInput", "WorkflowNode"),
+    "events": ("ActivityEvent", "RunEvent"),
+    "runs": (
+        "ExecutionNode", "NodeResumeResult", "Run", "RunCreated", "RunListItem", "RunStatusCounts",
+        "WorkflowRunCounts", "RunTxAttribution", "SyncRunResult", "WorkflowRunStatusCounts"
+    ),
+    "workflows": (
+        "ValidationErrorItem", "ValidationResult", "Workflow", "WorkflowListItem",
+        "WorkflowVersionCount", "WorkflowVisibilityUpdate"
+    ),
     # workflows and runs, the rest (issue 17)
-    "VariableLifetime": _ENUMS,
-    "VariableOp": _ENUMS,
-    "VariableScope": _ENUMS,
-    "VariableType": _ENUMS,
-    "FailureRate": _METRICS,
-    "MetricsSummary": _METRICS,
-    "RecentRun": _METRICS,
-    "RunsTimeSeries": _METRICS,
-    "RunsTimeSeriesPoint": _METRICS,
-    "TopError": _METRICS,
-    "RunTxAttribution": _RUNS,
-    "SyncRunResult": _RUNS,
-    "WorkflowRunStatusCounts": _RUNS,
-    "FundAnalysis": _WF_INSIGHTS,
-    "FundBalance": _WF_INSIGHTS,
-    "FundRequirement": _WF_INSIGHTS,
-    "IncomingLinks": _WF_INSIGHTS,
-    "RecentRunItem": _WF_INSIGHTS,
-    "WorkflowCounts": _WF_INSIGHTS,
-    "WorkflowMeta": _WF_INSIGHTS,
-    "WorkflowOrganization": _WF_INSIGHTS,
-    "WorkflowOwnerCounts": _WF_INSIGHTS,
-    "WorkflowStats": _WF_INSIGHTS,
-    "RemainingRuns": _WF_SCHEDULES,
-    "TriggerAggregate": _WF_SCHEDULES,
-    "TriggerAggregates": _WF_SCHEDULES,
-    "WorkflowSchedule": _WF_SCHEDULES,
-    "FundAutoSwapConfig": _WF_SETTINGS,
-    "FundAutoSwapSource": _WF_SETTINGS,
-    "GeneratedDescriptions": _WF_SETTINGS,
-    "OwnershipTransfer": _WF_SETTINGS,
-    "UiMetadataUpdate": _WF_SETTINGS,
-    "VariableDef": _WF_VARIABLES,
-    "VariableWrite": _WF_VARIABLES,
-    "WorkflowVariable": _WF_VARIABLES,
-    # area public: templates, public routes, external executions, x402
-    "ExternalExecutionStatus": _ENUMS,
-    "TemplateVisibility": _ENUMS,
-    "ExecutionCreated": _EXECUTIONS,
-    "ExecutionDetail": _EXECUTIONS,
-    "ExecutionEvent": _EXECUTIONS,
-    "ExecutionEventRecord": _EXECUTIONS,
-    "ExecutionSourceSystemStat": _EXECUTIONS,
-    "ExecutionStats": _EXECUTIONS,
-    "ExecutionStatsSummary": _EXECUTIONS,
-    "ExecutionStatusCount": _EXECUTIONS,
-    "ExecutionTimeSeriesPoint": _EXECUTIONS,
-    "ExternalExecution": _EXECUTIONS,
-    "RecentExecutionFailure": _EXECUTIONS,
-    "PublicExecution": _PUBLIC,
-    "PublicExecutionEvent": _PUBLIC,
-    "PublicNodeState": _PUBLIC,
-    "PublicRun": _PUBLIC,
-    "PublicRunListItem": _PUBLIC,
-    "PublicWidget": _PUBLIC,
-    "PublicWidgetConfig": _PUBLIC,
-    "PublicWorkflow": _PUBLIC,
-    "PublicWorkflowMeta": _PUBLIC,
-    "PublicWorkflowNode": _PUBLIC,
-    "Template": _TEMPLATES,
-    "TemplateProp": _TEMPLATES,
-    "TemplateTag": _TEMPLATES,
-    "TemplateVersionCount": _TEMPLATES,
-    "X402CallResult": _X402,
-    "X402Endpoint": _X402,
-    "X402EndpointCheck": _X402,
-    "X402ImportResult": _X402,
-    "X402Metadata": _X402,
-    "X402PaymentDetails": _X402,
-    "X402PaymentRequirement": _X402,
-    "X402ProbeResult": _X402,
-    # Caddie (area 9): chat, sessions, history; agent runs
-    "AgentRunPhase": _ENUMS,
-    "ChatEventType": _ENUMS,
-    "ChatMode": _ENUMS,
-    "ChatResultType": _ENUMS,
-    "AgentArtifact": _AGENT_RUNS,
-    "AgentRun": _AGENT_RUNS,
-    "AgentRunEvent": _AGENT_RUNS,
-    "AgentRunStarted": _AGENT_RUNS,
-    "AgentRunState": _AGENT_RUNS,
-    "AgentRunUsage": _AGENT_RUNS,
-    "AgentType": _AGENT_RUNS,
-    "AgentTypeList": _AGENT_RUNS,
-    "CaddieSession": _CADDIE,
-    "ChatEvent": _CADDIE,
-    "ChatMessage": _CADDIE,
-    "ChatPreflight": _CADDIE,
-    "ChatResult": _CADDIE,
-    "ChatSession": _CADDIE,
-    "ChatUsage": _CADDIE,
-    "ChatValidationError": _CADDIE,
-    "ConversationSnapshot": _CADDIE,
-    "ToolUtilization": _CADDIE,
-    # triggers, actions, connectors, search, tags (area-actions)
-    "WebhookEventAction": _ENUMS,
-    "WebhookEventStatus": _ENUMS,
-    "ActionDefinition": _ACTIONS,
-    "ActionProxyResult": _ACTIONS,
-    "ActionRunResult": _ACTIONS,
-    "ActionTestConfig": _ACTIONS,
-    "ActionTestError": _ACTIONS,
-    "ActionTestResult": _ACTIONS,
-    "ConnectorOutput": _ACTIONS,
-    "ConnectorRequirement": _ACTIONS,
-    "CuCostDefaults": _ACTIONS,
-    "CuCostItem": _ACTIONS,
-    "CuCosts": _ACTIONS,
-    "CuCostsByCategory": _ACTIONS,
-    "FaucetClaim": _ACTIONS,
-    "LatencyPoint": _ACTIONS,
-    "LatencySeries": _ACTIONS,
-    "NodeStatistics": _ACTIONS,
-    "UsagePoint": _ACTIONS,
-    "UsageSeries": _ACTIONS,
-    "Connector": _CONNECTORS,
-    "ConnectorType": _CONNECTORS,
-    "McpConnector": _CONNECTORS,
-    "SearchHit": _SEARCH,
-    "SearchResults": _SEARCH,
-    "Tag": _TAGS,
-    "BlockCursor": _TRIGGERS,
-    "CexAssets": _TRIGGERS,
-    "CexPrices": _TRIGGERS,
-    "IntegrationResult": _TRIGGERS,
-    "OrgWebhookSecret": _TRIGGERS,
-    "SituationTicker": _TRIGGERS,
-    "TriggerDefinition": _TRIGGERS,
-    "TriggerInfo": _TRIGGERS,
-    "WebhookEvent": _TRIGGERS,
-    # execution hooks
-    "DeliveryStatus": _ENUMS,
-    "HookEndpointStatus": _ENUMS,
-    "HookEventType": _ENUMS,
-    "ExecutionHookDelivery": _HOOKS,
-    "ExecutionHookEndpoint": _HOOKS,
-    "ExecutionHookSecret": _HOOKS,
-    "HookEvent": _HOOKS,
-    "OutboundWebhookDelivery": _OUTBOUND,
+    "metrics": (
+        "FailureRate", "MetricsSummary", "RecentRun", "RunsTimeSeries", "RunsTimeSeriesPoint",
+        "TopError"
+    ),
+    "workflow_insights": (
+        "FundAnalysis", "FundBalance", "FundRequirement", "IncomingLinks", "RecentRunItem",
+        "WorkflowCounts", "WorkflowMeta", "WorkflowOrganization", "WorkflowOwnerCounts",
+        "WorkflowStats"
+    ),
+    "workflow_schedules": (
+        "RemainingRuns", "TriggerAggregate", "TriggerAggregates", "WorkflowSchedule"
+    ),
+    "workflow_settings": (
+        "FundAutoSwapConfig", "FundAutoSwapSource", "GeneratedDescriptions", "OwnershipTransfer",
+        "UiMetadataUpdate"
+    ),
+    "workflow_variables": ("VariableDef", "VariableWrite", "WorkflowVariable"),
+    "api_keys": ("ApiKey", "ApiKeyScope", "ApiRequestAudit", "CreatedApiKey"),
+    "service_accounts": ("Permission", "ServiceAccount", "ServiceAccountStatus"),
+    "organizations": (
+        "AICreditUsage", "AutoSwapSettings", "AutoSwapSource", "InviteStatus", "InviteWithOrgName",
+        "Organization", "OrganizationInvite", "OrganizationMember", "OrganizationRole",
+        "PlanOption", "PlanOptionAction", "PlanOptions", "Tier", "UsageTotals"
+    ),
+    "compute_units": (
+        "CUBalance", "CUDailyUsage", "CURunItem", "CUThresholdUpdate", "CUUsage",
+        "CUUsageBreakdown", "CUUsageByWorkflow", "CUWorkflowUsage"
+    ),
+    "wallets": (
+        "OrganizationWallet", "PolymarketDepositWallet", "Wallet", "WalletAccount",
+        "WalletArchived", "WithdrawResult"
+    ),
+    "wallet_sessions": (
+        "SessionInstall", "WalletSession", "WalletSessionGroup", "WalletSessionInstall",
+        "WalletSessionRevoked"
+    ),
+    "database": ("ColumnInfo", "QueryResult", "TableInfo"),
+    "caddie_memory": ("CaddieMemory", "CaddieMemorySettings"),
+    "executions": (
+        "ExecutionCreated", "ExecutionDetail", "ExecutionEvent", "ExecutionEventRecord",
+        "ExecutionSourceSystemStat", "ExecutionStats", "ExecutionStatsSummary",
+        "ExecutionStatusCount", "ExecutionTimeSeriesPoint", "ExternalExecution",
+        "RecentExecutionFailure"
+    ),
+    "public": (
+        "PublicExecution", "PublicExecutionEvent", "PublicNodeState", "PublicRun",
+        "PublicRunListItem", "PublicWidget", "PublicWidgetConfig", "PublicWorkflow",
+        "PublicWorkflowMeta", "PublicWorkflowNode"
+    ),
+    "templates": ("Template", "TemplateProp", "TemplateTag", "TemplateVersionCount"),
+    "x402": (
+        "X402CallResult", "X402Endpoint", "X402EndpointCheck", "X402ImportResult", "X402Metadata",
+        "X402PaymentDetails", "X402PaymentRequirement", "X402ProbeResult"
+    ),
+    "agent_runs": (
+        "AgentArtifact", "AgentRun", "AgentRunEvent", "AgentRunStarted", "AgentRunState",
+        "AgentRunUsage", "AgentType", "AgentTypeList"
+    ),
+    "caddie": (
+        "CaddieSession", "ChatEvent", "ChatMessage", "ChatPreflight", "ChatResult", "ChatSession",
+        "ChatUsage", "ChatValidationError", "ConversationSnapshot", "ToolUtilization"
+    ),
+    "actions": (
+        "ActionDefinition", "ActionProxyResult", "ActionRunResult", "ActionTestConfig",
+        "ActionTestError", "ActionTestResult", "ConnectorOutput", "ConnectorRequirement",
+        "CuCostDefaults", "CuCostItem", "CuCosts", "CuCostsByCategory", "FaucetClaim",
+        "LatencyPoint", "LatencySeries", "NodeStatistics", "UsagePoint", "UsageSeries"
+    ),
+    "connectors": ("Connector", "ConnectorType", "McpConnector"),
+    "search": ("SearchHit", "SearchResults"),
+    "tags": ("Tag",),
+    "triggers": (
+        "BlockCursor", "CexAssets", "CexPrices", "IntegrationResult", "OrgWebhookSecret",
+        "SituationTicker", "TriggerDefinition", "TriggerInfo", "WebhookEvent"
+    ),
+    "execution_hooks": (
+        "ExecutionHookDelivery", "ExecutionHookEndpoint", "ExecutionHookSecret", "HookEvent"
+    ),
+    "outbound_webhooks": ("OutboundWebhookDelivery",),
 }
+# fmt: on
+
+#: Model name -> the module that defines it (derived from _MODULES).
+_EXPORTS: dict[str, str] = {
+    name: f"b3os_async.models.{module}" for module, names in _MODULES.items() for name in names
+}
+
 
 __all__ = sorted(_EXPORTS)
 

@@ -52,7 +52,11 @@ class WorkflowReleases(Resource):
     ) -> AsyncPager[dict[str, Any]]:
         """The workflow's releases, newest first, lazily (each as the server's JSON object)."""
         return self._list(
-            dict, "/v1/workflows/{}/releases", workflow_id, page_size=page_size, max_items=max_items
+            dict[str, Any],
+            "/v1/workflows/{}/releases",
+            workflow_id,
+            page_size=page_size,
+            max_items=max_items,
         )
 
     async def revert(self, workflow_id: str, release_version: int) -> dict[str, Any]:

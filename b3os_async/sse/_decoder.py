@@ -64,7 +64,7 @@ from __future__ import annotations
 
 import re
 
-from b3os_async._errors import ConfigurationError, StreamError
+from b3os_async._errors import ConfigurationError, ConfigurationTypeError, StreamError
 from b3os_async.sse._event import (
     _SET_DATA,
     _SET_EVENT,
@@ -135,6 +135,11 @@ class SSEDecoder:
         max_line_size: int = _DEFAULT_MAX_SIZE,
         max_event_size: int = _DEFAULT_MAX_SIZE,
     ) -> None:
+        checked: object = last_event_id  # callers may pass anything: check at runtime
+        if not isinstance(checked, str):
+            raise ConfigurationTypeError(
+                f"last_event_id must be a string, got {type(checked).__name__}"
+            )
         if "\0" in last_event_id or "\r" in last_event_id or "\n" in last_event_id:
             # A stream can never set such an id, and it would end up in a Last-Event-ID header.
             raise ConfigurationError("last_event_id must not contain NUL, CR or LF")

@@ -58,6 +58,33 @@ code    meaning
 500001  an unexpected error inside the emulator (a bug: the emulator's log has the traceback)
 502001  a single action (``POST /v1/actions/{type}/run``) failed while executing
 ======  =======================================================================
+
+Codes of the organizations, API keys and service accounts areas (a block of their own, 4xx040+):
+
+======  =======================================================================
+code    meaning
+======  =======================================================================
+400040  the org database refused the SQL (syntax, unknown table, several statements)
+400041  the SQL would write: ``database/query`` runs read-only statements only
+400042  the SQL ran longer than the query time limit
+400043  the wallet's balance does not cover the withdrawal
+400044  the default (or only) wallet cannot be archived
+400045  the organization already has the maximum number of active API keys
+401040  the API key was revoked
+401041  the API key has expired
+401042  the API key's service account is disabled or deleted
+403040  the caller lacks the permission the operation needs (``details`` name it)
+404040  organization not found (or not the API key's)
+404041  API key not found (or in another organization)
+404042  service account not found (or in another organization)
+404043  wallet not found (or archived, or in another organization)
+404044  wallet session key not found (or in another organization)
+404045  table not found in the org database
+404046  Caddie memory not found
+409040  the name is already used (service account, wallet)
+409041  the wallet address is already registered in the organization
+409042  the wallet session key is already revoked
+======  =======================================================================
 """
 
 from __future__ import annotations
@@ -121,6 +148,28 @@ WRONG_STATE = 409004
 RATE_LIMITED = 429001
 INTERNAL_ERROR = 500001
 ACTION_FAILED = 502001
+
+# -- organizations, API keys & service accounts (issue 14): codes 4xx040+ ------------------------
+SQL_ERROR = 400040
+SQL_NOT_READ_ONLY = 400041
+SQL_TIMEOUT = 400042
+INSUFFICIENT_FUNDS = 400043
+WALLET_NOT_ARCHIVABLE = 400044
+KEY_LIMIT = 400045
+KEY_REVOKED = 401040
+KEY_EXPIRED = 401041
+ACCOUNT_DISABLED = 401042
+PERMISSION_DENIED = 403040
+ORG_NOT_FOUND = 404040
+API_KEY_NOT_FOUND = 404041
+SERVICE_ACCOUNT_NOT_FOUND = 404042
+WALLET_NOT_FOUND = 404043
+SESSION_NOT_FOUND = 404044
+TABLE_NOT_FOUND = 404045
+MEMORY_NOT_FOUND = 404046
+DUPLICATE_NAME = 409040
+DUPLICATE_ADDRESS = 409041
+SESSION_REVOKED = 409042
 
 MAX_JSON_DEPTH = 128
 """Deepest nesting of objects/arrays a request body may have (the emulator's own limit)."""

@@ -17,11 +17,13 @@ from typing import TYPE_CHECKING, Any
 from aiohttp import web
 
 from b3os_async.testing import routes
+from b3os_async.testing._auth import record_audit
 from b3os_async.testing._clock import Clock
 from b3os_async.testing._common import ApiError, IdSource
 from b3os_async.testing._domain.organizations import ApiKey, Org
 from b3os_async.testing._domain.runs import TERMINAL
 from b3os_async.testing._domain.wallets import DEMO_ASSET
+from b3os_async.testing._emulator_orgs import OrgControls
 from b3os_async.testing._engine import Engine
 from b3os_async.testing._fault_rules import FaultRegistry
 from b3os_async.testing._hook_delivery import HookWorker
@@ -48,12 +50,13 @@ def build_app(ctx: Context) -> web.Application:
     app = web.Application(middlewares=[middleware])
     app[CONTEXT] = ctx
     app.on_response_prepare.append(mark_started)
+    app.on_response_prepare.append(record_audit)  # the API request audit log (_auth.py)
     for table in routes.discover():
         app.add_routes(table)
     return app
 
 
-class Emulator:
+class Emulator(OrgControls):
     """A local B3OS API server for tests and demos.
 
     ``async with Emulator(seed=0) as emu:`` serves at ``emu.url`` (no ``/v1``) and offers a
@@ -156,6 +159,7 @@ class Emulator:
             await self._ctx.scheduler.close()
         await self._hooks.close()
         await self._ctx.engine.close()
+        self._ctx.store.databases.close()
         await asyncio.sleep(0)  # let streams see the SHUTDOWN marker and finish normally
         for task in list(self._ctx.inflight):
             task.cancel()
@@ -284,12 +288,6 @@ class Emulator:
         if org not in self._ctx.store.orgs:
             raise ValueError(f"unknown organization {org!r}")
         self._ctx.store.caddie.credits.set(org, credits)
-
-    def set_compute_units(self, org_id: str, balance: float) -> None:
-        """Set an organization's compute-unit balance (0 makes every charge a 402)."""
-        if org_id not in self._ctx.store.orgs:
-            raise ValueError(f"unknown organization {org_id!r}")
-        self._ctx.store.credits.set_balance(org_id, balance)
 
     async def wait_for_run(
         self, run_id: str, status: str | None = None, *, timeout: float = 10.0

@@ -111,6 +111,7 @@ class Engine:
 
     def launch(self, run: Run, kept: frozenset[str] = frozenset()) -> None:
         """Store ``run``, publish ``run_started`` and start executing it (see module docstring)."""
+        self._store.credits.admit_run(run.org_id)  # 402 when the org cannot pay (credits.py)
         self._store.runs.add(run)
         if run.workflow_id:
             self._store.variables.run_started(run)
@@ -249,6 +250,7 @@ class Engine:
         kind = "trigger" if node_id == run.trigger_node_id else "action"
         started = time.perf_counter()
         try:
+            self._store.credits.charge_node(run, node_id, node["type"])  # CU (credits.py)
             if kind == "trigger":
                 state.input = dict(run.trigger_result)
                 result: dict[str, Any] = dict(run.trigger_result)

@@ -17,7 +17,9 @@ In this order:
    key may only ``GET``/``HEAD`` (403001). The resume route also accepts ``?secret=`` (the
    workflow's ``triggerSecret``) instead of a bearer token; its handler checks the secret.
    Routes named ``public.…`` skip authentication; ``OPTIONAL_AUTH_ROUTES`` skip it when no
-   ``Authorization`` is sent (``_server.py``);
+   ``Authorization`` is sent (``_server.py``); then ``_auth.authorize``: a revoked or expired
+   key, or one of a disabled service account, is 401; a caller without the route's permission
+   403 (403040);
 6. the handler; an :class:`ApiError` anywhere becomes an error body
    ``{code, message, details, requestId}`` with the HTTP status. Any other exception (an
    emulator bug) becomes a 500 error body with code 500001 and is logged, unless the answer had
@@ -35,6 +37,7 @@ from typing import TYPE_CHECKING
 from aiohttp import web
 from multidict import CIMultiDict, CIMultiDictProxy, MultiDict, MultiDictProxy
 
+from b3os_async.testing._auth import authorize
 from b3os_async.testing._common import (
     INTERNAL_ERROR,
     INVALID_KEY,
@@ -202,6 +205,7 @@ async def middleware(request: web.Request, handler: Handler) -> web.StreamRespon
                 raise ApiError(405, METHOD_NOT_ALLOWED, f"method {request.method} not allowed")
             raise ApiError(404, NO_ROUTE, f"no route for {request.method} {request.path}")
         _authenticate(request, ctx)
+        authorize(request, ctx)  # revoked/expired/disabled keys, permissions, audit (_auth.py)
         return await handler(request)
     except ApiError as error:
         return error_response(rid, error)

@@ -5,7 +5,9 @@ Theory of operation
 The store owns the id source and, per area, the *book* that holds the area's objects with the
 indexes its list endpoints page through:
 
-* ``orgs`` and ``keys`` - plain dicts (``_domain/organizations.py``);
+* ``orgs`` - a plain dict (``_domain/organizations.py``); ``keys`` and ``access`` - API keys,
+  service accounts and the audit log (``_domain/access.py``); ``wallets``, ``databases``,
+  ``caddie_memory`` - the organizations' wallets, SQL databases and Caddie's memory;
 * ``workflows`` - a :class:`~b3os_async.testing._domain.workflow_book.WorkflowBook` (versions,
   lifecycle, list indexes);
 * ``runs`` - a :class:`~b3os_async.testing._domain.runs.RunBook` (per-org, per-workflow and
@@ -34,11 +36,14 @@ import time
 from typing import TYPE_CHECKING, Any
 
 from b3os_async.testing._clock import Clock
+from b3os_async.testing._domain.access import AccessBook
 from b3os_async.testing._domain.agent_runs import AgentRunBook
 from b3os_async.testing._domain.caddie import CaddieBook
+from b3os_async.testing._domain.caddie_memory import CaddieMemoryBook
 from b3os_async.testing._domain.credits import Ledger
 from b3os_async.testing._domain.execution_hooks import HookBook
 from b3os_async.testing._domain.executions import ExecutionBook
+from b3os_async.testing._domain.org_database import OrgDatabases
 from b3os_async.testing._domain.public import TxIndex
 from b3os_async.testing._domain.runs import RunBook
 from b3os_async.testing._domain.statistics import Statistics
@@ -53,7 +58,7 @@ from b3os_async.testing._domain.x402_endpoints import EndpointBook
 if TYPE_CHECKING:
     from b3os_async.testing._collection import OrgItems
     from b3os_async.testing._common import IdSource
-    from b3os_async.testing._domain.organizations import ApiKey, Org
+    from b3os_async.testing._domain.organizations import Org
     from b3os_async.testing._domain.runs import Run
     from b3os_async.testing._domain.workflow_book import Publish
 
@@ -65,9 +70,14 @@ class Store:
         self.ids = ids
         self.clock = clock or Clock()  # the emulator's time (_clock.py); real time by default
         self.orgs: dict[str, Org] = {}
-        self.keys: dict[str, ApiKey] = {}
+        # -- organizations, API keys & service accounts (issue 14) -----------------------------
+        self.access = AccessBook(ids)  # keys (by secret, id, org), service accounts, audit log
+        self.keys = self.access.keys  # secret -> ApiKey: what the middleware authenticates
+        self.wallets = WalletBook(ids)  # wallets, balances, withdrawals, session keys
+        self.databases = OrgDatabases()  # one in-memory SQLite database per organization
+        self.caddie_memory = CaddieMemoryBook()  # what Caddie remembers, per org and user
         self.workflows = WorkflowBook(ids, publish, self.clock)
-        self.runs = RunBook(ids, self._run_added, self.clock)
+        self.runs = RunBook(ids, on_added=self._run_added, clock=self.clock)
         self.variables = VariableBook(self.clock)  # _domain/workflow_variables.py
         self.releases = ReleaseBook(self.workflows, self.clock)  # _domain/workflow_releases.py
         self.collections: dict[str, OrgItems[Any]] = {}
@@ -75,7 +85,7 @@ class Store:
         # area public: templates, external executions, wallets and x402, runs by tx hash
         self.templates = TemplateBook(ids)
         self.executions = ExecutionBook(ids, self.runs)
-        self.wallets = WalletBook(ids)
+        # x402 pays from the organizations' wallets above (one wallet book for the emulator)
         self.x402 = Facilitator(self.wallets, ids)
         self.x402_endpoints = EndpointBook(lambda: ids.new("x402_"))
         self.tx_index = TxIndex()

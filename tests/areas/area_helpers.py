@@ -1,4 +1,5 @@
-"""Helpers of the area tests: definitions, set-up shortcuts, the frozen clock's start.
+"""Helpers of the area tests: definitions, set-up shortcuts, a client for another key, the frozen
+clock's start.
 
 (A module of its own: conftest modules are not importable.)
 """
@@ -8,8 +9,9 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
+from b3os_async import B3OS, RetryPolicy
+
 if TYPE_CHECKING:
-    from b3os_async import B3OS
     from b3os_async.testing import Emulator
 
 T0 = datetime(2030, 1, 1, tzinfo=timezone.utc)
@@ -23,6 +25,15 @@ DEFINITION: dict[str, Any] = {
     },
     "triggerNodeIds": ["root"],
 }
+
+ECHO: dict[str, Any] = {
+    "nodes": {
+        "root": {"type": "manual", "payload": {}, "children": ["echo"]},
+        "echo": {"type": "echo", "payload": {"x": 1}},
+    },
+    "triggerNodeIds": ["root"],
+}
+"""A manual trigger and one echo node (draws 0.1 + 0.5 CU per run)."""
 
 
 def definition(*steps: tuple[str, str, dict[str, Any]], trigger: str = "manual") -> dict[str, Any]:
@@ -49,3 +60,14 @@ async def public_workflow(
 def sent(emu: Emulator, method: str, path: str) -> int:
     """How many requests ``method path`` the emulator received."""
     return sum(1 for r in emu.requests if (r.method, r.path) == (method, path))
+
+
+def client(emu: Emulator, key: str, **options: Any) -> B3OS:
+    """A client of the emulator with ``key`` (retries without waiting)."""
+    options.setdefault("retry", RetryPolicy.no_wait())
+    return B3OS(key, base_url=emu.url, **options)
+
+
+def paths(emu: Emulator, method: str, prefix: str) -> list[str]:
+    """The raw paths of the requests the emulator received with ``method`` under ``prefix``."""
+    return [r.path for r in emu.requests if r.method == method and r.path.startswith(prefix)]

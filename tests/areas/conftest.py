@@ -13,22 +13,26 @@ from b3os_async.testing import Emulator
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator
 
+    from b3os_async.testing import Clock
+
 
 @pytest.fixture
 async def emu() -> AsyncIterator[Emulator]:
-    """A started emulator: its clock frozen at 2030-01-01T00:00Z (``await emu.clock.advance(…)``
-    moves it), its Caddie answering at once (``caddie_pace=0``), its streams asking clients to
-    reconnect after 10 ms, its failed hook deliveries retried after 20 ms (then 40, 80 ...) with
-    attempts timing out at 0.5 s."""
+    """A started emulator whose Caddie answers at once (``caddie_pace=0``), whose streams ask
+    clients to reconnect after 10 ms, and whose failed hook deliveries are retried after 20 ms
+    (then 40, 80 ...) with attempts timing out at 0.5 s."""
     async with Emulator(
-        seed=3,
-        caddie_pace=0,
-        retry_ms=10,
-        hook_retry_delay=0.02,
-        hook_timeout=0.5,
-        frozen_at=T0,
+        seed=3, caddie_pace=0, retry_ms=10, hook_retry_delay=0.02, hook_timeout=0.5
     ) as emulator:
         yield emulator
+
+
+@pytest.fixture
+def frozen(emu: Emulator) -> Clock:
+    """The emulator's clock frozen at 2030-01-01T00:00Z (``await emu.clock.advance(…)`` moves it):
+    for tests of schedules and time windows (``pytestmark = pytest.mark.usefixtures("frozen")``)."""
+    emu.clock.freeze(T0)
+    return emu.clock
 
 
 @pytest.fixture

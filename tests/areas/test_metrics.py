@@ -11,6 +11,9 @@ from area_helpers import T0, definition
 from b3os_async import B3OS, ConfigurationError, RunStatus
 from b3os_async.models import FailureRate
 
+# Schedules and time windows are tested on a frozen clock (2030-01-01T00:00Z).
+pytestmark = pytest.mark.usefixtures("frozen")
+
 if TYPE_CHECKING:
     from b3os_async.testing import Emulator
 

@@ -20,6 +20,9 @@ from b3os_async import (
 from b3os_async.resources.runs import sync_timeout
 from b3os_async.testing import Fault
 
+# Schedules and time windows are tested on a frozen clock (2030-01-01T00:00Z).
+pytestmark = pytest.mark.usefixtures("frozen")
+
 if TYPE_CHECKING:
     from b3os_async.testing import Emulator
 

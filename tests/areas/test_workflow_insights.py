@@ -10,6 +10,9 @@ from area_helpers import definition
 from b3os_async import B3OS, ConfigurationError, WorkflowStatus
 from b3os_async.models import WorkflowCounts, WorkflowOwnerCounts
 
+# Schedules and time windows are tested on a frozen clock (2030-01-01T00:00Z).
+pytestmark = pytest.mark.usefixtures("frozen")
+
 
 def paying() -> dict[str, Any]:
     """A workflow definition whose node sends 10**24 wei (beyond 64 bits) on chain 1."""

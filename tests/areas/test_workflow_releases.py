@@ -7,6 +7,9 @@ from area_helpers import definition
 
 from b3os_async import B3OS, ConflictError, NotFoundError
 
+# Schedules and time windows are tested on a frozen clock (2030-01-01T00:00Z).
+pytestmark = pytest.mark.usefixtures("frozen")
+
 
 async def test_create_publishes_and_records_a_release(b3: B3OS) -> None:
     """create() makes the draft live; the answer is the release as a dict."""

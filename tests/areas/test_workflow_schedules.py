@@ -12,6 +12,9 @@ from b3os_async import B3OS, ConfigurationError, WorkflowStatus
 from b3os_async.models import PausedReason
 from b3os_async.testing import Fault
 
+# Schedules and time windows are tested on a frozen clock (2030-01-01T00:00Z).
+pytestmark = pytest.mark.usefixtures("frozen")
+
 if TYPE_CHECKING:
     from b3os_async.testing import Emulator
 

@@ -8,6 +8,9 @@ from area_helpers import definition
 from b3os_async import B3OS, BadRequestError, ConfigurationError, ConflictError
 from b3os_async.models import FundAutoSwapSource
 
+# Schedules and time windows are tested on a frozen clock (2030-01-01T00:00Z).
+pytestmark = pytest.mark.usefixtures("frozen")
+
 
 async def test_transfer_owner(b3: B3OS) -> None:
     """transfer_owner() to a member answers the new owner; the workflow shows it."""

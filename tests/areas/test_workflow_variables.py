@@ -8,6 +8,9 @@ from area_helpers import definition
 from b3os_async import B3OS, ConfigurationError, NotFoundError
 from b3os_async.models import VariableDef, VariableLifetime, VariableOp, VariableType
 
+# Schedules and time windows are tested on a frozen clock (2030-01-01T00:00Z).
+pytestmark = pytest.mark.usefixtures("frozen")
+
 COUNT = ("count", "set-variable", {"name": "n", "increment": 1})
 
 

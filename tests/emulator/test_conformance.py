@@ -15,11 +15,14 @@ import copy
 import json
 import re
 import sys
+import time
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Any
 
 import aiohttp
 import conformance_catalog
+import conformance_wfruns
 import jsonschema
 import pytest
 import referencing
@@ -114,43 +117,55 @@ OPERATIONS = {
     ("GET", "/v1/workflows/{id}/runs/stream"),
     ("GET", "/v1/workflow-runs/stream"),
     ("GET", "/v1/activity/stream"),
-    # workflows and runs, the rest (issue 17): _scenario_wfruns
-    ("POST", "/v1/workflows/analyze-funds"),
-    ("POST", "/v1/workflows/batch-meta"),
-    ("POST", "/v1/workflows/batch-stats"),
-    ("GET", "/v1/workflows/counts"),
-    ("GET", "/v1/workflows/owner-counts"),
-    ("GET", "/v1/workflows/{id}/analyze-funds"),
-    ("PUT", "/v1/workflows/{id}/fund-auto-swap"),
-    ("GET", "/v1/workflows/{id}/incoming-links"),
-    ("PUT", "/v1/workflows/{id}/owner"),
-    ("POST", "/v1/workflows/{id}/refill"),
-    ("POST", "/v1/workflows/{id}/regenerate-descriptions"),
-    ("POST", "/v1/workflows/{id}/release"),
-    ("GET", "/v1/workflows/{id}/releases"),
-    ("POST", "/v1/workflows/{id}/releases/{releaseVersion}/revert"),
-    ("GET", "/v1/workflows/{id}/resolve"),
-    ("POST", "/v1/workflows/{id}/revert-to-version"),
-    ("GET", "/v1/workflows/{id}/schedule"),
-    ("GET", "/v1/workflows/{id}/trigger-aggregates"),
-    ("PATCH", "/v1/workflows/{id}/ui-metadata"),
-    ("DELETE", "/v1/workflows/{id}/widget"),
-    ("POST", "/v1/workflows/{id}/widget"),
-    ("GET", "/v1/workflows/{workflowId}/variables"),
-    ("DELETE", "/v1/workflows/{workflowId}/variables/{name}"),
-    ("PUT", "/v1/workflows/{workflowId}/variables/{name}"),
-    ("GET", "/v1/workflows/{workflowId}/variables/{name}/history"),
-    ("POST", "/v1/workflows/{workflowId}/variables/{name}/reset"),
-    ("POST", "/v1/workflows/{workflowId}/variables/{name}/value"),
-    ("GET", "/v1/metrics/failure-rate"),
-    ("GET", "/v1/metrics/recent-activity"),
-    ("GET", "/v1/metrics/runs-timeseries"),
-    ("GET", "/v1/metrics/summary"),
-    ("GET", "/v1/metrics/top-errors"),
-    ("GET", "/v1/runs/status-counts/by-workflow"),
-    ("POST", "/v1/runs/sync"),
-    ("POST", "/v1/runs/tx-attribution"),
-    ("GET", "/v1/runs/{runId}/variable-writes"),
+    *conformance_wfruns.OPERATIONS,  # workflows and runs, the rest (issue 17)
+    # -- organizations, API keys & service accounts (issue 14) --
+    ("GET", "/v1/api-keys"),
+    ("POST", "/v1/api-keys"),
+    ("GET", "/v1/api-keys/requests"),
+    ("GET", "/v1/api-keys/{id}"),
+    ("DELETE", "/v1/api-keys/{id}"),
+    ("GET", "/v1/service-accounts"),
+    ("POST", "/v1/service-accounts"),
+    ("GET", "/v1/service-accounts/{id}"),
+    ("PATCH", "/v1/service-accounts/{id}"),
+    ("DELETE", "/v1/service-accounts/{id}"),
+    ("POST", "/v1/service-accounts/{id}/enable"),
+    ("POST", "/v1/service-accounts/{id}/disable"),
+    ("GET", "/v1/invites"),
+    ("GET", "/v1/tiers"),
+    ("GET", "/v1/orgs/{orgId}/members"),
+    ("GET", "/v1/orgs/{orgId}/invites"),
+    ("GET", "/v1/organizations/{orgId}/public"),
+    ("GET", "/v1/organizations/{orgId}/templates/public"),
+    ("GET", "/v1/organizations/{orgId}/plan-options"),
+    ("GET", "/v1/organizations/{orgId}/ai-credits/usage"),
+    ("GET", "/v1/organizations/{orgId}/auto-swap-settings"),
+    ("PUT", "/v1/organizations/{orgId}/auto-swap-settings"),
+    ("GET", "/v1/organizations/{orgId}/cu"),
+    ("PUT", "/v1/organizations/{orgId}/cu/threshold"),
+    ("GET", "/v1/organizations/{orgId}/cu/usage"),
+    ("GET", "/v1/organizations/{orgId}/cu/usage-by-workflow"),
+    ("GET", "/v1/organizations/{orgId}/cu/runs"),
+    ("GET", "/v1/organizations/{orgId}/wallets"),
+    ("POST", "/v1/organizations/{orgId}/wallets"),
+    ("POST", "/v1/organizations/{orgId}/wallets/import"),
+    ("POST", "/v1/organizations/{orgId}/wallets/polymarket-deposit"),
+    ("PATCH", "/v1/organizations/{orgId}/wallets/{walletId}"),
+    ("PUT", "/v1/organizations/{orgId}/wallets/{walletId}/default"),
+    ("DELETE", "/v1/organizations/{orgId}/wallets/{walletId}"),
+    ("POST", "/v1/organizations/{orgId}/wallets/{walletId}/withdraw"),
+    ("GET", "/v1/organizations/{orgId}/sessions"),
+    ("POST", "/v1/organizations/{orgId}/sessions"),
+    ("DELETE", "/v1/organizations/{orgId}/sessions/{id}"),
+    ("GET", "/v1/organizations/{orgId}/database/tables"),
+    ("GET", "/v1/organizations/{orgId}/database/tables/{tableName}"),
+    ("POST", "/v1/organizations/{orgId}/database/query"),
+    ("GET", "/v1/organizations/{orgId}/caddie-memory"),
+    ("DELETE", "/v1/organizations/{orgId}/caddie-memory"),
+    ("PUT", "/v1/organizations/{orgId}/caddie-memory/settings"),
+    ("PUT", "/v1/organizations/{orgId}/caddie-memory/org-settings"),
+    ("PUT", "/v1/organizations/{orgId}/caddie-memory/{scope}/{key}"),
+    ("DELETE", "/v1/organizations/{orgId}/caddie-memory/{scope}/{key}"),
     # Caddie (area 9)
     ("POST", "/v1/ai/workflow/chat/stream"),
     ("GET", "/v1/ai/workflow/chat/sessions"),
@@ -439,126 +454,136 @@ async def _scenario(emu: Emulator, check: Checker) -> None:
     await check("POST", "/v1/workflows/{id}/resume", f"{w}/resume", 409)
     await check("DELETE", "/v1/workflows/{id}", "/v1/workflows/wf_nope", 404)
     await check("GET", "/v1/workflows", "/v1/workflows", 401, headers={"Authorization": "Bearer x"})
-    await _scenario_wfruns(emu, check)
+    await _scenario_access(check)
+    await _scenario_orgs(emu, check, wid)
 
 
-async def _scenario_wfruns(emu: Emulator, check: Checker) -> None:
-    """Variables, releases, schedules, settings, insights, metrics, sync runs (issue 17)."""
-    cron = {"type": "cronjob", "payload": {"schedule": "*/15 * * * *"}, "children": ["inc"]}
-    definition = {
-        "nodes": {
-            "root": cron,
-            "inc": {
-                "type": "set-variable",
-                "payload": {"name": "n", "increment": 1},
-                "children": ["pay", "boom"],
-            },
-            "pay": {"type": "echo", "payload": {"amount": "5", "chainId": 1, "txHash": "0x1"}},
-            "boom": {"type": "fail", "payload": {"message": "nope"}},
-        },
-        "triggerNodeIds": ["root"],
-    }
-    body = {"name": "wfruns", "description": "d", "definition": definition, "maxRuns": 2}
-    wf = await check("POST", "/v1/workflows", "/v1/workflows", json=body)
-    w = f"/v1/workflows/{wf['id']}"
-    v = "/v1/workflows/{workflowId}/variables"
-    var = {"type": "number", "lifetime": "persist", "default": 0, "description": "runs"}
-    await check("PUT", v + "/{name}", f"{w}/variables/n", json=var)
-    await check("PUT", v + "/{name}", f"{w}/variables/n", 400, json={"type": "number"})
-    await check("PUT", v + "/{name}", f"{w}/variables/gone", json=var)
-    await check("DELETE", v + "/{name}", f"{w}/variables/gone")
-    await check("DELETE", v + "/{name}", f"{w}/variables/gone", 404)
-    await check("POST", "/v1/workflows/{id}/publish", f"{w}/publish", json={})
-    await check("GET", "/v1/workflows/{id}/schedule", f"{w}/schedule")
-    await check("GET", "/v1/workflows/{id}/schedule", "/v1/workflows/wf_nope/schedule", 404)
-    fired = await emu.clock.advance(minutes=30)
-    await check("GET", v, f"{w}/variables")
-    await check("GET", v + "/{name}/history", f"{w}/variables/n/history")
-    await check("GET", v + "/{name}/history", f"{w}/variables/x/history", 404)
-    await check("POST", v + "/{name}/value", f"{w}/variables/n/value", json={"value": 7})
-    await check("POST", v + "/{name}/value", f"{w}/variables/n/value", 400, json={"value": "x"})
-    await check("POST", v + "/{name}/reset", f"{w}/variables/n/reset")
-    await check("POST", v + "/{name}/reset", f"{w}/variables/x/reset", 404)
-    writes = "/v1/runs/{runId}/variable-writes"
-    await check("GET", writes, f"/v1/runs/{fired[0]}/variable-writes")
-    await check("GET", writes, "/v1/runs/run_nope/variable-writes", 404)
-    await check("GET", "/v1/workflows/{id}/trigger-aggregates", f"{w}/trigger-aggregates")
-    await check("POST", "/v1/workflows/{id}/refill", f"{w}/refill", json={"remainRuns": 3})
-    await check("POST", "/v1/workflows/{id}/refill", f"{w}/refill", 400, json={"remainRuns": 0})
-    await check("GET", "/v1/workflows/counts", "/v1/workflows/counts", params={"type": "cronjob"})
-    await check("GET", "/v1/workflows/owner-counts", "/v1/workflows/owner-counts")
-    ids = {"workflowIds": [wf["id"]]}
-    await check("POST", "/v1/workflows/batch-meta", "/v1/workflows/batch-meta", json=ids)
-    await check("POST", "/v1/workflows/batch-meta", "/v1/workflows/batch-meta", 400, json={})
-    await check("POST", "/v1/workflows/batch-stats", "/v1/workflows/batch-stats", json=ids)
-    await check("POST", "/v1/workflows/batch-stats", "/v1/workflows/batch-stats", 400, json={})
-    await check("GET", "/v1/workflows/{id}/incoming-links", f"{w}/incoming-links")
-    await check("GET", "/v1/workflows/{id}/resolve", f"{w}/resolve")
-    funds = "/v1/workflows/analyze-funds"
-    await check("POST", funds, funds, json={"definition": definition, "defaultWalletAddress": "0x"})
-    await check("POST", funds, funds, 400, json={})
-    await check("GET", "/v1/workflows/{id}/analyze-funds", f"{w}/analyze-funds")
-    await check("GET", "/v1/workflows/{id}/analyze-funds", f"{w}/analyze-funds?version=9", 404)
-    await check("POST", "/v1/workflows/{id}/release", f"{w}/release", json={})
+async def _scenario_access(check: Checker) -> None:
+    """API keys and service accounts (issue 14)."""
+    key = await check("POST", "/v1/api-keys", "/v1/api-keys", json={"name": "c", "scope": "read"})
+    await check("POST", "/v1/api-keys", "/v1/api-keys", 400, json={"name": "c", "scope": "root"})
+    await check("GET", "/v1/api-keys", "/v1/api-keys")
+    await check("GET", "/v1/api-keys/{id}", f"/v1/api-keys/{key['id']}")
+    await check("GET", "/v1/api-keys/{id}", "/v1/api-keys/key_nope", 404)
+    await check("DELETE", "/v1/api-keys/{id}", f"/v1/api-keys/{key['id']}")
+    await check("DELETE", "/v1/api-keys/{id}", "/v1/api-keys/key_nope", 404)
+    await check("GET", "/v1/api-keys/requests", "/v1/api-keys/requests", params={"limit": "100"})
+    sa_body = {"name": "bot", "permissions": ["run:read"], "description": "d"}
+    sa = await check("POST", "/v1/service-accounts", "/v1/service-accounts", json=sa_body)
+    await check("POST", "/v1/service-accounts", "/v1/service-accounts", 409, json=sa_body)
+    await check("GET", "/v1/service-accounts", "/v1/service-accounts")
+    one = f"/v1/service-accounts/{sa['id']}"
+    await check("GET", "/v1/service-accounts/{id}", one)
+    await check("GET", "/v1/service-accounts/{id}", "/v1/service-accounts/sa_nope", 404)
+    await check("PATCH", "/v1/service-accounts/{id}", one, json={**sa_body, "name": "bot2"})
+    await check("PATCH", "/v1/service-accounts/{id}", one, 400, json={"name": "bot3"})
+    await check("POST", "/v1/service-accounts/{id}/disable", f"{one}/disable")
+    await check("POST", "/v1/service-accounts/{id}/enable", f"{one}/enable")
+    await check("DELETE", "/v1/service-accounts/{id}", one)
+    await check("DELETE", "/v1/service-accounts/{id}", one, 404)
+
+
+async def _scenario_orgs(emu: Emulator, check: Checker, workflow_id: str) -> None:
+    """Organizations, compute units, wallets, sessions, database, Caddie memory (issue 14)."""
+    o = f"/v1/organizations/{emu.org_id}"
+    emu.add_member("dev@example.com")
+    other, _ = emu.create_org("Other")
+    emu.invite(emu.owner_email(), org_id=other)
+    emu.invite("new@example.com")
+    emu.add_caddie_memory("notes", "k", "remember this")
+    await check("GET", "/v1/invites", "/v1/invites")
+    await check("GET", "/v1/tiers", "/v1/tiers")
+    await check("GET", "/v1/orgs/{orgId}/members", f"/v1/orgs/{emu.org_id}/members")
+    await check("GET", "/v1/orgs/{orgId}/members", f"/v1/orgs/{other}/members", 404)
+    await check("GET", "/v1/orgs/{orgId}/invites", f"/v1/orgs/{emu.org_id}/invites")
+    await check("GET", "/v1/organizations/{orgId}/public", f"/v1/organizations/{other}/public")
+    await check("GET", "/v1/organizations/{orgId}/public", "/v1/organizations/org_x/public", 404)
+    tpl = "/v1/organizations/{orgId}/templates/public"
+    await check("GET", tpl, f"{o}/templates/public")
+    await check("GET", tpl, "/v1/organizations/org_x/templates/public", 404)
+    await check("GET", "/v1/organizations/{orgId}/plan-options", f"{o}/plan-options")
+    usage = "/v1/organizations/{orgId}/ai-credits/usage"
+    await check("GET", usage, f"{o}/ai-credits/usage", params={"yearMonth": "2026-01"})
+    await check("GET", usage, f"{o}/ai-credits/usage", 400, params={"yearMonth": "26-1"})
+    swap = "/v1/organizations/{orgId}/auto-swap-settings"
+    await check("GET", swap, f"{o}/auto-swap-settings")
+    wallets = await check("GET", "/v1/organizations/{orgId}/wallets", f"{o}/wallets")
+    default = wallets["items"][0]["id"]
+    source = {"walletId": default, "chainId": 8453, "tokenAddress": "native"}
+    await check("PUT", swap, f"{o}/auto-swap-settings", json={"enabled": True, "sources": [source]})
+    await check("PUT", swap, f"{o}/auto-swap-settings", 400, json={"mode": "x"})
+    # compute units (the scenario's runs have drawn some)
+    await check("GET", "/v1/organizations/{orgId}/cu", f"{o}/cu")
+    threshold = "/v1/organizations/{orgId}/cu/threshold"
+    await check("PUT", threshold, f"{o}/cu/threshold", json={"minThreshold": 10})
+    await check("PUT", threshold, f"{o}/cu/threshold", 400, json={"minThreshold": -1})
+    month = {"yearMonth": datetime.now(timezone.utc).strftime("%Y-%m")}
+    await check("GET", "/v1/organizations/{orgId}/cu/usage", f"{o}/cu/usage", params=month)
+    await check("GET", "/v1/organizations/{orgId}/cu/usage", f"{o}/cu/usage", 400)
+    by_wf = "/v1/organizations/{orgId}/cu/usage-by-workflow"
+    window = {"from": "0", "to": str(int(time.time() * 1000) + 1000)}
+    found = await check("GET", by_wf, f"{o}/cu/usage-by-workflow", params=window)
+    assert [w["workflowId"] for w in found["workflows"]] == [workflow_id]
+    await check("GET", by_wf, f"{o}/cu/usage-by-workflow", 400, params={"from": "x"})
+    await check("GET", "/v1/organizations/{orgId}/cu/runs", f"{o}/cu/runs")
+    # wallets
+    w = "/v1/organizations/{orgId}/wallets"
+    created = await check("POST", w, f"{o}/wallets", json={"name": "ops"})
+    await check("POST", w, f"{o}/wallets", 409, json={"name": "ops"})
+    imported = {"name": "cold", "address": "0x" + "cd" * 20, "turnkeyPrivateKeyId": "pk"}
+    await check("POST", f"{w}/import", f"{o}/wallets/import", json=imported)
+    await check("POST", f"{w}/import", f"{o}/wallets/import", 409, json={**imported, "name": "c2"})
+    await check("POST", f"{w}/polymarket-deposit", f"{o}/wallets/polymarket-deposit")
+    one = f"{o}/wallets/{created['id']}"
+    await check("PATCH", f"{w}/{{walletId}}", one, json={"name": "ops2"})
+    await check("PATCH", f"{w}/{{walletId}}", f"{o}/wallets/wal_nope", 404, json={"name": "x"})
+    await check("PUT", f"{w}/{{walletId}}/default", f"{one}/default")
+    await check("PUT", f"{w}/{{walletId}}/default", f"{o}/wallets/{default}/default")
+    to = "0x" + "ab" * 20
+    draw = {"amount": "1000", "chainId": 84532, "tokenAddress": "native", "recipientAddress": to}
+    out = f"{o}/wallets/{default}/withdraw"
+    await check("POST", f"{w}/{{walletId}}/withdraw", out, json=draw)
+    await check("POST", f"{w}/{{walletId}}/withdraw", out, 400, json={**draw, "chainId": 1})
+    await check("DELETE", f"{w}/{{walletId}}", f"{o}/wallets/{default}", 400)
+    await check("DELETE", f"{w}/{{walletId}}", one)
+    await check("DELETE", f"{w}/{{walletId}}", one, 404)
+    # session keys
+    s = "/v1/organizations/{orgId}/sessions"
+    later = (datetime.now(timezone.utc) + timedelta(hours=1)).isoformat()
+    session = {
+        "walletId": default, "sessionAddress": "0x" + "ef" * 20, "expiresAt": later,
+        "installs": [{"chainId": 8453, "serialized": "0x01"}], "policies": {"max": "1"},
+        "workflowId": workflow_id,
+    }  # fmt: skip
+    group = await check("POST", s, f"{o}/sessions", json=session)
+    await check("POST", s, f"{o}/sessions", 400, json={**session, "installs": []})
+    await check("GET", s, f"{o}/sessions")
+    revoke = f"{o}/sessions/{group['sessions'][0]['id']}"
+    await check("DELETE", f"{s}/{{id}}", revoke)
+    await check("DELETE", f"{s}/{{id}}", revoke, 409)
+    # the org database
+    d = "/v1/organizations/{orgId}/database"
+    await check("GET", f"{d}/tables", f"{o}/database/tables")
+    await check("GET", f"{d}/tables/{{tableName}}", f"{o}/database/tables/customers")
+    await check("GET", f"{d}/tables/{{tableName}}", f"{o}/database/tables/nope", 404)
+    query = {"sql": "SELECT * FROM customers WHERE id = ?", "params": [1]}
+    await check("POST", f"{d}/query", f"{o}/database/query", json=query)
+    await check("POST", f"{d}/query", f"{o}/database/query", 400, json={"sql": "DELETE FROM t"})
+    # Caddie memory
+    m = "/v1/organizations/{orgId}/caddie-memory"
+    await check("GET", m, f"{o}/caddie-memory")
+    await check("PUT", f"{m}/{{scope}}/{{key}}", f"{o}/caddie-memory/notes/k", json={"text": "t"})
     await check(
-        "POST", "/v1/workflows/{id}/release", f"{w}/release", 409, json={"expectedVersion": 9}
+        "PUT", f"{m}/{{scope}}/{{key}}", f"{o}/caddie-memory/notes/x", 404, json={"text": "t"}
     )
-    await check("GET", "/v1/workflows/{id}/releases", f"{w}/releases")
-    revert = "/v1/workflows/{id}/releases/{releaseVersion}/revert"
-    await check("POST", revert, f"{w}/releases/1/revert")
-    await check("POST", revert, f"{w}/releases/9/revert", 404)
-    to_version = "/v1/workflows/{id}/revert-to-version"
-    await check("POST", to_version, f"{w}/revert-to-version", json={"workflowVersion": 1})
-    await check("POST", to_version, f"{w}/revert-to-version", 400, json={})
-    widget = "/v1/workflows/{id}/widget"
-    await check("POST", widget, f"{w}/widget", json={"title": "Pay", "minAmount": "1"})
-    await check("POST", widget, f"{w}/widget", 400, json={})
-    await check("DELETE", widget, f"{w}/widget")
-    swap = {"enabled": True, "maxSwapAmountUsd": 5.5, "mode": "auto", "sources": []}
-    await check("PUT", "/v1/workflows/{id}/fund-auto-swap", f"{w}/fund-auto-swap", json=swap)
+    await check("DELETE", f"{m}/{{scope}}/{{key}}", f"{o}/caddie-memory/notes/k")
+    await check("DELETE", f"{m}/{{scope}}/{{key}}", f"{o}/caddie-memory/notes/k", 404)
+    await check("PUT", f"{m}/settings", f"{o}/caddie-memory/settings", json={"enabled": False})
+    await check("PUT", f"{m}/settings", f"{o}/caddie-memory/settings", 400, json={})
     await check(
-        "PUT", "/v1/workflows/{id}/fund-auto-swap", f"{w}/fund-auto-swap", 400, json={"sources": 1}
+        "PUT", f"{m}/org-settings", f"{o}/caddie-memory/org-settings", json={"enabled": True}
     )
-    ui = {"uiMetadata": {"nodePositions": {"root": {"x": 1, "y": 2}}}}
-    await check("PATCH", "/v1/workflows/{id}/ui-metadata", f"{w}/ui-metadata", json=ui)
-    stale = {**ui, "expectedCurrentVersion": 99}
-    await check("PATCH", "/v1/workflows/{id}/ui-metadata", f"{w}/ui-metadata", 409, json=stale)
-    regen = "/v1/workflows/{id}/regenerate-descriptions"
-    await check("POST", regen, f"{w}/regenerate-descriptions")
-    await check("POST", regen, "/v1/workflows/wf_nope/regenerate-descriptions", 404)
-    user = (await check("GET", "/v1/workflows/{id}", w))["createdBy"]
-    owner = "/v1/workflows/{id}/owner"
-    await check("PUT", owner, f"{w}/owner", json={"ownerUserId": user})
-    await check("PUT", owner, f"{w}/owner", 400, json={"ownerUserId": "usr_other"})
-    await check("GET", "/v1/workflows/{id}", w)
-    await check("GET", "/v1/workflows", "/v1/workflows")
-    now = emu.clock.unix_ms()
-    span = {"from": str(now - 3_600_000), "to": str(now)}
-    for name in ("failure-rate", "top-errors"):
-        await check("GET", f"/v1/metrics/{name}", f"/v1/metrics/{name}", params=span)
-        await check("GET", f"/v1/metrics/{name}", f"/v1/metrics/{name}", 400, params={"to": "1"})
-    hourly = {**span, "granularity": "hourly"}
-    for name in ("runs-timeseries", "summary"):
-        await check("GET", f"/v1/metrics/{name}", f"/v1/metrics/{name}", params=hourly)
-        await check("GET", f"/v1/metrics/{name}", f"/v1/metrics/{name}", 400, params=span)
-    recent = "/v1/metrics/recent-activity"
-    await check("GET", recent, recent, params={"status": "failure"})
-    await check("GET", recent, recent, 400, params={"limit": "0"})
-    by_workflow = "/v1/runs/status-counts/by-workflow"
-    await check("GET", by_workflow, by_workflow)
-    await check("GET", by_workflow, by_workflow, 400, params={"since": "x"})
-    tx = "/v1/runs/tx-attribution"
-    await check("POST", tx, tx, json={"txHashes": ["0x1", "0x2"]})
-    await check("POST", tx, tx, 400, json={"txHashes": []})
-    sync = {"definition": linear(("e", "echo", {"x": 1})), "payload": {"a": 1}}
-    await check("POST", "/v1/runs/sync", "/v1/runs/sync", json=sync)
-    await check(
-        "POST",
-        "/v1/runs/sync",
-        "/v1/runs/sync",
-        400,
-        json={"definition": linear(("w", "wait", {}))},
-    )
+    await check("DELETE", m, f"{o}/caddie-memory")
     await _public_area_scenario(emu, check)
 
 
@@ -728,6 +753,7 @@ async def _public_area_scenario(emu: Emulator, check: Checker) -> None:
     await check("POST", x, x, 409, json=echo)
     await _caddie(emu, check)
     await conformance_catalog.scenario(emu, check)
+    await conformance_wfruns.scenario(emu, check)
 
 
 async def _caddie(emu: Emulator, check: Checker) -> None:

@@ -36,6 +36,7 @@ from b3os_async import (
     StreamTimeouts,
 )
 from b3os_async._keyless import PublicAccess
+from b3os_async.models import SessionInstall
 from b3os_async.resources._base import Resource
 from b3os_async.testing import Emulator
 
@@ -97,6 +98,8 @@ BOOLS = ["yes", 2, [True], "\ud800"]
 WRONG_TYPES = [123, ["a"]]
 STRS = ["x\n", "\ud800", LONG, "", "x\r\nX-Injected: 1", "\x00", *WRONG_TYPES]
 DATETIMES = [NAIVE, "2024-01-01", 5, dt.date(2024, 1, 1)]
+ADDRESSES = [*STRS, "0x" + "g" * 40, "0x" + "a" * 39]
+MODEL_LISTS = [5, "abc", [1], [None], {"a": 1}, [[]]]
 URLS = [*STRS, "ftp://x", "http://example.com/paid", "http://127.0.0.1:9/x"]
 RUN_IDS = ["bad", "run_\n", "run_" + "a" * 200, "run_../x", 5, "\ud800"]
 
@@ -164,7 +167,6 @@ HOSTILE: dict[str, list[Any]] = {
     **dict.fromkeys(
         (
             "owner_user_id",
-            "mode",
             "title",
             "button_label",
             "default_wallet_address",
@@ -173,14 +175,34 @@ HOSTILE: dict[str, list[Any]] = {
         ),
         STRS,
     ),
-    **dict.fromkeys(("start", "end"), DATETIMES),
     **dict.fromkeys(("default", "value"), PAYLOADS),
-    "enabled": BOOLS,
-    "max_swap_amount_usd": [float("nan"), float("inf"), "1", [1], -1.0],
-    "sources": [5, "abc", [5], [{"x": {1}}], {"a": 1}, [_circular()]],
     "min_amount": [*INTS, "1.5", "1e3"],
     "max_amount": [*INTS, "1.5", "1e3"],
     "tx_hashes": ID_LISTS,
+    # -- organizations, API keys & service accounts (issue 14) --
+    **dict.fromkeys(
+        (
+            "org_id",
+            "key_id",
+            "api_key_id",
+            "service_account_id",
+            "account_id",
+            "wallet_id",
+        ),
+        IDS,
+    ),
+    **dict.fromkeys(
+        ("scope", "year_month", "mode", "turnkey_private_key_id", "sql", "text", "key"), STRS
+    ),
+    **dict.fromkeys(
+        ("address", "token_address", "recipient_address", "session_address"), ADDRESSES
+    ),
+    **dict.fromkeys(("expires_at", "start", "end"), DATETIMES),
+    **dict.fromkeys(("amount", "chain_id", "min_threshold", "max_swap_amount_usd"), INTS),
+    "enabled": BOOLS,
+    "permissions": STR_LISTS,
+    "policies": PAYLOADS,
+    **dict.fromkeys(("sources", "accounts", "installs"), MODEL_LISTS),
     # Caddie and agent runs (area 9)
     **dict.fromkeys(
         (
@@ -277,13 +299,12 @@ HOSTILE: dict[str, list[Any]] = {
     "delivery_id": IDS,
     "subscribed_event_types": [*STR_LISTS, ["run.exploded"], [""]],
     "max_retries": INTS,
+    # both a wallet session key's id (a path segment) and a Caddie chat session
+    "session_id": [*IDS, *STRS],
+    # a withdrawal's token and an x402 endpoint's: "native" or an address, checked before I/O
+    "token_address": ADDRESSES,
 }
 
-#: Known gaps in code this suite's area does not own, left out of the main matrix and checked by
-#: the strict xfail ``test_known_gaps_still_fail``, which fails once they are fixed (then delete
-#: both). The stream module (``sse.SSEDecoder`` / ``_streams.dedupe.id_key``) does not check the
-#: type of ``last_event_id``: an int raises a bare TypeError, a list an AttributeError.
-KNOWN_GAPS: dict[str, list[Any]] = {"last_event_id": WRONG_TYPES}
 
 #: Parameters given a valid value when another one is under test (fixtures fill the ids).
 VALID: dict[str, Any] = {
@@ -304,6 +325,24 @@ VALID: dict[str, Any] = {
     "visibility": "org",
     "method": "GET",
     "path": "/v1/workflows",
+    # -- organizations, API keys & service accounts (issue 14) --
+    "permissions": ["run:read"],
+    "year_month": "2026-01",
+    "min_threshold": 1,
+    "address": "0x" + "cd" * 20,
+    "turnkey_private_key_id": "pk",
+    "amount": 1,
+    "chain_id": 84532,
+    "recipient_address": "0x" + "ab" * 20,
+    "session_address": "0x" + "ef" * 20,
+    "expires_at": dt.datetime.now(dt.timezone.utc) + dt.timedelta(days=1),
+    "installs": [SessionInstall(chain_id=8453, serialized="0x01")],
+    "policies": {},
+    "sql": "SELECT 1",
+    "scope": "notes",
+    "key": "k",
+    "text": "t",
+    "enabled": True,
     # Caddie and agent runs (area 9)
     "message": "every hour log it",
     "conversation_id": "conv_matrix",
@@ -324,7 +363,6 @@ VALID: dict[str, Any] = {
     "action_type": "echo",
     "trigger_type": "manual",
     "event_id": "whe_matrix",
-    "chain_id": 8453,
     "cursor_type": "evm-log",
     "assets": ["BTCUSD"],
     "payload": {},
@@ -348,9 +386,10 @@ def _areas() -> list[str]:
     """Names of the API areas of B3OS: its attributes that give a Resource on a client (cached
     properties, and ``public``, which is also ``B3OS.public()`` on the class)."""
     client = B3OS(api_key="b3sk_matrix_discovery_key")
+    attributes = {name: attr for cls in B3OS.__mro__ for name, attr in vars(cls).items()}
     return sorted(
         name
-        for name, attr in vars(B3OS).items()
+        for name, attr in attributes.items()
         if isinstance(attr, (functools.cached_property, PublicAccess))
         and isinstance(getattr(client, name), Resource)
     )
@@ -404,9 +443,10 @@ def _parameters(area: str, name: str) -> list[inspect.Parameter]:
 def test_discovery_finds_every_area_and_method() -> None:
     """Introspection sees the areas, sub-resources and main methods (the matrix is not empty)."""
     assert _areas() == [
-        "actions", "activity", "agent_runs", "caddie", "connectors", "execution_hooks",
-        "executions", "metrics", "outbound_webhooks", "public", "runs", "search", "tags",
-        "templates", "triggers", "workflows", "x402",
+        "actions", "activity", "agent_runs", "api_keys", "caddie", "caddie_memory",
+        "compute_units", "connectors", "database", "execution_hooks", "executions", "metrics",
+        "organizations", "outbound_webhooks", "public", "runs", "search", "service_accounts",
+        "tags", "templates", "triggers", "wallet_sessions", "wallets", "workflows", "x402",
     ]  # fmt: skip
     assert _sub_areas("workflows") == ["workflows.releases", "workflows.variables"]
     assert {("workflows", "create"), ("runs", "resume_node"), ("activity", "stream")} <= set(
@@ -448,6 +488,16 @@ async def world() -> AsyncIterator[World]:
         wf = await b3.workflows.create(name="m", description="", definition=DEFINITION)
         await b3.workflows.set_visibility(wf.id, "public_execute")
         await b3.workflows.publish(wf.id)
+        account = await b3.service_accounts.create("matrix", permissions=["run:read"])
+        key = await b3.api_keys.create("matrix")
+        wallet = (await b3.wallets.list().first_page()).items[0]
+        session = await b3.wallet_sessions.create(
+            wallet.id,
+            session_address=VALID["session_address"],
+            expires_at=VALID["expires_at"],
+            installs=VALID["installs"],
+            policies={},
+        )
         # An execution hook (nothing listens at its URL) so the run makes a delivery record.
         await b3.execution_hooks.create(
             "m", "http://127.0.0.1:9/hook", subscribed_event_types=["run.started"], max_retries=0
@@ -469,6 +519,10 @@ async def world() -> AsyncIterator[World]:
             "node_id": "root",
             "workflow_ids": [wf.id],
             "ids": (),
+            "key_id": key.id,
+            "account_id": account.id,
+            "wallet_id": wallet.id,
+            "session_id": session.sessions[0].id,
             "template_id": template.id,
             "execution_id": execution.execution.id,
             "token": execution.client_token,
@@ -568,30 +622,6 @@ async def test_hostile_arguments_give_typed_errors_only(world: World, area: str,
     failures = []
     for param in params:
         for value in HOSTILE[param.name]:
-            if any(value is gap for gap in KNOWN_GAPS.get(param.name, ())):
-                continue
-            args, kwargs = _arguments(world, params, param, value)
-            problem = await _call(world, area, name, args, kwargs)
-            if problem:
-                failures.append(f"{param.name}={_show(value)}: {problem}")
-    assert failures == [], "\n".join(failures)
-
-
-GAP_METHODS = [
-    (area, name)
-    for area, name in METHODS
-    if any(p.name in KNOWN_GAPS for p in _parameters(area, name))
-]
-
-
-@pytest.mark.xfail(strict=True, reason="owned by the stream module: see KNOWN_GAPS")
-@pytest.mark.parametrize(("area", "name"), GAP_METHODS, ids=_ids(GAP_METHODS))
-async def test_known_gaps_still_fail(world: World, area: str, name: str) -> None:
-    """The known gaps still give bare errors (this xfail turns red the day they are fixed)."""
-    params = _parameters(area, name)
-    failures = []
-    for param in params:
-        for value in KNOWN_GAPS.get(param.name, ()):
             args, kwargs = _arguments(world, params, param, value)
             problem = await _call(world, area, name, args, kwargs)
             if problem:

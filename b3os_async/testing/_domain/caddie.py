@@ -70,6 +70,20 @@ class AiCredits:
     def __init__(self, default: int = DEFAULT_AI_CREDITS) -> None:
         self._default = default
         self._balances: dict[str, int] = {}
+        # Per (org, YYYY-MM): credits drawn, and balance changes that were not turns (``set``);
+        # GET …/ai-credits/usage reports them (organizations area, ``_domain/plans.py``).
+        self._used: dict[tuple[str, str], int] = {}
+        self._adjusted: dict[tuple[str, str], int] = {}
+
+    @property
+    def default(self) -> int:
+        """What a new organization is granted."""
+        return self._default
+
+    def usage(self, org_id: str, year_month: str) -> tuple[int, int]:
+        """``(used, adjusted)`` credits of the organization in month ``YYYY-MM``."""
+        month = (org_id, year_month)
+        return self._used.get(month, 0), self._adjusted.get(month, 0)
 
     def balance(self, org_id: str) -> int:
         """The organization's credits left."""
@@ -77,6 +91,8 @@ class AiCredits:
 
     def set(self, org_id: str, credits: int) -> None:
         """Set the organization's balance (``Emulator.set_ai_credits``)."""
+        month = (org_id, now().strftime("%Y-%m"))
+        self._adjusted[month] = self._adjusted.get(month, 0) + int(credits) - self.balance(org_id)
         self._balances[org_id] = int(credits)
 
     def allowed(self, org_id: str) -> bool:
@@ -88,6 +104,8 @@ class AiCredits:
         if not self.allowed(org_id):
             raise ApiError(402, NO_AI_CREDITS, "the organization has no AI credits left")
         self._balances[org_id] = self.balance(org_id) - amount
+        month = (org_id, now().strftime("%Y-%m"))
+        self._used[month] = self._used.get(month, 0) + amount
 
 
 @attrs.define

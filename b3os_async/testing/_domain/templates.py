@@ -230,6 +230,11 @@ class TemplateBook:
         candidates = index.iterate(descending=newest_first)
         return scan_page(candidates, lambda t: _tagged(t, tags), offset, limit)
 
+    def public_of(self, org_id: str, limit: int, offset: int) -> tuple[list[Template], bool]:
+        """One page of an organization's public templates, newest change first (for anyone:
+        ``GET /v1/organizations/{orgId}/templates/public``, organizations area)."""
+        return scan_page(self._iterate(self._owned.get(org_id)), _is_public, offset, limit)
+
     def recommend(self, org_id: str, category: str, limit: int, strategy: str) -> list[Template]:
         """Templates of ``category`` sharing tags with what the organization made or used.
 
@@ -358,3 +363,7 @@ class TemplateBook:
         if category == "promoted":
             return lambda t: t.promoted_order is not None
         return lambda t: t.visible_to(org_id)
+
+
+def _is_public(template: Template) -> bool:
+    return template.public
