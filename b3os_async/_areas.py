@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from b3os_async.resources.database import Database
     from b3os_async.resources.execution_hooks import ExecutionHooks  # execution hooks
     from b3os_async.resources.executions import Executions
+    from b3os_async.resources.metrics import Metrics
     from b3os_async.resources.organizations import Organizations
     from b3os_async.resources.outbound_webhooks import OutboundWebhooks  # execution hooks
     from b3os_async.resources.runs import Runs
@@ -70,6 +71,15 @@ class Areas:
         from b3os_async.resources.activity import Activity
 
         return Activity(self._requester)
+
+    # -- workflows and runs, the rest (issue 17) --------------------------------------------------
+
+    @functools.cached_property
+    def metrics(self) -> Metrics:
+        """Metrics of runs: failure rate, time series, top errors, recent activity, summary."""
+        from b3os_async.resources.metrics import Metrics
+
+        return Metrics(self._requester)
 
     # -- organizations, API keys & service accounts (issue 14) ------------------------------------
 

@@ -1,7 +1,8 @@
-"""The ``b3os`` command: ``demo``, ``emulator``, ``workflows list|run``, ``runs list|get|watch``,
-``caddie``, ``templates list|get|use``, ``executions watch``, ``x402 probe``,
-``actions list|get|test``, ``triggers list``, ``connectors list|get``,
-``keys list|create|revoke``, ``org show|query``, ``hooks listen|deliveries``.
+"""The ``b3os`` command: ``demo``, ``emulator``, ``workflows list|run|schedule|vars``,
+``runs list|get|watch``, ``metrics summary``, ``api``, ``caddie``, ``templates list|get|use``,
+``executions watch``, ``x402 probe``, ``actions list|get|test``, ``triggers list``,
+``connectors list|get``, ``keys list|create|revoke``, ``org show|query``,
+``hooks listen|deliveries``.
 
 ``main(argv)`` returns the process exit code (the console script does ``sys.exit(main())``):
 
@@ -51,6 +52,11 @@ _COMMANDS: dict[str, tuple[str, str]] = {
     "runs.list": ("b3os_async._cli._commands", "runs_list"),
     "runs.get": ("b3os_async._cli._commands", "runs_get"),
     "runs.watch": ("b3os_async._cli._commands", "runs_watch"),
+    # workflows and runs, the rest (issue 17)
+    "workflows.schedule": ("b3os_async._cli._workflow_extras", "workflows_schedule"),
+    "workflows.vars": ("b3os_async._cli._workflow_extras", "workflows_vars"),
+    "metrics.summary": ("b3os_async._cli._metrics", "metrics_summary"),
+    "api": ("b3os_async._cli._api", "api_call"),
     # area public
     "templates.list": ("b3os_async._cli._public_area", "templates_list"),
     "templates.get": ("b3os_async._cli._public_area", "templates_get"),

@@ -211,6 +211,9 @@ def build_parser() -> argparse.ArgumentParser:
     runs_get.add_argument("run_id", metavar="RUN_ID", help="run id (run_…)")
     runs_watch = leaf(runs_sub, "watch", "runs.watch", "follow a run's events live")
     runs_watch.add_argument("run_id", metavar="RUN_ID", help="run id (run_…)")
+    from b3os_async._cli._wfruns_parser import add_wfruns_commands
+
+    add_wfruns_commands(commands, wf_sub, leaf)
     _add_org_commands(commands, leaf)
     _add_public_area(commands, leaf)
 

@@ -33,6 +33,12 @@ if TYPE_CHECKING:
     from b3os_async.models._enums import PausedReason as PausedReason
     from b3os_async.models._enums import RunStatus as RunStatus
     from b3os_async.models._enums import TemplateVisibility as TemplateVisibility
+
+    # workflows and runs, the rest (issue 17)
+    from b3os_async.models._enums import VariableLifetime as VariableLifetime
+    from b3os_async.models._enums import VariableOp as VariableOp
+    from b3os_async.models._enums import VariableScope as VariableScope
+    from b3os_async.models._enums import VariableType as VariableType
     from b3os_async.models._enums import WebhookEventAction as WebhookEventAction
     from b3os_async.models._enums import WebhookEventStatus as WebhookEventStatus
     from b3os_async.models._enums import WorkflowStatus as WorkflowStatus
@@ -97,6 +103,12 @@ if TYPE_CHECKING:
     from b3os_async.models.executions import ExecutionTimeSeriesPoint as ExecutionTimeSeriesPoint
     from b3os_async.models.executions import ExternalExecution as ExternalExecution
     from b3os_async.models.executions import RecentExecutionFailure as RecentExecutionFailure
+    from b3os_async.models.metrics import FailureRate as FailureRate
+    from b3os_async.models.metrics import MetricsSummary as MetricsSummary
+    from b3os_async.models.metrics import RecentRun as RecentRun
+    from b3os_async.models.metrics import RunsTimeSeries as RunsTimeSeries
+    from b3os_async.models.metrics import RunsTimeSeriesPoint as RunsTimeSeriesPoint
+    from b3os_async.models.metrics import TopError as TopError
     from b3os_async.models.outbound_webhooks import (
         OutboundWebhookDelivery as OutboundWebhookDelivery,
     )
@@ -116,7 +128,10 @@ if TYPE_CHECKING:
     from b3os_async.models.runs import RunCreated as RunCreated
     from b3os_async.models.runs import RunListItem as RunListItem
     from b3os_async.models.runs import RunStatusCounts as RunStatusCounts
+    from b3os_async.models.runs import RunTxAttribution as RunTxAttribution
+    from b3os_async.models.runs import SyncRunResult as SyncRunResult
     from b3os_async.models.runs import WorkflowRunCounts as WorkflowRunCounts
+    from b3os_async.models.runs import WorkflowRunStatusCounts as WorkflowRunStatusCounts
     from b3os_async.models.search import SearchHit as SearchHit
     from b3os_async.models.search import SearchResults as SearchResults
     from b3os_async.models.tags import Tag as Tag
@@ -133,6 +148,28 @@ if TYPE_CHECKING:
     from b3os_async.models.triggers import TriggerDefinition as TriggerDefinition
     from b3os_async.models.triggers import TriggerInfo as TriggerInfo
     from b3os_async.models.triggers import WebhookEvent as WebhookEvent
+    from b3os_async.models.workflow_insights import FundAnalysis as FundAnalysis
+    from b3os_async.models.workflow_insights import FundBalance as FundBalance
+    from b3os_async.models.workflow_insights import FundRequirement as FundRequirement
+    from b3os_async.models.workflow_insights import IncomingLinks as IncomingLinks
+    from b3os_async.models.workflow_insights import RecentRunItem as RecentRunItem
+    from b3os_async.models.workflow_insights import WorkflowCounts as WorkflowCounts
+    from b3os_async.models.workflow_insights import WorkflowMeta as WorkflowMeta
+    from b3os_async.models.workflow_insights import WorkflowOrganization as WorkflowOrganization
+    from b3os_async.models.workflow_insights import WorkflowOwnerCounts as WorkflowOwnerCounts
+    from b3os_async.models.workflow_insights import WorkflowStats as WorkflowStats
+    from b3os_async.models.workflow_schedules import RemainingRuns as RemainingRuns
+    from b3os_async.models.workflow_schedules import TriggerAggregate as TriggerAggregate
+    from b3os_async.models.workflow_schedules import TriggerAggregates as TriggerAggregates
+    from b3os_async.models.workflow_schedules import WorkflowSchedule as WorkflowSchedule
+    from b3os_async.models.workflow_settings import FundAutoSwapConfig as FundAutoSwapConfig
+    from b3os_async.models.workflow_settings import FundAutoSwapSource as FundAutoSwapSource
+    from b3os_async.models.workflow_settings import GeneratedDescriptions as GeneratedDescriptions
+    from b3os_async.models.workflow_settings import OwnershipTransfer as OwnershipTransfer
+    from b3os_async.models.workflow_settings import UiMetadataUpdate as UiMetadataUpdate
+    from b3os_async.models.workflow_variables import VariableDef as VariableDef
+    from b3os_async.models.workflow_variables import VariableWrite as VariableWrite
+    from b3os_async.models.workflow_variables import WorkflowVariable as WorkflowVariable
     from b3os_async.models.workflows import ValidationErrorItem as ValidationErrorItem
     from b3os_async.models.workflows import ValidationResult as ValidationResult
     from b3os_async.models.workflows import Workflow as Workflow
@@ -203,18 +240,37 @@ _MODULES: dict[str, tuple[str, ...]] = {
         "OpenEnum", "ExecutionNodeStatus", "PausedReason", "RunStatus", "WorkflowStatus",
         "WorkflowVisibility", "ExternalExecutionStatus", "TemplateVisibility", "AgentRunPhase",
         "ChatEventType", "ChatMode", "ChatResultType", "WebhookEventAction", "WebhookEventStatus",
-        "DeliveryStatus", "HookEndpointStatus", "HookEventType"
+        "DeliveryStatus", "HookEndpointStatus", "HookEventType", "VariableLifetime", "VariableOp",
+        "VariableScope", "VariableType"
     ),
     "definitions": ("ConnectorReference", "WorkflowDefinition", "WorkflowInput", "WorkflowNode"),
     "events": ("ActivityEvent", "RunEvent"),
     "runs": (
         "ExecutionNode", "NodeResumeResult", "Run", "RunCreated", "RunListItem", "RunStatusCounts",
-        "WorkflowRunCounts"
+        "WorkflowRunCounts", "RunTxAttribution", "SyncRunResult", "WorkflowRunStatusCounts"
     ),
     "workflows": (
         "ValidationErrorItem", "ValidationResult", "Workflow", "WorkflowListItem",
         "WorkflowVersionCount", "WorkflowVisibilityUpdate"
     ),
+    # workflows and runs, the rest (issue 17)
+    "metrics": (
+        "FailureRate", "MetricsSummary", "RecentRun", "RunsTimeSeries", "RunsTimeSeriesPoint",
+        "TopError"
+    ),
+    "workflow_insights": (
+        "FundAnalysis", "FundBalance", "FundRequirement", "IncomingLinks", "RecentRunItem",
+        "WorkflowCounts", "WorkflowMeta", "WorkflowOrganization", "WorkflowOwnerCounts",
+        "WorkflowStats"
+    ),
+    "workflow_schedules": (
+        "RemainingRuns", "TriggerAggregate", "TriggerAggregates", "WorkflowSchedule"
+    ),
+    "workflow_settings": (
+        "FundAutoSwapConfig", "FundAutoSwapSource", "GeneratedDescriptions", "OwnershipTransfer",
+        "UiMetadataUpdate"
+    ),
+    "workflow_variables": ("VariableDef", "VariableWrite", "WorkflowVariable"),
     "api_keys": ("ApiKey", "ApiKeyScope", "ApiRequestAudit", "CreatedApiKey"),
     "service_accounts": ("Permission", "ServiceAccount", "ServiceAccountStatus"),
     "organizations": (

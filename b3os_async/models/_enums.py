@@ -28,6 +28,10 @@ __all__ = [
     "OpenEnum",
     "PausedReason",
     "RunStatus",
+    "VariableLifetime",
+    "VariableOp",
+    "VariableScope",
+    "VariableType",
     "TemplateVisibility",
     "WorkflowStatus",
     "WorkflowVisibility",
@@ -136,6 +140,38 @@ class PausedReason(OpenEnum):
     MAX_RUNS_EXHAUSTED = "max_runs_exhausted"
     INVALID_CHAT = "invalid_chat"
     MEMBER_REMOVED = "member_removed"
+
+
+class VariableType(OpenEnum):
+    """Type of a workflow variable's value."""
+
+    NUMBER = "number"
+    TEXT = "text"
+    BOOLEAN = "boolean"
+    LIST = "list"
+    OBJECT = "object"
+
+
+class VariableLifetime(OpenEnum):
+    """``persist``: the value carries over between runs; ``reset``: runs start at the default."""
+
+    PERSIST = "persist"
+    RESET = "reset"
+
+
+class VariableOp(OpenEnum):
+    """How a variable was written: by a node (``set``) or by hand."""
+
+    SET = "set"
+    MANUAL_SET = "manual_set"
+    MANUAL_RESET = "manual_reset"
+
+
+class VariableScope(OpenEnum):
+    """Whether a write lasts (``workflow``) or only for its run (``run``)."""
+
+    WORKFLOW = "workflow"
+    RUN = "run"
 
 
 # -- area public ---------------------------------------------------------------------------------

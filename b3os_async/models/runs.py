@@ -19,7 +19,10 @@ __all__ = [
     "RunCreated",
     "RunListItem",
     "RunStatusCounts",
+    "RunTxAttribution",
+    "SyncRunResult",
     "WorkflowRunCounts",
+    "WorkflowRunStatusCounts",
 ]
 
 
@@ -131,3 +134,41 @@ class RunStatusCounts:
     partial: int = 0
     failure: int = 0
     cancelled: int | None = None  # not in the published schema; kept if the server sends it
+
+
+@attrs.frozen(kw_only=True)
+class WorkflowRunStatusCounts:
+    """Run counts by status of one workflow (``runs.status_counts_by_workflow``)."""
+
+    workflow_id: str | None = None
+    total: int = 0
+    running: int = 0
+    waiting: int = 0
+    success: int = 0
+    partial: int = 0
+    failure: int = 0
+    cancelled: int | None = None  # not in the published schema; kept if the server sends it
+
+
+@attrs.frozen(kw_only=True)
+class SyncRunResult:
+    """A synchronous run once it ended: its status, per-node state and duration."""
+
+    run_id: str | None = None
+    status: RunStatus | None = None
+    execution_state: dict[str, ExecutionNode] | None = None
+    duration_ms: int | None = None
+
+
+@attrs.frozen(kw_only=True)
+class RunTxAttribution:
+    """Which run (and node) executed a blockchain transaction."""
+
+    tx_hash: str | None = None
+    run_id: str | None = None
+    run_status: RunStatus | None = None
+    workflow_id: str | None = None
+    workflow_name: str | None = None
+    node_id: str | None = None
+    action_type: str | None = None
+    started_at: datetime | None = None

@@ -15,6 +15,7 @@ import attrs
 
 from b3os_async.models._enums import PausedReason, WorkflowStatus, WorkflowVisibility
 from b3os_async.models.definitions import WorkflowDefinition
+from b3os_async.models.workflow_variables import VariableDef
 
 __all__ = [
     "ValidationErrorItem",
@@ -59,7 +60,7 @@ class Workflow:
     public_run_daily_limit: int | None = None
     x402_config: dict[str, Any] | None = None
     fund_auto_swap_config: dict[str, Any] | None = None
-    variable_defs: tuple[dict[str, Any], ...] = ()
+    variable_defs: tuple[VariableDef, ...] = ()
     source_template_id: str | None = None
     conversation_id: str | None = None
     ai_name: str | None = None

@@ -106,7 +106,7 @@ def _shown(value: object) -> str:
 
 
 def unix_ms(value: datetime, name: str) -> int:
-    """A timezone-aware ``datetime`` as Unix milliseconds (statistics' ``from``/``to``)."""
+    """A timezone-aware ``datetime`` as Unix ms (statistics', metrics' ``from``/``to``)."""
     if getattr(value, "tzinfo", None) is None or value.utcoffset() is None:
         raise ConfigurationError(
             f"{name} must be a timezone-aware datetime, e.g. datetime.now(timezone.utc), "

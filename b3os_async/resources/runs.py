@@ -1,11 +1,14 @@
-"""``b3.runs``: list, inspect, cancel, retry and create runs; follow their events; count runs."""
+"""``b3.runs``: list, inspect, cancel, retry and create runs (also synchronously); follow their
+events; count runs; attribute transactions; see variable writes."""
 
 from __future__ import annotations
 
+import builtins
 from typing import TYPE_CHECKING, Any
 
-from b3os_async._convert import structure
-from b3os_async._errors import BadRequestError
+from b3os_async._convert import structure, structure_items
+from b3os_async._errors import BadRequestError, ConfigurationError
+from b3os_async._retry import Timeout
 from b3os_async._streams.handle import RunHandle
 from b3os_async._streams.runs import RunEventStream
 from b3os_async._transport.paths import check_run_id, new_run_id
@@ -15,8 +18,19 @@ from b3os_async.models.runs import (
     RunCreated,
     RunListItem,
     RunStatusCounts,
+    RunTxAttribution,
+    SyncRunResult,
+    WorkflowRunStatusCounts,
 )
-from b3os_async.resources._args import compact, definition_json, id_list, json_object, rfc3339
+from b3os_async.models.workflow_variables import VariableWrite
+from b3os_async.resources._args import (
+    compact,
+    definition_json,
+    id_list,
+    json_object,
+    rfc3339,
+    str_list,
+)
 from b3os_async.resources._base import Resource
 
 if TYPE_CHECKING:
@@ -28,10 +42,25 @@ if TYPE_CHECKING:
     from b3os_async.models.definitions import WorkflowDefinition
     from b3os_async.pagination import AsyncPager
 
-__all__ = ["DUPLICATE_RUN_ID", "Runs", "create_run"]
+__all__ = ["DUPLICATE_RUN_ID", "MAX_TX_HASHES", "SYNC_RUN_TIMEOUT", "Runs", "create_run"]
 
 #: API error code for "duplicate run ID" (400): the run id was already used.
 DUPLICATE_RUN_ID = 400079
+#: Seconds ``run_sync`` waits at least: the server holds a synchronous run up to 60 s.
+SYNC_RUN_TIMEOUT = 75.0
+#: ``tx_attribution`` takes at most this many hashes.
+MAX_TX_HASHES = 200
+
+
+def sync_timeout(current: Timeout) -> Timeout:
+    """The client's timeout stretched to outlast the server's 60 s hold (None stays None)."""
+
+    def stretch(value: float | None) -> float | None:
+        return None if value is None else max(value, SYNC_RUN_TIMEOUT)
+
+    return Timeout(
+        total=stretch(current.total), connect=current.connect, read=stretch(current.read)
+    )
 
 
 async def create_run(
@@ -226,3 +255,65 @@ class Runs(Resource):
         """
         params = {"since": rfc3339(since, "since")}
         return await self._get(RunStatusCounts, "/v1/runs/status-counts", params=params)
+
+    # -- synchronous runs, per-workflow counts, transactions, variable writes ----------------
+
+    async def run_sync(
+        self,
+        definition: WorkflowDefinition | Mapping[str, Any],
+        *,
+        payload: Mapping[str, Any] | None = None,
+        prop_values: Mapping[str, Any] | None = None,
+    ) -> SyncRunResult:
+        """Run an inline definition and wait for its result (at most 20 nodes, 60 s, no ``wait``
+        or for-each nodes). Never retried: it runs the definition again (its side effects too).
+
+        The server holds the request until the run ends, so this call's timeout is stretched to
+        at least 75 s whatever the client's timeout is (``with_options(timeout=...)`` can make it
+        longer, not shorter).
+        """
+        body = compact(
+            definition=definition_json(definition),
+            payload=json_object(payload, "payload"),
+            propValues=json_object(prop_values, "prop_values"),
+        )
+        requester = self._req.with_options(timeout=sync_timeout(self._req.options.timeout))
+        data = await requester.request("POST", "/v1/runs/sync", json=body, idempotent=False)
+        return structure(data, SyncRunResult)
+
+    async def status_counts_by_workflow(
+        self, *, since: datetime | None = None
+    ) -> builtins.list[WorkflowRunStatusCounts]:
+        """Run counts by status for each workflow, most runs first (only runs since ``since``).
+
+        Args:
+            since: a timezone-aware ``datetime`` (sent as RFC 3339); naive ones are refused.
+        """
+        params = {"since": rfc3339(since, "since")}
+        data = await self._data("GET", "/v1/runs/status-counts/by-workflow", params=params)
+        return builtins.list(structure_items(data or [], WorkflowRunStatusCounts))
+
+    async def tx_attribution(self, tx_hashes: Sequence[str]) -> dict[str, RunTxAttribution]:
+        """Which runs executed these transactions (hashes not attributed are left out).
+
+        Read-only, so retried like a GET. At most 200 hashes.
+        """
+        hashes = builtins.list(dict.fromkeys(str_list(tx_hashes, "tx_hashes") or ()))
+        if not 1 <= len(hashes) <= MAX_TX_HASHES:
+            raise ConfigurationError(f"give 1 to {MAX_TX_HASHES} hashes, got {len(hashes)}")
+        data = await self._data(
+            "POST", "/v1/runs/tx-attribution", json={"txHashes": hashes}, idempotent=True
+        )
+        return structure(data, dict[str, RunTxAttribution])
+
+    def variable_writes(
+        self, run_id: str, *, page_size: int | None = None, max_items: int | None = None
+    ) -> AsyncPager[VariableWrite]:
+        """The workflow variable writes a run made, in order, lazily."""
+        return self._list(
+            VariableWrite,
+            "/v1/runs/{}/variable-writes",
+            run_id,
+            page_size=page_size,
+            max_items=max_items,
+        )

@@ -1,13 +1,17 @@
-"""``b3.workflows``: create, update, publish, run, list and inspect workflows and their versions."""
+"""``b3.workflows``: create, update, publish, run, list and inspect workflows and their versions.
+
+:class:`Workflows` is assembled from parts kept in modules of their own (so that none grows past
+a few hundred lines): run notification streams (``workflow_streams.py``), schedules
+(``workflow_schedules.py``), read-only views
+(``workflow_insights.py``) and settings (``workflow_settings.py``) are mixed in, and the
+sub-resources ``b3.workflows.variables`` and ``b3.workflows.releases`` are attributes.
+"""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from b3os_async._errors import ConfigurationError
 from b3os_async._streams.handle import RunHandle
-from b3os_async._streams.merge import MergedEventStream
-from b3os_async._streams.notifications import RunNotificationStream
 from b3os_async._transport.paths import check_run_id, new_run_id, path
 from b3os_async.models.runs import RunCreated, RunListItem, WorkflowRunCounts
 from b3os_async.models.workflows import (
@@ -17,34 +21,46 @@ from b3os_async.models.workflows import (
     WorkflowVersionCount,
     WorkflowVisibilityUpdate,
 )
-from b3os_async.resources._args import compact, definition_json, id_list, json_object, str_list
-from b3os_async.resources._base import Resource
+from b3os_async.resources._args import compact, definition_json, json_object, str_list
 from b3os_async.resources.runs import create_run
+from b3os_async.resources.workflow_insights import WorkflowInsights
+from b3os_async.resources.workflow_releases import WorkflowReleases
+from b3os_async.resources.workflow_schedules import WorkflowSchedules
+from b3os_async.resources.workflow_settings import WorkflowSettings
+from b3os_async.resources.workflow_streams import MAX_WORKFLOWS_PER_STREAM, WorkflowStreams
+from b3os_async.resources.workflow_variables import WorkflowVariables
 
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
 
     from b3os_async.models._enums import RunStatus, WorkflowStatus, WorkflowVisibility
     from b3os_async.models.definitions import WorkflowDefinition
-    from b3os_async.models.events import RunEvent
     from b3os_async.pagination import AsyncPager
 
 __all__ = ["MAX_WORKFLOWS_PER_STREAM", "Workflows"]
 
-#: ``GET /v1/workflow-runs/stream`` accepts at most this many workflow ids.
-MAX_WORKFLOWS_PER_STREAM = 24
 
-
-class Workflows(Resource):
+class Workflows(WorkflowStreams, WorkflowSchedules, WorkflowInsights, WorkflowSettings):
     """Workflow endpoints (``/v1/workflows``). Get it as ``b3.workflows``.
 
     Definitions may be given as :class:`~b3os_async.models.WorkflowDefinition` or as plain dicts
     in the API's camelCase shape (``{"nodes": {"root": {"type": "manual", "payload": {}}}}``).
     Two ways to run a workflow: :meth:`run` when you only need the run's id (fire and forget),
-    :meth:`start` when you want its events (the run's stream is subscribed first).
+    :meth:`start` when you want its events (the run's stream is subscribed first). Variables
+    and releases are sub-resources: ``b3.workflows.variables``, ``b3.workflows.releases``.
     """
 
     __slots__ = ()
+
+    @property
+    def variables(self) -> WorkflowVariables:
+        """Workflow variables: define, list, set, reset, history."""
+        return WorkflowVariables(self._req)
+
+    @property
+    def releases(self) -> WorkflowReleases:
+        """Workflow releases: release, list, revert to a release or a version."""
+        return WorkflowReleases(self._req)
 
     # -- listing -------------------------------------------------------------------------------
 
@@ -367,43 +383,3 @@ class Workflows(Resource):
             )
 
         return RunHandle(self._req, run_id, trigger)
-
-    def stream_runs(
-        self, workflow_id: str, *, last_event_id: str | None = None
-    ) -> RunNotificationStream:
-        """Follow a workflow's run notifications (``run_started``, ``run_completed``, ...).
-
-        The stream never ends on its own: close it (``async with``) when done. It resumes
-        after reconnects with ``Last-Event-ID``; events are :class:`RunEvent`.
-        """
-        return RunNotificationStream(
-            self._req,
-            path("/v1/workflows/{}/runs/stream", workflow_id),
-            last_event_id=last_event_id,
-        )
-
-    def stream_runs_many(
-        self, workflow_ids: Sequence[str], *, last_event_id: str | None = None
-    ) -> MergedEventStream[RunEvent]:
-        """Follow the run notifications of many workflows as one stream.
-
-        The API accepts at most 24 workflow ids per stream (``/v1/workflow-runs/stream?ids=``),
-        so the ids (duplicates removed) are split into groups of 24, one connection each, and
-        their events merged in arrival order. Ids the key cannot see are silently dropped by the
-        server. ``last_event_id`` is sent by every connection (the ids of these notifications
-        are per organization).
-        """
-        joined = id_list(workflow_ids, "workflow_ids")
-        ids = list(dict.fromkeys(joined.split(","))) if joined else []
-        if not ids:
-            raise ConfigurationError("stream_runs_many() needs at least one workflow id")
-        sources = [
-            RunNotificationStream(
-                self._req,
-                "/v1/workflow-runs/stream",
-                params={"ids": ",".join(ids[i : i + MAX_WORKFLOWS_PER_STREAM])},
-                last_event_id=last_event_id,
-            )
-            for i in range(0, len(ids), MAX_WORKFLOWS_PER_STREAM)
-        ]
-        return MergedEventStream(sources)

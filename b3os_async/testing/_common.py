@@ -45,6 +45,8 @@ code    meaning
 404014  connector not found (or in another organization)
 404015  webhook event not found (or in another organization)
 404016  no block cursor for this chain and cursor type
+404017  workflow variable not found
+404018  workflow release not found
 405001  method not allowed on this route (the answer has an ``Allow`` header)
 409001  version conflict (``expectedCurrentVersion`` / ``expectedVersion``)
 409002  run is not cancellable (already finished)
@@ -139,6 +141,8 @@ CATALOG_NOT_FOUND = 404013
 CONNECTOR_NOT_FOUND = 404014
 WEBHOOK_EVENT_NOT_FOUND = 404015
 CURSOR_NOT_FOUND = 404016
+VARIABLE_NOT_FOUND = 404017
+RELEASE_NOT_FOUND = 404018
 METHOD_NOT_ALLOWED = 405001
 VERSION_CONFLICT = 409001
 NOT_CANCELLABLE = 409002

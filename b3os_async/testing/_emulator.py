@@ -18,7 +18,8 @@ from aiohttp import web
 
 from b3os_async.testing import _limits, routes
 from b3os_async.testing._auth import record_audit
-from b3os_async.testing._common import ApiError, IdSource, now_iso
+from b3os_async.testing._clock import Clock
+from b3os_async.testing._common import ApiError, IdSource
 from b3os_async.testing._domain.organizations import ApiKey, Org
 from b3os_async.testing._domain.runs import TERMINAL
 from b3os_async.testing._domain.wallets import DEMO_ASSET
@@ -30,13 +31,16 @@ from b3os_async.testing._middleware import middleware
 from b3os_async.testing._protocol import json_errors
 from b3os_async.testing._render import run_json
 from b3os_async.testing._request_log import RequestLog
+from b3os_async.testing._scheduler import Scheduler
 from b3os_async.testing._server import CONTEXT, Context, mark_started
 from b3os_async.testing._store import Store
 from b3os_async.testing._streams import Broker
+from b3os_async.testing._variable_action import SET_VARIABLE, set_variable_action
 from b3os_async.testing._x402_tools import X402Tools
 from b3os_async.testing.routes._execution_views import launch
 
 if TYPE_CHECKING:
+    from datetime import datetime
     from types import TracebackType
 
 SCOPES = ("read", "read-write")
@@ -67,6 +71,8 @@ class Emulator(OrgControls):
     :param retry_ms: the ``retry:`` value sent first on every stream.
     :param replay: ``False`` serves streams without ``id:`` lines and ignores ``Last-Event-ID``.
     :param record_requests: ``False`` keeps ``emu.requests`` empty (nothing is recorded).
+    :param frozen_at: start with the clock frozen at this (timezone-aware) moment; default:
+        real time. See :attr:`clock`.
     :param caddie_pace: seconds per pace unit of the Caddie's chat events and agent runs (a chat
         turn is ~40 units, an agent run ~30); ``0`` sends everything at once (fast tests).
     :param hook_timeout: seconds an execution-hook (or ``send-webhook``) attempt may take.
@@ -84,6 +90,7 @@ class Emulator(OrgControls):
         retry_ms: int = 1000,
         replay: bool = True,
         record_requests: bool = True,
+        frozen_at: datetime | None = None,
         caddie_pace: float = 0.1,
         hook_timeout: float = 10.0,
         hook_retry_delay: float = 1.0,
@@ -97,14 +104,17 @@ class Emulator(OrgControls):
         self._host = host
         self._port = port
         ids = IdSource(seed)
-        broker = Broker()
-        store = Store(ids, broker.notify)
+        self.clock = Clock(frozen_at)
+        """The emulator's time: ``emu.clock.freeze()``, ``await emu.clock.advance(hours=1)``."""
+        broker = Broker(clock=self.clock)
+        store = Store(ids, broker.notify, self.clock)
+        engine = Engine(store, broker)
         store.caddie.pace = caddie_pace
         self.faults = FaultRegistry(ids.rng("faults"))
         """The fault registry: ``emu.faults.add(Fault.rate_limit(), path="/v1/runs")``."""
         self._ctx = Context(
             store=store,
-            engine=Engine(store, broker),
+            engine=engine,
             broker=broker,
             faults=self.faults,
             ids=ids,
@@ -112,11 +122,13 @@ class Emulator(OrgControls):
             heartbeat=heartbeat_interval,
             replay=replay,
             requests=RequestLog(enabled=record_requests),
+            scheduler=Scheduler(store, engine, self.clock),
         )
         # Execution hooks: run events reach the delivery worker through the broker.
         self._hooks = HookWorker(store, timeout=hook_timeout, retry_delay=hook_retry_delay)
         broker.run_listeners.append(self._hooks.on_run_event)
         self._ctx.engine.extra_actions["send-webhook"] = self._hooks.send_webhook
+        self._ctx.engine.extra_actions[SET_VARIABLE] = set_variable_action(store)
         self._runner: web.AppRunner | None = None
         self._url: str | None = None
         self._closed = False
@@ -142,6 +154,8 @@ class Emulator(OrgControls):
         site = web.TCPSite(runner, self._host, self._port)
         await site.start()
         self._runner = runner
+        assert self._ctx.scheduler is not None
+        self._ctx.scheduler.start()
         host, port = runner.addresses[0][:2]
         shown = f"[{host}]" if ":" in host else host
         self._url = f"http://{shown}:{port}"
@@ -152,6 +166,8 @@ class Emulator(OrgControls):
             return
         self._closed = True
         self._ctx.broker.shutdown()
+        if self._ctx.scheduler is not None:
+            await self._ctx.scheduler.close()
         await self._hooks.close()
         await self._ctx.engine.close()
         self._ctx.store.databases.close()
@@ -199,7 +215,7 @@ class Emulator(OrgControls):
         org_id = ids.new("org_", 12)
         slug = "-".join(name.lower().split()) or org_id
         self._ctx.store.orgs[org_id] = Org(
-            org_id, name, slug, ids.new("usr_", 12, stream="user"), now_iso()
+            org_id, name, slug, ids.new("usr_", 12, stream="user"), self.clock.iso()
         )
         return org_id, self.create_api_key("read-write", org_id=org_id)
 

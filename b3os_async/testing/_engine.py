@@ -38,7 +38,9 @@ checked against the action's ``payloadSchema`` (a problem fails the node, code
 fails its node. Run-level notifications (``run_started`` and the terminal event) also go to the
 organization's notification log. :meth:`Engine.execute_action` runs one action outside any run
 (``actions test/run``, the action proxy). Every node execution is counted in the statistics
-(``store.stats``, ``GET /v1/statistics``).
+(``store.stats``, ``GET /v1/statistics``). ``{{$vars.x}}`` reads workflow variables (the
+``set-variable`` action is an extra action, ``_variable_action.py``). Timestamps come from the
+emulator's clock (``store.clock``).
 """
 
 from __future__ import annotations
@@ -53,9 +55,9 @@ import aiohttp
 
 from b3os_async.testing import _values
 from b3os_async.testing._actions import NodeFailure, run_action, timer_seconds
-from b3os_async.testing._common import NODE_NOT_FOUND, NOT_CANCELLABLE, ApiError, now_iso
+from b3os_async.testing._common import NODE_NOT_FOUND, NOT_CANCELLABLE, ApiError
 from b3os_async.testing._domain.runs import NodeState
-from b3os_async.testing._graph import children_of, nodes_of
+from b3os_async.testing._graph import children_of, has_successful_leaf, nodes_of
 from b3os_async.testing._meter import Meter
 
 if TYPE_CHECKING:
@@ -69,14 +71,13 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger("b3os_async.testing")
 
-_RAN = frozenset({"success", "failure", "partial"})
-
 
 class Engine:
     """Executes runs; one instance per emulator."""
 
     def __init__(self, store: Store, broker: Broker) -> None:
         self._store = store
+        self._clock = store.clock
         self._broker = broker
         self._tasks: dict[str, asyncio.Task[None]] = {}
         # Waiting nodes per run: a finishing run forgets its own without a look at the others.
@@ -114,6 +115,8 @@ class Engine:
         """Store ``run``, publish ``run_started`` and start executing it (see module docstring)."""
         self._store.credits.admit_run(run.org_id)  # 402 when the org cannot pay (credits.py)
         self._store.runs.add(run)
+        if run.workflow_id:
+            self._store.variables.run_started(run)
         channel = self._broker.run_channel(run.id)
         channel.attach(run.org_id)
         channel.publish("run_started", "running")
@@ -137,7 +140,7 @@ class Engine:
         """Cancel a running or waiting run (409 if it already finished)."""
         if run.terminal:
             raise ApiError(409, NOT_CANCELLABLE, f"run {run.id!r} is {run.status}; not cancellable")
-        at = now_iso()
+        at = self._clock.iso()
         for state in run.nodes.values():
             if state.status in ("pending", "running", "waiting"):
                 state.status = "cancelled"
@@ -238,7 +241,7 @@ class Engine:
             if state is None or state.status != "pending":
                 continue
             state.status = "skipped"
-            state.finished_at = now_iso()
+            state.finished_at = self._clock.iso()
             channel.publish("node_skipped", "skipped", nodeId=node_id)
             stack.extend(reversed(children_of(nodes[node_id])))
 
@@ -246,7 +249,7 @@ class Engine:
         self, run: Run, node_id: str, node: dict[str, Any], state: NodeState
     ) -> bool:
         channel = self._broker.run_channel(run.id)
-        state.status, state.started_at = "running", now_iso()
+        state.status, state.started_at = "running", self._clock.iso()
         channel.publish("node_started", "running", nodeId=node_id)
         self._touch()
         kind = "trigger" if node_id == run.trigger_node_id else "action"
@@ -263,14 +266,15 @@ class Engine:
                 result = await self._action(run, node_id, node["type"], resolved, state)
             _values.keep(meter, state, result)  # size limits (_values.py)
         except NodeFailure as failure:
-            state.status, state.finished_at = "failure", now_iso()
+            state.status, state.finished_at = "failure", self._clock.iso()
             state.error = {"message": failure.message, "code": failure.code}
             state.result = _values.kept_on_failure(meter, state, failure.result)
             channel.publish("node_failed", "failure", nodeId=node_id, error=state.error)
             self._record(kind, node["type"], started, ok=False)
             self._touch()
             return False
-        state.status, state.finished_at, state.result = "success", now_iso(), result
+        state.status, state.finished_at, state.result = "success", self._clock.iso(), result
+        self._store.runs.record_tx(run, node_id, result)
         channel.publish("node_completed", "success", nodeId=node_id, result=result)
         self._record(kind, node["type"], started, ok=True)
         self._touch()
@@ -300,6 +304,8 @@ class Engine:
                 return run.workflow_id
             if first == "$runId":
                 return run.id
+            if first == "$vars":
+                return self._store.variables.values(run.workflow_id) if run.workflow_id else {}
             state = run.nodes.get(run.trigger_node_id if first == "root" else first)
             if state is None or state.status != "success":
                 return None
@@ -375,11 +381,13 @@ class Engine:
         failed = [node_id for node_id, state in run.nodes.items() if state.status == "failure"]
         if internal is None and not failed:
             status = "success"
-        elif internal is None and self._has_successful_leaf(run):
+        elif internal is None and has_successful_leaf(
+            run.definition, {node_id: state.status for node_id, state in run.nodes.items()}
+        ):
             status = "partial"
         else:
             status = "failure"
-        run.status, run.finished_at = status, now_iso()
+        run.status, run.finished_at = status, self._clock.iso()
         counts: dict[str, int] = {}
         for state in run.nodes.values():
             counts[state.status] = counts.get(state.status, 0) + 1
@@ -399,20 +407,6 @@ class Engine:
             channel.publish("run_completed", status)
             self._notify(run, "run_completed")
         self._touch()
-
-    def _has_successful_leaf(self, run: Run) -> bool:
-        nodes = nodes_of(run.definition)
-        for node_id, state in run.nodes.items():
-            if state.status != "success":
-                continue
-            ran = [
-                child
-                for child in children_of(nodes[node_id])
-                if child in run.nodes and run.nodes[child].status in _RAN
-            ]
-            if not ran:
-                return True
-        return False
 
     def _notify(self, run: Run, event_type: str) -> None:
         self._broker.notify(

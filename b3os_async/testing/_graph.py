@@ -275,6 +275,24 @@ def connector_errors(
     return []
 
 
+_RAN = frozenset({"success", "failure", "partial"})
+
+
+def has_successful_leaf(definition: Mapping[str, Any], statuses: Mapping[str, str]) -> bool:
+    """Whether some successful node has no child that ran (a run's ``partial`` test).
+
+    ``statuses`` maps the run's node ids to their status.
+    """
+    nodes = nodes_of(definition)
+    for node_id, status in statuses.items():
+        if status != "success":
+            continue
+        children = children_of(nodes[node_id])
+        if not any(statuses.get(child) in _RAN for child in children):
+            return True
+    return False
+
+
 def validation_errors(
     definition: Any, name: Any = None, connector_type_of: ConnectorTypes | None = None
 ) -> list[dict[str, Any]]:

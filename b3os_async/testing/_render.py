@@ -30,7 +30,8 @@ def workflow_json(workflow: Workflow, version: Version | None = None) -> dict[st
     row = version or workflow.current()
     content = row.content
     max_runs = content.get("maxRuns")
-    return compact(
+    remain_runs = workflow.remain_runs if workflow.remain_runs is not None else max_runs
+    body = compact(
         {
             "id": workflow.id,
             "organizationId": workflow.org_id,
@@ -43,7 +44,7 @@ def workflow_json(workflow: Workflow, version: Version | None = None) -> dict[st
             "uiMetadata": content.get("uiMetadata"),
             "visibility": workflow.visibility,
             "maxRuns": max_runs,
-            "remainRuns": max_runs,
+            "remainRuns": remain_runs,
             "cooldownMs": content.get("cooldownMs"),
             "lastTriggeredAt": workflow.last_triggered_at,
             "createdAt": workflow.created_at,
@@ -54,22 +55,39 @@ def workflow_json(workflow: Workflow, version: Version | None = None) -> dict[st
             "ownerUserId": workflow.created_by,
             "hasDraft": workflow.draft is not None,
             "hasLiveVersion": workflow.live is not None,
+            "pausedReason": workflow.paused_reason,
             "triggerSecret": workflow.trigger_secret,
             "sourceTemplateId": workflow.source_template_id,
             "x402Config": workflow.x402_config,
             "publicWidgetConfig": workflow.widget,
         }
     )
+    body.update(workflow.extra)  # set by the settings endpoints (ownerUserId, aiName …)
+    return body
+
+
+_NOT_LISTED = (
+    "uiMetadata",
+    "triggerSecret",
+    "updatedBy",
+    "versionCreatedBy",
+    "pausedReason",
+    "publicWidgetConfig",
+    "fundAutoSwapConfig",
+    "aiName",
+    "aiDescription",
+    "variableDefs",
+    "sourceTemplateId",
+    "x402Config",
+)
+"""Workflow fields a ``WorkflowListItem`` does not have."""
 
 
 def workflow_list_item(workflow: Workflow) -> dict[str, Any]:
     """A ``WorkflowListItem`` for the workflow's current version."""
     full = workflow_json(workflow)
     definition = full.pop("definition")
-    for private in (
-        "uiMetadata", "triggerSecret", "updatedBy", "versionCreatedBy", "sourceTemplateId",
-        "x402Config", "publicWidgetConfig",
-    ):  # fmt: skip
+    for private in _NOT_LISTED:
         full.pop(private, None)
     nodes = nodes_of(definition)
     connector_types = sorted(
@@ -98,7 +116,7 @@ def workflow_list_item(workflow: Workflow) -> dict[str, Any]:
             "chainIds": [],
             "connectors": [{"type": kind} for kind in connector_types],
             "definitionSummary": {"nodes": summary},
-            "linkedWorkflowIds": [],
+            "linkedWorkflowIds": sorted(workflow.current().derived.links),
             "publicWidgetEnabled": bool(workflow.widget and workflow.widget.get("enabled")),
         }
     )
@@ -118,6 +136,8 @@ def workflow_list_json(workflow: Workflow) -> str:
         workflow.last_triggered_at,
         workflow.updated_at,
         workflow.updated_by,
+        workflow.remain_runs,
+        workflow.paused_reason,
         bool(workflow.widget and workflow.widget.get("enabled")),
     )
     cached = workflow.rendered

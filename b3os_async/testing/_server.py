@@ -45,6 +45,7 @@ if TYPE_CHECKING:
     from b3os_async.testing._engine import Engine
     from b3os_async.testing._fault_rules import FaultRegistry
     from b3os_async.testing._faults import Fault
+    from b3os_async.testing._scheduler import Scheduler
     from b3os_async.testing._store import Store
     from b3os_async.testing._streams import Broker
 
@@ -93,6 +94,7 @@ class Context:
     requests: RequestLog = attrs.field(factory=RequestLog)
     open_streams: int = 0
     inflight: set[asyncio.Task[Any]] = attrs.field(factory=set)
+    scheduler: Scheduler | None = None  # time triggers (_scheduler.py); set by the Emulator
 
 
 CONTEXT = web.AppKey("b3os_emulator_context", Context)

@@ -40,7 +40,7 @@ import itertools
 from collections import deque
 from typing import TYPE_CHECKING, Any
 
-from b3os_async.testing._common import now_iso
+from b3os_async.testing._clock import Clock
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -90,8 +90,11 @@ def _nothing() -> None:
 class RunChannel:
     """All events of one run, plus the queues of the streams following it."""
 
-    def __init__(self, run_id: str, listeners: list[RunListener] | None = None) -> None:
+    def __init__(
+        self, run_id: str, clock: Clock, listeners: list[RunListener] | None = None
+    ) -> None:
         self.run_id = run_id
+        self._clock = clock
         self.org_id: str | None = None
         self.events: list[dict[str, Any]] = []
         self.subscribers: set[Subscription] = set()
@@ -125,7 +128,7 @@ class RunChannel:
             "status": status,
         }
         event.update({key: value for key, value in fields.items() if value is not None})
-        event["timestamp"] = now_iso()
+        event["timestamp"] = self._clock.iso()
         self.events.append(event)
         for subscription in list(self.subscribers):
             subscription.queue.put_nowait(event)
@@ -143,7 +146,8 @@ class RunChannel:
 class NotificationLog:
     """One organization's notifications with per-organization ``seq`` and a replay buffer."""
 
-    def __init__(self, capacity: int) -> None:
+    def __init__(self, capacity: int, clock: Clock | None = None) -> None:
+        self._clock = clock or Clock()  # the emulator's (the broker passes it); real time else
         self.seq = 0
         self.buffer: deque[dict[str, Any]] = deque(maxlen=capacity)
         self.subscribers: set[Subscription] = set()
@@ -156,7 +160,7 @@ class NotificationLog:
         self.seq += 1
         event: dict[str, Any] = {"type": event_type, "seq": self.seq}
         event.update({key: value for key, value in fields.items() if value is not None})
-        event["timestamp"] = now_iso()
+        event["timestamp"] = self._clock.iso()
         self.buffer.append(event)
         for subscription in list(self.subscribers):
             subscription.queue.put_nowait(event)
@@ -199,8 +203,10 @@ class NotificationLog:
 class Broker:
     """Owns every channel; :meth:`shutdown` ends all open streams."""
 
-    def __init__(self, capacity: int = 1000) -> None:
+    def __init__(self, capacity: int = 1000, clock: Clock | None = None) -> None:
         self._capacity = capacity
+        self.clock = clock or Clock()
+        """The emulator's clock: event timestamps read it."""
         self.runs: dict[str, RunChannel] = {}
         self.orgs: dict[str, NotificationLog] = {}
         self.closed = False
@@ -211,7 +217,7 @@ class Broker:
         """The channel of ``run_id``, created (empty, not attached) if needed."""
         channel = self.runs.get(run_id)
         if channel is None:
-            channel = self.runs[run_id] = RunChannel(run_id, self.run_listeners)
+            channel = self.runs[run_id] = RunChannel(run_id, self.clock, self.run_listeners)
         return channel
 
     def release(self, channel: RunChannel) -> None:
@@ -227,7 +233,7 @@ class Broker:
         """The notification log of ``org_id`` (created if needed)."""
         log = self.orgs.get(org_id)
         if log is None:
-            log = self.orgs[org_id] = NotificationLog(self._capacity)
+            log = self.orgs[org_id] = NotificationLog(self._capacity, self.clock)
         return log
 
     def shutdown(self) -> None:

@@ -1,13 +1,21 @@
-"""Helpers of the area tests (definitions, set-up shortcuts, a client for another key)."""
+"""Helpers of the area tests: definitions, set-up shortcuts, a client for another key, the frozen
+clock's start.
+
+(A module of its own: conftest modules are not importable.)
+"""
 
 from __future__ import annotations
 
+from datetime import datetime, timezone
 from typing import TYPE_CHECKING, Any
 
 from b3os_async import B3OS, RetryPolicy
 
 if TYPE_CHECKING:
     from b3os_async.testing import Emulator
+
+T0 = datetime(2030, 1, 1, tzinfo=timezone.utc)
+"""Where the emulator's clock stands when a test starts (the ``emu`` fixture)."""
 
 #: root (manual) -> greet (echo of a prop and of the trigger payload).
 DEFINITION: dict[str, Any] = {
@@ -26,6 +34,17 @@ ECHO: dict[str, Any] = {
     "triggerNodeIds": ["root"],
 }
 """A manual trigger and one echo node (draws 0.1 + 0.5 CU per run)."""
+
+
+def definition(*steps: tuple[str, str, dict[str, Any]], trigger: str = "manual") -> dict[str, Any]:
+    """``root -> step1 -> step2 …`` from ``(node_id, type, payload)`` steps."""
+    nodes: dict[str, Any] = {"root": {"type": trigger, "payload": {}, "children": []}}
+    previous = "root"
+    for node_id, kind, payload in steps:
+        nodes[node_id] = {"type": kind, "payload": payload, "children": []}
+        nodes[previous]["children"].append(node_id)
+        previous = node_id
+    return {"nodes": nodes, "triggerNodeIds": ["root"]}
 
 
 async def public_workflow(

@@ -5,12 +5,15 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 import pytest
+from area_helpers import T0
 
 from b3os_async import B3OS, RetryPolicy
 from b3os_async.testing import Emulator
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator
+
+    from b3os_async.testing import Clock
 
 
 @pytest.fixture
@@ -22,6 +25,14 @@ async def emu() -> AsyncIterator[Emulator]:
         seed=3, caddie_pace=0, retry_ms=10, hook_retry_delay=0.02, hook_timeout=0.5
     ) as emulator:
         yield emulator
+
+
+@pytest.fixture
+def frozen(emu: Emulator) -> Clock:
+    """The emulator's clock frozen at 2030-01-01T00:00Z (``await emu.clock.advance(…)`` moves it):
+    for tests of schedules and time windows (``pytestmark = pytest.mark.usefixtures("frozen")``)."""
+    emu.clock.freeze(T0)
+    return emu.clock
 
 
 @pytest.fixture

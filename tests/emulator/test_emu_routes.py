@@ -14,16 +14,19 @@ def test_every_area_module_is_discovered() -> None:
     areas = routes.areas()
     assert areas == [
         "actions", "activity", "agent_runs", "api_keys", "caddie", "caddie_memory",
-        "compute_units", "connectors", "database", "execution_hooks", "executions",
+        "compute_units", "connectors", "database", "execution_hooks", "executions", "metrics",
         "organizations", "outbound_webhooks", "public", "runs", "search", "service_accounts",
-        "tags", "templates", "triggers", "wallet_sessions", "wallets", "workflows", "x402",
+        "tags", "templates", "triggers", "wallet_sessions", "wallets", "workflow_insights",
+        "workflow_releases", "workflow_schedules", "workflow_settings", "workflow_variables",
+        "workflows", "x402",
     ]  # fmt: skip
     tables = routes.discover()
     assert tables == [importlib.import_module(f"{routes.__name__}.{a}").ROUTES for a in areas]
 
 
 # Areas whose paths do not start with their name: caddie serves /v1/ai/*, execution_hooks
-# /v1/execution-webhooks; organizations also /v1/orgs/*, /v1/invites and /v1/tiers.
+# /v1/execution-webhooks; organizations also /v1/orgs/*, /v1/invites and /v1/tiers. (The
+# sub-areas of workflows, workflow_variables ..., declare ALSO_SERVES = ("/v1/workflows/",).)
 SEGMENTS: dict[str, tuple[str, ...]] = {
     "caddie": ("ai",),
     "execution_hooks": ("execution-webhook",),

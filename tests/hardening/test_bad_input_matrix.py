@@ -152,6 +152,33 @@ HOSTILE: dict[str, list[Any]] = {
     "params": [{"q": object()}, {"q": "\ud800"}, {"q": float("nan")}, {1: 2}, "x", {"q": [NAIVE]}],
     "json": PAYLOADS,
     "idempotent": ["yes", 1],
+    # workflows and runs, the rest (issue 17)
+    **dict.fromkeys(
+        (
+            "remain_runs",
+            "release_version",
+            "workflow_version",
+            "limit",
+            "top_errors_limit",
+            "recent_activity_limit",
+        ),
+        INTS,
+    ),
+    **dict.fromkeys(
+        (
+            "owner_user_id",
+            "title",
+            "button_label",
+            "default_wallet_address",
+            "granularity",
+            "lifetime",
+        ),
+        STRS,
+    ),
+    **dict.fromkeys(("default", "value"), PAYLOADS),
+    "min_amount": [*INTS, "1.5", "1e3"],
+    "max_amount": [*INTS, "1.5", "1e3"],
+    "tx_hashes": ID_LISTS,
     # -- organizations, API keys & service accounts (issue 14) --
     **dict.fromkeys(
         (
@@ -282,6 +309,15 @@ HOSTILE: dict[str, list[Any]] = {
 #: Parameters given a valid value when another one is under test (fixtures fill the ids).
 VALID: dict[str, Any] = {
     "definition": DEFINITION,
+    "remain_runs": 3,
+    "owner_user_id": "usr_matrix",
+    "ui_metadata": {},
+    "title": "matrix",
+    "tx_hashes": ["0xmatrix"],
+    "lifetime": "persist",
+    "value": 1,
+    "release_version": 1,
+    "workflow_version": 1,
     "name": "matrix",
     "description": "",
     "target_version": 1,
@@ -359,13 +395,32 @@ def _areas() -> list[str]:
     )
 
 
+def _resource(client: Any, area: str) -> Any:
+    """The resource at ``area``: an area (``runs``) or a sub-resource (``workflows.variables``)."""
+    for part in area.split("."):
+        client = getattr(client, part)
+    return client
+
+
+def _sub_areas(area: str) -> list[str]:
+    """An area's sub-resources: its properties that return a Resource (``workflows.variables``)."""
+    resource = _resource(B3OS(api_key="b3sk_matrix_discovery_key"), area)
+    return [
+        f"{area}.{name}"
+        for name, attr in inspect.getmembers(type(resource))
+        if isinstance(attr, property) and isinstance(getattr(resource, name), Resource)
+    ]
+
+
 def _methods() -> list[tuple[str, str]]:
-    """``(area, method)`` for every public method of every area, then the client's own."""
+    """``(area, method)`` for every public method of every area and sub-resource, then the
+    client's own."""
+    areas = [found for area in _areas() for found in (area, *_sub_areas(area))]
     found = [
         (area, name)
-        for area in _areas()
+        for area in areas
         for name, _ in inspect.getmembers(
-            type(getattr(B3OS(api_key="b3sk_matrix_discovery_key"), area)), inspect.isfunction
+            type(_resource(B3OS(api_key="b3sk_matrix_discovery_key"), area)), inspect.isfunction
         )
         if not name.startswith("_")
     ]
@@ -380,19 +435,20 @@ def _ids(methods: list[tuple[str, str]]) -> list[str]:
 
 
 def _parameters(area: str, name: str) -> list[inspect.Parameter]:
-    owner = type(getattr(B3OS(api_key="b3sk_matrix_discovery_key"), area)) if area else B3OS
+    owner = type(_resource(B3OS(api_key="b3sk_matrix_discovery_key"), area)) if area else B3OS
     signature = inspect.signature(getattr(owner, name))
     return [p for p in signature.parameters.values() if p.name != "self"]
 
 
 def test_discovery_finds_every_area_and_method() -> None:
-    """Introspection sees every area and their main methods (so the matrix is not empty)."""
+    """Introspection sees the areas, sub-resources and main methods (the matrix is not empty)."""
     assert _areas() == [
         "actions", "activity", "agent_runs", "api_keys", "caddie", "caddie_memory",
-        "compute_units", "connectors", "database", "execution_hooks", "executions",
+        "compute_units", "connectors", "database", "execution_hooks", "executions", "metrics",
         "organizations", "outbound_webhooks", "public", "runs", "search", "service_accounts",
         "tags", "templates", "triggers", "wallet_sessions", "wallets", "workflows", "x402",
     ]  # fmt: skip
+    assert _sub_areas("workflows") == ["workflows.releases", "workflows.variables"]
     assert {("workflows", "create"), ("runs", "resume_node"), ("activity", "stream")} <= set(
         METHODS
     )
@@ -518,7 +574,7 @@ async def _consume(result: Any) -> None:
 
 async def _call(world: World, area: str, name: str, args: list[Any], kwargs: dict[str, Any]) -> str:
     """Call one method; return "" when the outcome is acceptable, else what went wrong."""
-    target = getattr(world.b3, area) if area else world.b3
+    target = _resource(world.b3, area) if area else world.b3
     before = len(world.emu.requests)
     try:
         await _consume(getattr(target, name)(*args, **kwargs))

@@ -7,7 +7,7 @@ type checking. ``assert_type`` pins what each call returns.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from typing_extensions import assert_type
@@ -51,10 +51,21 @@ from b3os_async.models import (
     ChatMessage,
     ChatSession,
     ConversationSnapshot,
+    FundAnalysis,
+    MetricsSummary,
+    RemainingRuns,
     RunCreated,
     RunListItem,
+    RunTxAttribution,
+    SyncRunResult,
+    TopError,
     ValidationResult,
+    VariableDef,
+    VariableWrite,
     WorkflowListItem,
+    WorkflowMeta,
+    WorkflowSchedule,
+    WorkflowVariable,
 )
 
 DEFINITION = {"nodes": {"root": {"type": "manual", "payload": {}, "children": []}}}
@@ -154,6 +165,26 @@ def configuration() -> B3OS:
         max_connections=10,
         user_agent="typing/1.0",
     )
+
+
+async def workflows_and_runs_the_rest(b3: B3OS) -> None:
+    defined = await b3.workflows.variables.define("wf_1", "n", type="number", lifetime="persist")
+    assert_type(defined, VariableDef)
+    assert_type(await b3.workflows.variables.list("wf_1"), list[WorkflowVariable])
+    assert_type(b3.workflows.variables.history("wf_1", "n"), AsyncPager[VariableWrite])
+    assert_type(b3.runs.variable_writes("run_1"), AsyncPager[VariableWrite])
+    assert_type(await b3.workflows.releases.create("wf_1"), dict[str, Any])
+    assert_type(b3.workflows.releases.list("wf_1"), AsyncPager[dict[str, Any]])
+    assert_type(await b3.workflows.schedule("wf_1"), WorkflowSchedule)
+    assert_type(await b3.workflows.refill("wf_1", 5), RemainingRuns)
+    assert_type(await b3.workflows.batch_meta(["wf_1"]), dict[str, WorkflowMeta])
+    assert_type(await b3.workflows.analyze_funds("wf_1", version=2), FundAnalysis)
+    start = datetime.now(timezone.utc) - timedelta(days=7)
+    summary = await b3.metrics.summary(start=start, granularity="hourly")
+    assert_type(summary, MetricsSummary)
+    assert_type(await b3.metrics.top_errors(start=start, limit=5), list[TopError])
+    assert_type(await b3.runs.run_sync(DEFINITION, payload={"a": 1}), SyncRunResult)
+    assert_type(await b3.runs.tx_attribution(["0x1"]), dict[str, RunTxAttribution])
 
 
 # -- area public: templates, public routes, external executions, x402 ---------------------------

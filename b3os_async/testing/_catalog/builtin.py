@@ -106,6 +106,33 @@ ACTIONS: list[Entry] = [
         weight=50,
     ),
     action(
+        "set-variable",
+        "Set variable",
+        "Write a workflow variable (declared with PUT /v1/workflows/{id}/variables/{name}): "
+        "'value' sets it, 'increment' adds to a number, 'append' adds to a list. Every write "
+        "is recorded with its run and node; nodes read variables as {{$vars.name}}.",
+        category="Data",
+        tags=("data",),
+        payload=schema(
+            "name",
+            name=string("The variable's name"),
+            value={"description": "The new value (of the variable's type)"},
+            increment=number("Added to a number variable"),
+            append={"description": "Appended to a list variable"},
+        ),
+        result=schema(
+            name=string("The variable"),
+            value={"description": "Its value after the write"},
+            previous={"description": "Its value before"},
+        ),
+        example_input={"name": "seen", "increment": 1},
+        example_output={"name": "seen", "value": 3, "previous": 2},
+        testable="it writes a workflow variable of a run: use it in a workflow",
+        cost_class="logic",
+        executable=True,
+        weight=40,
+    ),
+    action(
         "fail",
         "Fail",
         "Fail the node on purpose (when 'when' is true): for testing error paths.",

@@ -26,7 +26,8 @@ from b3os_async.testing._common import (
 
 if TYPE_CHECKING:
     from b3os_async.testing._domain.runs import Run, RunBook
-    from b3os_async.testing._domain.workflows import Workflow, WorkflowBook
+    from b3os_async.testing._domain.workflow_book import WorkflowBook
+    from b3os_async.testing._domain.workflows import Workflow
 
 __all__ = ["PUBLIC_VISIBILITIES", "TxIndex", "public_run", "public_workflow"]
 

@@ -5,26 +5,28 @@ Theory of operation
 A :class:`Run` keeps a snapshot of the definition it runs; the engine (``_engine.py``) mutates its
 ``status`` and per-node :class:`NodeState` while it executes. Runs are built here, fully, before
 the engine sees them: every node reachable from the firing trigger is ``pending`` from the start.
-The three ways to build one check, in this order, what the API checks:
+The ways to build one check, in this order, what the API checks:
 
 * :meth:`RunBook.for_workflow` - the workflow is not archived, the version exists and its graph
   can run (400228), the trigger is valid, the client's run id is free (400079);
 * :meth:`RunBook.ephemeral` - an inline definition whose graph can run, fired by its first
   trigger, which must be ``manual`` (400229 otherwise);
 * :meth:`RunBook.retry` - only ``failure``/``partial``/``cancelled`` runs (409003); successful
-  nodes are kept as they were, the rest start over.
+  nodes are kept as they were, the rest start over;
+* :meth:`RunBook.automatic` - a time trigger of a live workflow fired (the scheduler decided it
+  is due; cooldown and ``maxRuns`` are the workflow's rules).
 
-:class:`RunBook` stores every run and keeps, per organization and per workflow, a
-:class:`RunList`: the runs in creation order (a newest-first page is one slice), the positions of
-the runs of each status (a status-filtered page is one slice too) and a counter per status (the
-count endpoints read counters, they do not count). ``Run.status`` is a property: every status
-change, whoever makes it (the engine), moves the run between those indexes at once.
+:class:`RunBook` stores every run and keeps, per organization, per workflow and per trigger node,
+a :class:`~b3os_async.testing._domain.run_lists.RunList` (creation order, status indexes,
+counters). ``Run.status`` is a property: every status change, whoever makes it (the engine),
+moves the run between those indexes at once. Timestamps come from the emulator's clock. The book
+also remembers which run's node reported which transaction hash (``txHash`` in a node's result),
+for ``POST /v1/runs/tx-attribution``.
 """
 
 from __future__ import annotations
 
 import copy
-from bisect import bisect_left, insort
 from typing import TYPE_CHECKING, Any
 
 import attrs
@@ -39,20 +41,18 @@ from b3os_async.testing._common import (
     ApiError,
     copy_json,
     not_found,
-    now_iso,
-    parse_time,
 )
+from b3os_async.testing._domain.organizations import Principal
+from b3os_async.testing._domain.run_lists import NO_RUNS, RunList
 from b3os_async.testing._graph import graph_errors, nodes_of, reachable, trigger_ids
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Sequence
-    from datetime import datetime
+    from collections.abc import Callable, Iterator
 
+    from b3os_async.testing._clock import Clock
     from b3os_async.testing._common import IdSource
-    from b3os_async.testing._domain.organizations import Principal
     from b3os_async.testing._domain.workflows import Workflow
 
-RUN_STATUSES = ("running", "waiting", "success", "partial", "failure", "cancelled")
 TERMINAL = frozenset({"success", "partial", "failure", "cancelled"})
 """Run statuses after which nothing changes any more."""
 RETRYABLE = frozenset({"failure", "partial", "cancelled"})
@@ -117,73 +117,6 @@ class Run:
         return self._status in TERMINAL
 
 
-def _slice(items: Sequence[Any], offset: int, limit: int) -> tuple[list[Any], bool]:
-    """Items ``offset .. offset + limit`` counted from the END of ``items``, and hasMore."""
-    end = len(items) - offset
-    if end <= 0:
-        return [], False
-    start = max(0, end - limit)
-    return list(reversed(items[start:end])), start > 0
-
-
-class RunList:
-    """The runs of one organization or workflow: creation order, status indexes, counters."""
-
-    def __init__(self) -> None:
-        self.order: list[Run] = []
-        self._position: dict[str, int] = {}
-        self._positions: dict[str, list[int]] = {status: [] for status in RUN_STATUSES}
-        self._counts = dict.fromkeys(RUN_STATUSES, 0)
-
-    def __len__(self) -> int:
-        return len(self.order)
-
-    def add(self, run: Run) -> None:
-        """Append a new run (the newest)."""
-        position = self._position[run.id] = len(self.order)
-        self.order.append(run)
-        self._positions[run.status].append(position)
-        self._counts[run.status] += 1
-
-    def moved(self, run: Run, old: str, new: str) -> None:
-        """Move a run from status ``old`` to ``new`` (a memmove; near the end for new runs)."""
-        position = self._position[run.id]
-        positions = self._positions[old]
-        del positions[bisect_left(positions, position)]
-        insort(self._positions[new], position)
-        self._counts[old] -= 1
-        self._counts[new] += 1
-
-    def page(self, limit: int, offset: int, status: str | None = None) -> tuple[list[Run], bool]:
-        """Newest first, optionally one status only: one slice, whatever the list's size."""
-        if status is None:
-            return _slice(self.order, offset, limit)
-        positions, more = _slice(self._positions[status], offset, limit)
-        return [self.order[position] for position in positions], more
-
-    def counts(self, since: datetime | None = None) -> dict[str, int]:
-        """``WorkflowRunCount``: one count per status (``cancelled`` is an addition), ``total``.
-
-        Without ``since`` these are the maintained counters. With it, only runs started at or
-        after ``since`` count: creation order is start order, so a binary search finds the
-        first of them and only those are counted.
-        """
-        if since is None:
-            counts = dict(self._counts)
-        else:
-            first = bisect_left(
-                self.order, since, key=lambda run: parse_time(run.started_at) or since
-            )
-            counts = dict.fromkeys(RUN_STATUSES, 0)
-            for run in self.order[first:]:
-                counts[run.status] += 1
-        counts["total"] = sum(counts.values())
-        return counts
-
-
-_NO_RUNS = RunList()  # what an organization or workflow without runs reads (never written)
-
-
 def pick_trigger(definition: dict[str, Any], requested: str | None) -> str:
     """The firing trigger: ``requested`` if given, else the first ``manual`` trigger, else first."""
     declared = trigger_ids(definition)
@@ -214,12 +147,16 @@ def ephemeral_trigger(definition: Any) -> str:
 class RunBook:
     """Every run of the emulator, indexed per organization and per workflow (module doc)."""
 
-    def __init__(self, ids: IdSource, on_added: Callable[[Run], None]) -> None:
+    def __init__(self, ids: IdSource, on_added: Callable[[Run], None], clock: Clock) -> None:
         self._ids = ids
         self._on_added = on_added
+        self.clock = clock
         self._by_id: dict[str, Run] = {}
         self._orgs: dict[str, RunList] = {}
         self._workflows: dict[str, RunList] = {}
+        self._triggers: dict[tuple[str, str], RunList] = {}
+        self._org_workflows: dict[str, dict[str, RunList]] = {}
+        self._txs: dict[str, tuple[Run, str]] = {}
 
     def __len__(self) -> int:
         return len(self._by_id)
@@ -240,30 +177,59 @@ class RunBook:
 
     def of_org(self, org_id: str) -> RunList:
         """The organization's runs."""
-        return self._orgs.get(org_id, _NO_RUNS)
+        return self._orgs.get(org_id, NO_RUNS)
 
     def of_workflow(self, workflow_id: str) -> RunList:
         """The workflow's runs."""
-        return self._workflows.get(workflow_id, _NO_RUNS)
+        return self._workflows.get(workflow_id, NO_RUNS)
+
+    def of_trigger(self, workflow_id: str, node_id: str) -> RunList:
+        """The runs a workflow's trigger node ``node_id`` started."""
+        return self._triggers.get((workflow_id, node_id), NO_RUNS)
+
+    def workflows_of(self, org_id: str) -> Iterator[tuple[str, RunList]]:
+        """``(workflow_id, runs)`` of every workflow of the organization that has runs."""
+        return iter(self._org_workflows.get(org_id, {}).items())
+
+    def record_tx(self, run: Run, node_id: str, result: Any) -> None:
+        """Remember a transaction hash a node reported (``txHash`` in its result)."""
+        tx_hash = result.get("txHash") if isinstance(result, dict) else None
+        if isinstance(tx_hash, str) and tx_hash:
+            self._txs[tx_hash.lower()] = (run, node_id)
+
+    def tx(self, tx_hash: str) -> tuple[Run, str] | None:
+        """The run and node that reported ``tx_hash`` (any case), if any."""
+        return self._txs.get(tx_hash.lower())
 
     def add(self, run: Run) -> None:
         """Store a new run (the engine does, when it launches it) and index it."""
         if run.id in self._by_id:
             raise ValueError(f"run {run.id!r} is already stored")
         self._by_id[run.id] = run
-        for lists, key in ((self._orgs, run.org_id), (self._workflows, run.workflow_id)):
-            if key:
-                found = lists.get(key)
-                if found is None:
-                    found = lists[key] = RunList()
-                found.add(run)
+        for found in self._lists(run, create=True):
+            found.add(run)
         run._book = self
         self._on_added(run)
 
     def _moved(self, run: Run, old: str, new: str) -> None:
-        self._orgs[run.org_id].moved(run, old, new)
-        if run.workflow_id:
-            self._workflows[run.workflow_id].moved(run, old, new)
+        for found in self._lists(run, create=False):
+            found.moved(run, old, new)
+
+    def _lists(self, run: Run, *, create: bool) -> list[RunList]:
+        """The lists ``run`` is in: its organization's, and its workflow's and trigger's."""
+        if create:
+            self._orgs.setdefault(run.org_id, RunList())
+            if run.workflow_id:
+                runs = self._workflows.setdefault(run.workflow_id, RunList())
+                self._org_workflows.setdefault(run.org_id, {})[run.workflow_id] = runs
+                self._triggers.setdefault((run.workflow_id, run.trigger_node_id), RunList())
+        if not run.workflow_id:
+            return [self._orgs[run.org_id]]
+        return [
+            self._orgs[run.org_id],
+            self._workflows[run.workflow_id],
+            self._triggers[run.workflow_id, run.trigger_node_id],
+        ]
 
     # -- building runs (not stored until the engine launches them) -----------------------------
 
@@ -312,6 +278,16 @@ class RunBook:
         run.trigger_source = "api"
         return run
 
+    def automatic(self, workflow: Workflow, trigger: str) -> Run:
+        """A run of the live version fired by its time trigger ``trigger`` (``schedule``)."""
+        version = workflow.live_version()
+        who = Principal(workflow.org_id, "read-write", "scheduler", workflow.created_by)
+        definition = version.content["definition"]
+        run = self._new(who, None, workflow, version.number, definition, trigger, {}, {})
+        run.trigger_source = "schedule"
+        workflow.last_triggered_at = run.started_at
+        return run
+
     def retry(self, who: Principal, source: Run) -> tuple[Run, frozenset[str]]:
         """A new run from ``source``'s failure point, and the (successful) nodes it keeps."""
         if source.status not in RETRYABLE:
@@ -334,7 +310,7 @@ class RunBook:
             triggered_by=who.key_id,
             trigger_result=copy.deepcopy(source.trigger_result),
             prop_values=copy.deepcopy(source.prop_values),
-            started_at=now_iso(),
+            started_at=self.clock.iso(),
             is_simulation=source.is_simulation,
             is_dust_test=source.is_dust_test,
             source_run_id=source.id,
@@ -358,7 +334,7 @@ class RunBook:
     ) -> Run:
         """A fresh run: every node reachable from ``trigger`` is ``pending``."""
         snapshot = copy_json(definition, "'definition'")
-        at = now_iso()
+        at = self.clock.iso()
         nodes = nodes_of(snapshot)
         return Run(
             id=run_id or self._ids.new("run_"),

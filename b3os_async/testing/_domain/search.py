@@ -32,7 +32,7 @@ import attrs
 
 from b3os_async.testing import _catalog
 from b3os_async.testing._common import BAD_QUERY, CATALOG_NOT_FOUND, ApiError, compact
-from b3os_async.testing._domain.workflows import WorkflowQuery
+from b3os_async.testing._domain.workflow_query import WorkflowQuery
 
 if TYPE_CHECKING:
     from collections.abc import Iterable

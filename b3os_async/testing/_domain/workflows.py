@@ -1,4 +1,4 @@
-"""Workflows: versions (with data derived once), the lifecycle state machine, and the book.
+"""Workflows: versions (with data derived once) and the lifecycle state machine.
 
 Theory of operation
 -------------------
@@ -12,64 +12,58 @@ Lifecycle (each arrow is one endpoint and one method of :class:`Workflow`)::
     update, changed   -> new version n+1 becomes the draft (old draft row superseded)
     update, identical -> nothing happens; the current version is returned
     rollback(t)       -> new version n+1 with version t's content becomes the draft
+    revert_to(t)      -> the same, published at once (the releases' reverts)
     publish           -> the draft becomes live and active; no draft left
     pause / resume    -> live_status paused / active (needs a live version)
     discard_draft     -> the draft row is dropped (refused if there is no live version)
     archive           -> no draft, no live; every row reads ``archived``
     unarchive         -> the latest version becomes the draft again
+    refill(n)         -> n automatic runs left; paused for running out -> active again
+    (automatic run)   -> auto_ran: one run fewer left; at 0 paused (max_runs_exhausted)
 
 "The current version" (returned by ``GET /v1/workflows/{id}`` and listed) is the draft if there is
 one, else the live version (while archived: the archived one). Each row's ``status`` is ``draft``
 for the draft, ``active``/``paused`` for the live row, ``archived`` for any other row. Version
 numbers are never reused.
 
-A transition checks the change is legal (``ApiError`` otherwise), applies it and returns the
-notification it causes (``None``: nothing changed); handlers call it through
-:meth:`WorkflowBook.change`, which re-indexes the workflow and publishes the notification. What
-list filters read is computed once per version (:class:`Derived`), never per list request.
+A transition method checks that the change is legal (``ApiError`` 409/404/400 otherwise),
+applies it and returns the activity notification it causes (``None`` when nothing changed). The
+handlers never call them directly but through ``WorkflowBook.change`` (``workflow_book.py``),
+which keeps the list indexes current and publishes the notification. Timestamps come from the
+emulator's clock (``Workflow.clock``, set by the book).
+
+``maxRuns``/``remainRuns``: publishing a version whose ``maxRuns`` differs from the previous live
+version's starts a new count (``remain_runs = maxRuns``); automatic runs count down, manual runs
+do not. ``cooldownMs`` counts from the last automatic run.
+
+What the list filters read (lower-cased name + description, node types, connector types, trigger
+type) is computed once, when a version is written (:class:`Derived`), never per list request.
 """
 
 from __future__ import annotations
 
 import copy
-import itertools
-from collections import Counter
 from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from b3os_async.testing._collection import Shelves
 from b3os_async.testing._common import (
     DRAFT_NOT_FOUND,
     INVALID_DEFINITION,
     LIVE_NOT_FOUND,
     VERSION_NOT_FOUND,
-    WORKFLOW_NOT_FOUND,
     ApiError,
     check_version,
     not_found,
-    now_iso,
     wrong_state,
 )
+from b3os_async.testing._domain.schedules import schedule_errors
 from b3os_async.testing._graph import graph_errors, nodes_of, trigger_type
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from datetime import datetime
 
-    from b3os_async.testing._collection import Sorts
-    from b3os_async.testing._common import IdSource
-    from b3os_async.testing._domain.organizations import Principal
-
-    Publish = Callable[..., object]
-    """``publish(org_id, event_type, **fields)``: an activity notification (``Broker.notify``)."""
-
-SORTS: Sorts[Workflow] = {
-    "updatedAt:desc": (lambda w: (w.updated_at, w.index), True),
-    "name:asc": (lambda w: (w.current().derived.name, w.index), False),
-    "createdAt:desc": (lambda w: (w.created_at, w.index), True),
-    "runs:desc": (lambda w: (w.run_count, w.index), True),
-}
-"""List orders: the key of a workflow in each, and whether the list reads it descending."""
+    from b3os_async.testing._clock import Clock
 
 
 @attrs.frozen
@@ -81,6 +75,7 @@ class Derived:
     node_types: frozenset[str]
     connector_types: frozenset[str]
     trigger_type: str | None
+    links: frozenset[str]  # workflows its trigger-workflow nodes start (payload.workflowId)
 
     @classmethod
     def of(cls, content: dict[str, Any]) -> Derived:
@@ -97,6 +92,13 @@ class Derived:
                 if isinstance(node.get("connector"), dict)
             ),
             trigger_type=trigger_type(definition),
+            links=frozenset(
+                node["payload"]["workflowId"]
+                for node in nodes
+                if node["type"] == "trigger-workflow"
+                and isinstance(node.get("payload"), dict)
+                and isinstance(node["payload"].get("workflowId"), str)
+            ),
         )
 
 
@@ -135,9 +137,15 @@ class Workflow:
     visibility: str = "private"
     last_triggered_at: str | None = None
     run_count: int = 0  # runs ever started from it (sort=runs:desc), kept by the book
+    remain_runs: int | None = None  # automatic runs left (None: no maxRuns)
+    paused_reason: str | None = None  # why the platform paused it (max_runs_exhausted)
+    last_auto_run_at: datetime | None = None  # the last automatic run (cooldown counts from it)
+    extra: dict[str, Any] = attrs.field(factory=dict)
+    """Workflow JSON fields set by the settings endpoints (``ownerUserId``, ``aiName`` …)."""
+    clock: Clock | None = attrs.field(default=None, eq=False, repr=False)
     # area public: the template it was created from, its public widget, its x402 price
     source_template_id: str | None = None
-    widget: dict[str, Any] | None = None  # set by POST /v1/workflows/{id}/widget (not served yet)
+    widget: dict[str, Any] | None = None  # POST / DELETE /v1/workflows/{id}/widget
     x402_config: dict[str, Any] | None = None  # Emulator.make_payable(): executions must be paid
     rendered: tuple[Any, str] | None = attrs.field(default=None, eq=False, repr=False)
     """The list item's JSON, cached by ``_render.workflow_list_json`` with what it shows."""
@@ -209,7 +217,7 @@ class Workflow:
 
     def add_version(self, content: dict[str, Any], by: str) -> str:
         """Append a version with ``content`` and make it the draft."""
-        at = now_iso()
+        at = self._now()
         version = Version(self.next_version, copy.deepcopy(content), at, by)
         self.versions[version.number] = version
         self.next_version += 1
@@ -239,12 +247,23 @@ class Workflow:
         if self.not_archived().draft is None:
             raise wrong_state(f"workflow {self.id!r} has no draft to publish")
         check_version("expectedVersion", expected, self.draft)
-        errors = graph_errors(self.draft_version().content["definition"])
+        content = self.draft_version().content
+        errors = graph_errors(content["definition"]) or schedule_errors(content["definition"])
         if errors:
             raise ApiError(400, INVALID_DEFINITION, "the draft's definition is invalid", errors)
+        before = self.versions[self.live].content.get("maxRuns") if self.live else None
+        if self.remain_runs is None or content.get("maxRuns") != before:
+            self.remain_runs = content.get("maxRuns")  # a new maxRuns starts a new count
         self.live, self.draft, self.live_status = self.draft, None, "active"
+        self.paused_reason = None
         self._touch(by)
         return "workflow_published"
+
+    def revert_to(self, target: int, by: str) -> str:
+        """Version ``target``'s content as a new version, published at once (releases)."""
+        source = self.not_archived().version(target)
+        self.add_version(source.content, by)
+        return self.publish(None, by)
 
     def set_live_status(self, status: str, by: str) -> str | None:
         """Pause (``paused``) or resume (``active``) the live version; repeating is harmless."""
@@ -252,9 +271,60 @@ class Workflow:
             raise wrong_state(f"workflow {self.id!r} has no live version; publish it first")
         if self.live_status == status:
             return None
-        self.live_status = status
+        self.live_status, self.paused_reason = status, None
         self._touch(by)
         return "workflow_paused" if status == "paused" else "workflow_resumed"
+
+    def refill(self, remain_runs: int, by: str) -> str:
+        """Set the automatic runs left; a workflow paused for running out resumes."""
+        self.not_archived().remain_runs = remain_runs
+        self._touch(by)
+        if self.live is not None and self.paused_reason == "max_runs_exhausted":
+            self.live_status, self.paused_reason = "active", None
+            return "workflow_resumed"
+        return "workflow_updated"
+
+    def cooling_down(self, at: datetime) -> bool:
+        """Whether an automatic run at ``at`` falls inside the live version's ``cooldownMs``."""
+        cooldown: int | None = self.live_version().content.get("cooldownMs")
+        if not cooldown or self.last_auto_run_at is None:
+            return False
+        return (at - self.last_auto_run_at).total_seconds() * 1000 < cooldown
+
+    def auto_ran(self, at: datetime) -> str | None:
+        """Count an automatic run started at ``at``; out of runs, the workflow pauses itself."""
+        self.last_auto_run_at = at
+        if self.remain_runs is None:
+            return None
+        self.remain_runs = max(self.remain_runs - 1, 0)
+        if self.remain_runs > 0:
+            return None
+        self.live_status, self.paused_reason = "paused", "max_runs_exhausted"
+        return "workflow_paused"
+
+    def set_extra(self, by: str, **fields: Any) -> str:
+        """Set Workflow JSON fields of the settings endpoints (``None`` removes one)."""
+        self.not_archived()
+        for key, value in fields.items():
+            if value is None:
+                self.extra.pop(key, None)
+            else:
+                self.extra[key] = value
+        self._touch(by)
+        return "workflow_updated"
+
+    def set_widget(self, config: dict[str, Any], by: str) -> str:
+        """Enable, reconfigure or (``enabled: false``) disable the public widget."""
+        self.not_archived().widget = config
+        self._touch(by)
+        return "workflow_updated"
+
+    def set_ui_metadata(self, ui_metadata: dict[str, Any], expected: int | None) -> int:
+        """Replace the current version's ``uiMetadata`` in place (no new version); its number."""
+        current = self.not_archived().current()
+        check_version("expectedCurrentVersion", expected, current.number)
+        current.content["uiMetadata"] = ui_metadata  # not read by Derived nor list items
+        return current.number
 
     def discard_draft(self, by: str) -> str:
         """Drop the draft row (refused when it is the only version)."""
@@ -286,146 +356,8 @@ class Workflow:
         return "workflow_unarchived"
 
     def _touch(self, by: str, at: str | None = None) -> None:
-        self.updated_at, self.updated_by = at or now_iso(), by
+        self.updated_at, self.updated_by = at or self._now(), by
 
-
-@attrs.frozen
-class WorkflowQuery:
-    """The filters and sort of ``GET /v1/workflows``."""
-
-    status: str | None = None
-    text: str = ""
-    kind: str | None = None
-    actions: frozenset[str] = frozenset()
-    connectors: frozenset[str] = frozenset()
-    owner: str | None = None
-    made_by_me: bool = False
-    user_id: str = ""
-    sort: str = "updatedAt:desc"
-
-    def matcher(self) -> Callable[[Workflow], bool] | None:
-        """The filters' predicate; ``None`` when the list is a plain slice (no filter, or only
-        ``status=archived`` / hide archived: archived workflows are a partition of their own)."""
-        tests: list[Callable[[Workflow], bool]] = []
-        status, text, kind = self.status, self.text.lower(), self.kind
-        actions, connectors, user_id = self.actions, self.connectors, self.user_id
-        if status is not None and status != "archived":
-            tests.append(lambda w: status in w.lifecycle())
-        if text:
-            tests.append(lambda w: text in w.current().derived.text)
-        if kind is not None:
-            tests.append(lambda w: w.current().derived.trigger_type == kind)
-        if actions:
-            tests.append(lambda w: not actions.isdisjoint(w.current().derived.node_types))
-        if connectors:
-            tests.append(lambda w: not connectors.isdisjoint(w.current().derived.connector_types))
-        if self.owner == "yours" or self.made_by_me:
-            tests.append(lambda w: w.created_by == user_id)
-        if self.owner == "public":
-            tests.append(lambda w: w.visibility.startswith("public"))
-        if not tests:
-            return None
-        return lambda w: all(test(w) for test in tests)
-
-
-class WorkflowBook:
-    """Every organization's workflows, indexed for listing; applies transitions (module doc)."""
-
-    def __init__(self, ids: IdSource, publish: Publish) -> None:
-        self._ids = ids
-        self._publish = publish
-        self._by_id: dict[str, Workflow] = {}
-        # Archived workflows are a partition of their own: hiding them (the default) and
-        # listing only them (status=archived) are both plain slices.
-        self._shelves: Shelves[Workflow] = Shelves(
-            SORTS, lambda w: "archived" if w.archived else "visible"
-        )
-        self._numbers = itertools.count()
-        self._by_secret: dict[str, Workflow] = {}  # inbound webhooks find a workflow by it
-        self.node_types: Counter[str] = Counter()
-        """Node type -> non-archived workflows whose current version uses it (statistics)."""
-
-    def __len__(self) -> int:
-        return len(self._by_id)
-
-    @staticmethod
-    def _types(workflow: Workflow) -> frozenset[str]:
-        return frozenset() if workflow.archived else workflow.current().derived.node_types
-
-    def create(
-        self, who: Principal, content: dict[str, Any], source_template_id: str | None = None
-    ) -> Workflow:
-        """A new workflow whose version 1 (``content``) is the draft."""
-        at = now_iso()
-        workflow = Workflow(
-            id=self._ids.new("wf_"),
-            org_id=who.org_id,
-            index=next(self._numbers),
-            created_at=at,
-            created_by=who.user_id,
-            trigger_secret=self._ids.new("wsec_", 32, stream="secret"),
-            updated_at=at,
-            updated_by=who.user_id,
-            source_template_id=source_template_id,
-        )
-        workflow.add_version(content, who.user_id)
-        self._by_id[workflow.id] = workflow
-        self._by_secret[workflow.trigger_secret] = workflow
-        self.node_types.update(self._types(workflow))
-        self._shelves.place(workflow)
-        self._notify("workflow_created", workflow)
-        return workflow
-
-    def get(self, org_id: str, workflow_id: str) -> Workflow:
-        """The org's workflow ``workflow_id`` or a 404 (also for another org's workflow)."""
-        found = self._by_id.get(workflow_id)
-        if found is None or found.org_id != org_id:
-            raise not_found(WORKFLOW_NOT_FOUND, f"workflow {workflow_id!r}")
-        return found
-
-    def find(self, workflow_id: str) -> Workflow | None:
-        """The workflow ``workflow_id`` of any organization, if it exists."""
-        return self._by_id.get(workflow_id)
-
-    def find_by_secret(self, secret: str) -> Workflow | None:
-        """The workflow whose ``triggerSecret`` is ``secret`` (inbound webhooks), if any."""
-        return self._by_secret.get(secret)
-
-    def change(
-        self, org_id: str, workflow_id: str, transition: Callable[[Workflow], str | None]
-    ) -> Workflow:
-        """Apply ``transition`` to the org's workflow; re-index it and notify if it changed."""
-        workflow = self.get(org_id, workflow_id)
-        before = self._types(workflow)
-        event = transition(workflow)
-        if event is not None:
-            after = self._types(workflow)
-            self.node_types.subtract(before - after)
-            self.node_types.update(after - before)
-            self._shelves.place(workflow)
-            self._notify(event, workflow)
-        return workflow
-
-    def run_added(self, workflow_id: str) -> None:
-        """Count one more run of the workflow (ephemeral runs have no workflow)."""
-        workflow = self._by_id.get(workflow_id)
-        if workflow is not None:
-            workflow.run_count += 1
-            self._shelves.place(workflow)
-
-    def page(
-        self, org_id: str, query: WorkflowQuery, limit: int, offset: int
-    ) -> tuple[list[Workflow], bool]:
-        """One page of the org's workflows for ``query``, and whether more follow."""
-        partition = "archived" if query.status == "archived" else "visible"
-        return self._shelves.page(org_id, partition, query.sort, offset, limit, query.matcher())
-
-    def _notify(self, event: str, workflow: Workflow) -> None:
-        number = workflow.current().number
-        self._publish(
-            workflow.org_id,
-            event,
-            workflowId=workflow.id,
-            version=number,
-            status=workflow.status_of(number),
-        )
+    def _now(self) -> str:
+        assert self.clock is not None, "workflows are made by WorkflowBook.create"
+        return self.clock.iso()

@@ -1,4 +1,5 @@
-"""Area ``runs``: ephemeral runs, listing, counts, detail, cancel, retry, resume and the run stream.
+"""Area ``runs``: ephemeral and synchronous runs, listing, counts, detail, cancel, retry, resume,
+transaction attribution, variable writes and the run stream.
 
 How runs are built (and which checks come first) is the domain's (``_domain/runs.py``); the
 engine executes them (``_engine.py``).
@@ -6,22 +7,30 @@ engine executes them (``_engine.py``).
 
 from __future__ import annotations
 
+import asyncio
+from typing import Any
+
 from aiohttp import web
 
 from b3os_async.testing import _sse
 from b3os_async.testing._common import (
     BAD_QUERY,
+    INVALID_DEFINITION,
     INVALID_RUN_ID,
     INVALID_SECRET,
     RUN_NOT_FOUND,
     ApiError,
+    bad_field,
+    compact,
+    dumps,
     is_run_id,
     not_found,
     parse_time,
 )
-from b3os_async.testing._domain.runs import RUN_STATUSES, Run, ephemeral_trigger
-from b3os_async.testing._graph import with_payloads
-from b3os_async.testing._render import run_json, run_list_json
+from b3os_async.testing._domain.run_lists import RUN_STATUSES
+from b3os_async.testing._domain.runs import Run, ephemeral_trigger
+from b3os_async.testing._graph import nodes_of, with_payloads
+from b3os_async.testing._render import node_json, run_json, run_list_json
 from b3os_async.testing._server import (
     authenticated,
     bare,
@@ -34,10 +43,18 @@ from b3os_async.testing._server import (
     optional,
     paging,
     principal,
+    require,
 )
 from b3os_async.testing._streams import CREATED, SHUTDOWN
+from b3os_async.testing.routes.workflow_variables import write_json
 
 ROUTES = web.RouteTableDef()
+
+SYNC_MAX_NODES = 20
+SYNC_TIMEOUT = 60.0
+"""Seconds a synchronous run may take; then it is cancelled and answered as it stands."""
+SYNC_FORBIDDEN = frozenset({"wait", "for-each"})
+MAX_TX_HASHES = 200
 
 
 def _run_id(body: dict[str, object]) -> str | None:
@@ -96,6 +113,106 @@ async def status_counts(request: web.Request) -> web.Response:
     return ok(request, context(request).store.runs.of_org(who.org_id).counts(since))
 
 
+@ROUTES.get("/v1/runs/status-counts/by-workflow")
+async def status_counts_by_workflow(request: web.Request) -> web.Response:
+    """``GET …/status-counts/by-workflow``: counts per workflow, most runs first (``since``)."""
+    who = principal(request)
+    raw = request.query.get("since")
+    since = parse_time(raw) if raw else None
+    if raw and since is None:
+        raise ApiError(400, BAD_QUERY, f"'since' must be an RFC 3339 timestamp, got {raw!r}")
+    counted = [
+        (workflow_id, runs.counts(since))
+        for workflow_id, runs in context(request).store.runs.workflows_of(who.org_id)
+    ]
+    counted = [item for item in counted if item[1]["total"]]
+    counted.sort(key=lambda item: (-item[1]["total"], item[0]))
+    return ok(request, [{"workflowId": workflow_id, **counts} for workflow_id, counts in counted])
+
+
+@ROUTES.post("/v1/runs/sync")
+async def sync_run(request: web.Request) -> web.Response:
+    """``POST /v1/runs/sync``: run an inline definition and answer when it ends (bare).
+
+    At most 20 nodes, no ``wait`` or ``for-each`` node (400228, the nodes in ``details``), a
+    ``manual`` trigger (400229); after ``SYNC_TIMEOUT`` seconds the run is cancelled and the
+    answer shows it cancelled.
+    """
+    who = principal(request)
+    ctx = context(request)
+    body = await json_body(request)
+    trigger = ephemeral_trigger(body.get("definition"))
+    nodes = nodes_of(body["definition"])
+    refused = [
+        {"type": "nodes", "nodeId": node_id, "message": f"{node['type']} nodes cannot run sync"}
+        for node_id, node in nodes.items()
+        if node["type"] in SYNC_FORBIDDEN
+    ]
+    if refused:
+        raise ApiError(
+            400, INVALID_DEFINITION, "synchronous runs allow no wait or for-each node", refused
+        )
+    if len(nodes) > SYNC_MAX_NODES:
+        raise ApiError(
+            400,
+            INVALID_DEFINITION,
+            f"synchronous runs allow at most {SYNC_MAX_NODES} nodes, got {len(nodes)}",
+        )
+    run = ctx.store.runs.ephemeral(
+        who,
+        run_id=None,
+        definition=body["definition"],
+        trigger=trigger,
+        payload=optional(body, "payload", dict, "an object") or {},
+        prop_values=optional(body, "propValues", dict, "an object") or {},
+    )
+    loop = asyncio.get_running_loop()
+    started = loop.time()
+    ctx.engine.launch(run)
+    deadline = started + SYNC_TIMEOUT
+    while not run.terminal and loop.time() < deadline:
+        await ctx.engine.changed(min(deadline - loop.time(), 0.5))
+    if not run.terminal:
+        ctx.engine.cancel(run)
+    return bare(
+        request,
+        {
+            "runId": run.id,
+            "status": run.status,
+            "executionState": {node_id: node_json(state) for node_id, state in run.nodes.items()},
+            "durationMs": round((loop.time() - started) * 1000),
+        },
+    )
+
+
+@ROUTES.post("/v1/runs/tx-attribution")
+async def tx_attribution(request: web.Request) -> web.Response:
+    """``POST …/tx-attribution``: ``{txHashes}`` -> the runs whose nodes reported them."""
+    who = principal(request)
+    hashes = require(await json_body(request), "txHashes", list, "a list of transaction hashes")
+    if not 1 <= len(hashes) <= MAX_TX_HASHES or not all(isinstance(h, str) and h for h in hashes):
+        raise bad_field(f"'txHashes' must hold 1 to {MAX_TX_HASHES} non-empty strings")
+    found: dict[str, Any] = {}
+    for tx_hash in hashes:
+        hit = context(request).store.runs.tx(tx_hash)
+        if hit is None or hit[0].org_id != who.org_id:
+            continue
+        run, node_id = hit
+        found[tx_hash] = compact(
+            {
+                "txHash": tx_hash,
+                "runId": run.id,
+                "runStatus": run.status,
+                "workflowId": run.workflow_id,
+                "workflowName": run.workflow_name or None,
+                "nodeId": node_id,
+                "actionType": run.nodes[node_id].type,
+                "startedAt": run.started_at,
+            }
+        )
+    return ok(request, found)
+
+
 @ROUTES.get("/v1/runs/{id}")
 async def get_run(request: web.Request) -> web.Response:
     """``GET /v1/runs/{id}``: ``summary=true`` drops state and definition; ``nodeIds`` filters."""
@@ -104,6 +221,15 @@ async def get_run(request: web.Request) -> web.Response:
     raw = request.query.get("nodeIds")
     node_ids = {part.strip() for part in raw.split(",") if part.strip()} if raw else None
     return ok(request, run_json(run, summary=summary, node_ids=node_ids))
+
+
+@ROUTES.get("/v1/runs/{id}/variable-writes")
+async def run_variable_writes(request: web.Request) -> web.Response:
+    """``GET …/variable-writes``: the variable writes of one run, in the order they happened."""
+    run = _found(request)
+    limit, offset = paging(request)
+    writes, more = context(request).store.variables.run_writes(run.id, limit, offset)
+    return ok_page(request, [dumps(write_json(w)) for w in writes], limit, offset, more)
 
 
 @ROUTES.post("/v1/runs/{id}/cancel")

@@ -26,8 +26,9 @@ from b3os_async.testing._common import (
     quoted,
 )
 from b3os_async.testing._domain.connectors import type_lookup
-from b3os_async.testing._domain.runs import RUN_STATUSES
-from b3os_async.testing._domain.workflows import SORTS, WorkflowQuery
+from b3os_async.testing._domain.run_lists import RUN_STATUSES
+from b3os_async.testing._domain.workflow_book import SORTS
+from b3os_async.testing._domain.workflow_query import WorkflowQuery
 from b3os_async.testing._graph import shape_error, size_error, validation_errors, with_payloads
 from b3os_async.testing._render import run_list_json, workflow_json, workflow_list_json
 from b3os_async.testing._server import (
@@ -48,7 +49,8 @@ from b3os_async.testing._streams import RUN_NOTIFICATIONS
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from b3os_async.testing._domain.workflows import Workflow, WorkflowBook
+    from b3os_async.testing._domain.workflow_book import WorkflowBook
+    from b3os_async.testing._domain.workflows import Workflow
 
 ROUTES = web.RouteTableDef()
 
@@ -126,16 +128,13 @@ def _change(
     return ok(request, workflow_json(workflow))
 
 
-@ROUTES.get("/v1/workflows")
-async def list_workflows(request: web.Request) -> web.Response:
-    """``GET /v1/workflows``: filters q, status, type, actions, connectors, owner, madeByMe."""
-    who = principal(request)
-    limit, offset = paging(request)
+def workflow_query(request: web.Request, status: str | None) -> WorkflowQuery:
+    """The list filters of the request's query string (also read by ``…/counts``)."""
     text = request.query.get("q", "")
     if len(text) > 256:
         raise ApiError(400, BAD_QUERY, "'q' must be at most 256 characters")
-    query = WorkflowQuery(
-        status=choice_param(request, "status", STATUSES),
+    return WorkflowQuery(
+        status=status,
         text=text,
         kind=request.query.get("type") or None,
         sort=choice_param(request, "sort", tuple(SORTS)) or "updatedAt:desc",
@@ -143,8 +142,16 @@ async def list_workflows(request: web.Request) -> web.Response:
         made_by_me=bool(bool_param(request, "madeByMe")),
         actions=_multi(request, "actions"),
         connectors=_multi(request, "connectors"),
-        user_id=who.user_id,
+        user_id=principal(request).user_id,
     )
+
+
+@ROUTES.get("/v1/workflows")
+async def list_workflows(request: web.Request) -> web.Response:
+    """``GET /v1/workflows``: filters q, status, type, actions, connectors, owner, madeByMe."""
+    who = principal(request)
+    limit, offset = paging(request)
+    query = workflow_query(request, choice_param(request, "status", STATUSES))
     found, more = _book(request).page(who.org_id, query, limit, offset)
     return ok_page(request, [workflow_list_json(w) for w in found], limit, offset, more)
 
