@@ -27,8 +27,8 @@ def test_first_two_commands_are_the_set_up_contract() -> None:
 
 
 def test_readme_has_python_examples() -> None:
-    """The README shows runnable Python examples (so the parametrised test below is not empty)."""
-    assert len(PYTHON_BLOCKS) >= 5
+    """The README shows a runnable quickstart (so the parametrised test below is not empty)."""
+    assert len(PYTHON_BLOCKS) >= 1
 
 
 @pytest.mark.slow  # one Python subprocess per example
