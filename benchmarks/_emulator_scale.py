@@ -126,6 +126,9 @@ async def _serve() -> None:
 
     reader = loop.run_in_executor(None, read_stdin)
     async with Emulator(heartbeat_interval=5.0) as emu:
+        # Runs draw compute units: 100,000 of them would empty the default balance (then every
+        # run start is a 402 and the scenario would measure refusals).
+        emu.set_compute_units(emu.org_id, 1e12)
         print(f"READY {emu.url} {emu.api_key}", flush=True)
         while line := await lines.get():
             command, *args = line.split()

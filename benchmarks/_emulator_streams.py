@@ -133,6 +133,7 @@ async def _serve() -> None:
     waiter = loop.run_in_executor(None, sys.stdin.buffer.read)
     waiter.add_done_callback(lambda _: loop.call_soon_threadsafe(stop.set))
     async with Emulator(heartbeat_interval=5.0) as emu:
+        emu.set_compute_units(emu.org_id, 1e12)  # runs draw compute units: never the bottleneck
         print(f"READY {emu.url} {emu.api_key}", flush=True)
         await stop.wait()
     with contextlib.suppress(Exception):
