@@ -22,8 +22,8 @@ ends up exactly as if the objects had been created through the API, and every ru
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import sys
+import threading
 import time
 from typing import TYPE_CHECKING, Any
 
@@ -124,7 +124,9 @@ async def _serve() -> None:
             loop.call_soon_threadsafe(lines.put_nowait, raw)
         loop.call_soon_threadsafe(lines.put_nowait, "")
 
-    reader = loop.run_in_executor(None, read_stdin)
+    # A daemon thread, not the default executor: if growing fails, the process must still exit
+    # (an executor thread blocked reading stdin would keep it alive and the parent waiting).
+    threading.Thread(target=read_stdin, daemon=True).start()
     async with Emulator(heartbeat_interval=5.0) as emu:
         # Runs draw compute units: 100,000 of them would empty the default balance (then every
         # run start is a 402 and the scenario would measure refusals).
@@ -136,8 +138,6 @@ async def _serve() -> None:
                 seconds = await _grow(emu, int(args[0]), int(args[1]))
                 store = emu._ctx.store
                 print(f"GROWN {len(store.workflows)} {len(store.runs)} {seconds:.3f}", flush=True)
-    with contextlib.suppress(Exception):
-        await reader
 
 
 if __name__ == "__main__":
