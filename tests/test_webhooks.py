@@ -209,3 +209,21 @@ def test_only_the_exact_body_verifies(body: bytes, secret: str, flip: int) -> No
         changed = body[:index] + bytes([body[index] ^ 1]) + body[index + 1 :]
         with pytest.raises(WebhookVerificationError):
             verify(changed, signature, secret)
+
+
+def test_the_fast_hook_event_constructor_equals_attrs_init() -> None:
+    """The slot-writing HookEvent constructor builds the same event as the attrs __init__."""
+    import attrs
+
+    from b3os_async.webhooks import _new_hook_event
+
+    ts = datetime(2026, 1, 1, tzinfo=timezone.utc)
+    fields = {
+        "type": HookEventType("run.completed"), "id": "evt_1", "run_id": "run_1",
+        "execution_id": None, "workflow_id": "wf_1", "node_id": None, "status": "success",
+        "timestamp": ts, "data": {"x": 1},
+    }  # fmt: skip
+    fast = _new_hook_event(*fields.values())
+    assert fast == HookEvent(**fields)
+    assert attrs.asdict(fast) == attrs.asdict(HookEvent(**fields))
+    assert len(attrs.fields(HookEvent)) == len(fields)  # a new field must be added to both
