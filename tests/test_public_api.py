@@ -18,6 +18,7 @@ import pytest
 
 import b3os_async
 import b3os_async.models
+import b3os_async.streams
 
 EXPECTED = {
     "APIConnectionError", "APIStatusError", "APITimeoutError", "ActivityEvent", "ActivityStream",
@@ -78,7 +79,11 @@ def _type_checking_imports(module: Any) -> dict[str, str]:
     return found
 
 
-@pytest.mark.parametrize("package", [b3os_async, b3os_async.models], ids=["door", "models"])
+@pytest.mark.parametrize(
+    "package",
+    [b3os_async, b3os_async.models, b3os_async.streams],
+    ids=["door", "models", "streams"],
+)
 def test_export_table_matches_type_checking_imports(package: Any) -> None:
     """The one export table and the imports type checkers read name the same modules."""
     assert _type_checking_imports(package) == package._EXPORTS

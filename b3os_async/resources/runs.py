@@ -22,7 +22,6 @@ from b3os_async.models.runs import (
     SyncRunResult,
     WorkflowRunStatusCounts,
 )
-from b3os_async.models.workflow_variables import VariableWrite
 from b3os_async.resources._args import (
     compact,
     definition_json,
@@ -40,6 +39,7 @@ if TYPE_CHECKING:
     from b3os_async._transport.session import Requester
     from b3os_async.models._enums import RunStatus
     from b3os_async.models.definitions import WorkflowDefinition
+    from b3os_async.models.workflow_variables import VariableWrite
     from b3os_async.pagination import AsyncPager
 
 __all__ = ["DUPLICATE_RUN_ID", "MAX_TX_HASHES", "SYNC_RUN_TIMEOUT", "Runs", "create_run"]
@@ -310,6 +310,10 @@ class Runs(Resource):
         self, run_id: str, *, page_size: int | None = None, max_items: int | None = None
     ) -> AsyncPager[VariableWrite]:
         """The workflow variable writes a run made, in order, lazily."""
+        # Imported here: most programs never list variable writes, and building the variable
+        # models would cost every `b3.runs` user import time.
+        from b3os_async.models.workflow_variables import VariableWrite
+
         return self._list(
             VariableWrite,
             "/v1/runs/{}/variable-writes",
