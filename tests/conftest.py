@@ -16,6 +16,19 @@ from b3os_async import B3OS, RetryPolicy
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator
+    from pathlib import Path
+
+# Modules that are slow as a whole *and* slow to collect: Schemathesis builds a test per operation
+# of the document while collecting (~7 s), so the fast suite skips importing them at all.
+SLOW_TO_COLLECT = frozenset({"test_schemathesis.py"})
+
+
+def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:
+    """Leave the slow-to-collect modules out when the run deselects slow tests (the fast suite)."""
+    if collection_path.name in SLOW_TO_COLLECT and config.option.markexpr == "not slow":
+        return True
+    return None
+
 
 # `pytester` runs a user-style test suite in a subprocess (tests/test_pytest_plugin.py).
 pytest_plugins = ["pytester"]

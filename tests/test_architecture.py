@@ -165,3 +165,25 @@ def test_no_module_is_too_long_to_read_in_one_sitting() -> None:
         if (count := len(path.read_text("utf-8").splitlines())) > MAX_MODULE_LINES
     }
     assert long == {}
+
+
+def test_tests_take_public_names_from_public_modules() -> None:
+    """A test imports a public name from ``b3os_async`` (or its public module), never from ``_x``.
+
+    Moving a file inside the package then breaks no test; only unit tests of a private piece
+    (the reconnect budget, the JSON parser ...) import private modules, for their private names.
+    """
+    public = set(b3os_async.__all__)
+    tests = Path(__file__).resolve().parent
+    offenders = []
+    for path in sorted(tests.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text("utf-8"))):
+            if not isinstance(node, ast.ImportFrom) or not node.module or node.level:
+                continue
+            private = any(part.startswith("_") for part in node.module.split("."))
+            if node.module.startswith("b3os_async.") and private:
+                names = {alias.name for alias in node.names} & public
+                offenders += [
+                    f"{path.relative_to(tests)}: {node.module}.{n}" for n in sorted(names)
+                ]
+    assert offenders == []

@@ -226,6 +226,7 @@ def test_other_event_loop_refused_quickly(
     assert b3.closed
 
 
+@pytest.mark.slow
 def test_aclose_from_another_loop_still_closes(
     loops: tuple[asyncio.AbstractEventLoop, asyncio.AbstractEventLoop],
 ) -> None:
@@ -267,6 +268,7 @@ def test_closed_loop_named_in_error(
     assert b3.closed
 
 
+@pytest.mark.slow
 async def test_unclosed_client_warns_with_creation_site(url: str) -> None:
     """A client that opened a session and was never closed warns, naming where it was created."""
     line = sys._getframe().f_lineno + 1
@@ -282,6 +284,7 @@ async def test_unclosed_client_warns_with_creation_site(url: str) -> None:
         drop(holder)
 
 
+@pytest.mark.slow
 async def test_unopened_client_does_not_warn() -> None:
     """A client that never opened a session can be dropped without a warning."""
     b3 = B3OS(api_key=KEY)
@@ -293,6 +296,7 @@ async def test_unopened_client_does_not_warn() -> None:
     assert [w for w in caught if issubclass(w.category, ResourceWarning)] == []
 
 
+@pytest.mark.slow
 async def test_closed_client_does_not_warn(url: str) -> None:
     """A client that was closed properly leaves no ResourceWarning behind."""
     b3 = B3OS(api_key=KEY, base_url=url, retry=RetryPolicy.no_wait())

@@ -20,6 +20,9 @@ import b3os_async.models
 import b3os_async.testing
 from b3os_async.testing import Emulator
 
+# Every example of the site runs (seconds each): CI runs them, the fast suite leaves them out.
+pytestmark = pytest.mark.slow
+
 DOCS = Path(__file__).resolve().parents[1] / "docs"
 EXAMPLES = [
     (path, index, body)
@@ -150,7 +153,6 @@ def test_the_cli_page_has_runnable_commands() -> None:
     assert len(CLI_COMMANDS) >= 5
 
 
-@pytest.mark.slow
 @pytest.mark.parametrize("command", CLI_COMMANDS)
 async def test_cli_command_of_the_docs_runs_against_the_emulator(command: str) -> None:
     """Each ``$ b3os ...`` line of the CLI guide exits 0 against a fresh emulator."""

@@ -53,6 +53,7 @@ async def test_requests_are_documented(row: Row) -> None:
     assert await _problems(row) == []
 
 
+@pytest.mark.slow
 async def test_every_deviation_is_still_needed() -> None:
     """Each allowlisted deviation is still produced by some row (no stale excuses)."""
     seen = set()

@@ -313,6 +313,7 @@ async def test_connect_refused_retried_for_post(make_client: Callable[..., B3OS]
     assert info.value.method == "POST"
 
 
+@pytest.mark.slow
 async def test_timeout_becomes_api_timeout_error(
     server: ScriptedServer, make_client: Callable[..., B3OS]
 ) -> None:
@@ -329,6 +330,7 @@ async def test_timeout_becomes_api_timeout_error(
     assert server.hits("/v1/slow") == 2
 
 
+@pytest.mark.slow
 async def test_a_retry_never_runs_past_max_elapsed(
     server: ScriptedServer, make_client: Callable[..., B3OS]
 ) -> None:
@@ -347,6 +349,7 @@ async def test_a_retry_never_runs_past_max_elapsed(
     assert info.value.attempts == 2
 
 
+@pytest.mark.slow
 async def test_connections_released_after_errors(
     server: ScriptedServer, make_client: Callable[..., B3OS]
 ) -> None:

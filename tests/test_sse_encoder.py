@@ -70,6 +70,7 @@ _EVENTS = st.builds(
 )
 
 
+@pytest.mark.slow
 @SETTINGS
 @given(events=st.lists(_EVENTS, max_size=8), cuts=st.lists(st.integers(0, 10_000), max_size=6))
 def test_decoding_what_was_encoded_gives_the_same_events(

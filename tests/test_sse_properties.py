@@ -152,6 +152,7 @@ PIECES = st.sampled_from(
 STREAMS = st.binary(max_size=300) | st.lists(PIECES, max_size=80).map(b"".join)
 
 
+@pytest.mark.slow
 @SETTINGS
 @given(STREAMS, st.data())
 def test_arbitrary_bytes_never_raise_and_ignore_chunking(
@@ -162,6 +163,7 @@ def test_arbitrary_bytes_never_raise_and_ignore_chunking(
     assert run(cut(payload, points)) == run([payload])
 
 
+@pytest.mark.slow
 @SETTINGS
 @given(STREAMS, st.data())
 def test_decoder_agrees_with_naive_reference(payload: bytes, data: st.DataObject) -> None:
@@ -197,6 +199,7 @@ def test_line_soup_agrees_with_naive_reference(
 # -- data round trip ----------------------------------------------------------------------
 
 
+@pytest.mark.slow
 @SETTINGS
 @given(st.lists(LINE_TEXT, min_size=1, max_size=5), TERMINATORS, st.data())
 def test_data_without_terminators_round_trips(

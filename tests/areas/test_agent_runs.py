@@ -13,6 +13,7 @@ from aiohttp.test_utils import TestServer
 
 from b3os_async import (
     B3OS,
+    AgentRunFollower,
     APITimeoutError,
     BadRequestError,
     ConfigurationError,
@@ -20,7 +21,6 @@ from b3os_async import (
     RetryPolicy,
     StreamTimeouts,
 )
-from b3os_async._streams.agent_runs import AgentRunFollower
 from b3os_async.models import AgentRunPhase
 from b3os_async.testing import Emulator, Fault
 
@@ -83,6 +83,7 @@ async def test_get_of_a_missing_run_is_not_found(b3: B3OS) -> None:
         await b3.agent_runs.get("arun_nope")
 
 
+@pytest.mark.slow
 @pytest.mark.usefixtures("quick_polls")
 async def test_follow_yields_every_row_once_in_order_and_ends(paced: Any) -> None:
     """follow() hands out rows 1..6 once each, then stops at the completed state."""
@@ -97,6 +98,7 @@ async def test_follow_yields_every_row_once_in_order_and_ends(paced: Any) -> Non
     assert follower.last_seq == 6
 
 
+@pytest.mark.slow
 @pytest.mark.usefixtures("quick_polls")
 async def test_follow_since_starts_after_that_row(paced: Any) -> None:
     """since=3 yields rows 4..6 only, and polls ask for since=3 first."""
@@ -108,6 +110,7 @@ async def test_follow_since_starts_after_that_row(paced: Any) -> None:
     assert first.query["since"] == "3"
 
 
+@pytest.mark.slow
 @pytest.mark.usefixtures("quick_polls")
 async def test_wait_returns_the_failed_state(paced: Any) -> None:
     """wait() follows to the end and returns the final state (failed here)."""
@@ -118,6 +121,7 @@ async def test_wait_returns_the_failed_state(paced: Any) -> None:
     assert state.is_terminal
 
 
+@pytest.mark.slow
 async def test_artifacts_of_a_conversation_are_paged(paced: Any) -> None:
     """artifacts() lists the conversation's served artifacts once the runs ended."""
     _, b3 = paced
@@ -133,6 +137,7 @@ async def test_artifacts_of_a_conversation_are_paged(paced: Any) -> None:
     assert artifacts[0].url.endswith("/")
 
 
+@pytest.mark.slow
 @pytest.mark.usefixtures("quick_polls")
 async def test_a_429_while_following_is_waited_out_with_retry_after(paced: Any) -> None:
     """A throttled poll is retried after the server's Retry-After, and the follow goes on."""
@@ -217,6 +222,7 @@ async def test_a_terminal_state_gets_one_last_poll_then_ends() -> None:
     assert len(polls) == follower.polls == 2
 
 
+@pytest.mark.slow
 async def test_polls_slow_down_while_nothing_happens(monkeypatch: pytest.MonkeyPatch) -> None:
     """Empty polls back off (x BACKOFF, up to the maximum); a poll with rows resets the wait."""
     monkeypatch.setattr(AgentRunFollower, "MIN_INTERVAL", 0.01)
@@ -233,6 +239,7 @@ async def test_polls_slow_down_while_nothing_happens(monkeypatch: pytest.MonkeyP
     assert all(gap >= 0.009 for gap in gaps[:6])
 
 
+@pytest.mark.slow
 @pytest.mark.usefixtures("quick_polls")
 async def test_a_retry_after_on_a_successful_poll_sets_the_next_wait() -> None:
     """A 200 with Retry-After: 0.3 delays the next poll by at least that much."""
@@ -245,6 +252,7 @@ async def test_a_retry_after_on_a_successful_poll_sets_the_next_wait() -> None:
     assert polls[1][0] - polls[0][0] >= 0.3
 
 
+@pytest.mark.slow
 async def test_the_stream_deadline_bounds_a_follow() -> None:
     """A run that never ends raises APITimeoutError once stream_timeouts.deadline passed."""
     answers = [({"state": state("running"), "events": []}, {})]
@@ -252,6 +260,7 @@ async def test_the_stream_deadline_bounds_a_follow() -> None:
         await follow_scripted(answers, stream_timeouts=StreamTimeouts(deadline=0.5))
 
 
+@pytest.mark.slow
 async def test_aclose_from_another_task_ends_a_waiting_follow() -> None:
     """Closing the follower while it waits between polls ends the iteration promptly."""
     server, _ = await scripted([({"state": state("running"), "events": []}, {})])

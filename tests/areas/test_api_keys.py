@@ -57,6 +57,7 @@ async def test_a_revoked_key_stops_at_once(emu: Emulator, b3: B3OS) -> None:
     assert (await b3.api_keys.get(created.id)).revoked_at is not None
 
 
+@pytest.mark.slow
 async def test_revoking_a_key_ends_a_stream_opened_with_it(emu: Emulator, b3: B3OS) -> None:
     """A stream opened with a key that is then revoked ends with AuthenticationError."""
     created = await b3.api_keys.create("watcher", scope="read-write")

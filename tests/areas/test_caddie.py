@@ -211,6 +211,7 @@ async def test_an_error_frame_mid_turn_resumes(emu: Emulator, b3: B3OS) -> None:
     assert chat_bodies(emu)[1]["lastEventIndex"] == 2
 
 
+@pytest.mark.slow
 async def test_a_stalled_turn_is_resumed_after_the_idle_timeout(emu: Emulator) -> None:
     """A stream that goes silent after 4 events is dropped by the idle timer and resumed."""
     emu.faults.add(Fault.stall(5.0, after_events=4), path=CHAT, times=1)
@@ -225,6 +226,7 @@ async def test_a_stalled_turn_is_resumed_after_the_idle_timeout(emu: Emulator) -
     assert chat_bodies(emu)[1]["lastEventIndex"] == 3
 
 
+@pytest.mark.slow
 async def test_a_turn_in_progress_shows_in_the_snapshot(emu: Emulator, b3: B3OS) -> None:
     """While a turn streams the snapshot is active; afterwards idle, with the pending question."""
     emu.caddie_pace = 0.02  # a turn of ~0.7 s
@@ -249,6 +251,7 @@ async def test_a_second_turn_while_one_runs_is_a_conflict(emu: Emulator, b3: B3O
             await b3.caddie.chat("log it", conversation_id=chat.conversation_id).result()
 
 
+@pytest.mark.slow
 async def test_heartbeats_keep_a_slow_turn_alive() -> None:
     """With a slow pace and an idle timeout shorter than a pause, heartbeats prevent reconnects."""
     reconnects: list[Any] = []

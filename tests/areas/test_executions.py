@@ -240,6 +240,7 @@ async def test_a_paid_public_execution_streams_each_transition_once_across_a_dro
     assert all(e.data is None for e in events)  # public streams carry no event data
 
 
+@pytest.mark.slow
 async def test_a_server_without_replay_is_made_up_for_from_the_timeline() -> None:
     """No ids and a drop: the missed entries come from the timeline as synthetic, once each."""
     async with (

@@ -37,6 +37,7 @@ async def test_run_sync_answers_the_finished_run(b3: B3OS) -> None:
     assert result.execution_state["e"].result == {"v": 5}
 
 
+@pytest.mark.slow
 async def test_run_sync_is_never_retried(emu: Emulator, b3: B3OS) -> None:
     """A 503 on /v1/runs/sync is raised after one attempt (it would run the definition again)."""
     emu.faults.add(Fault.status(503), path="/v1/runs/sync", times=1)
@@ -45,6 +46,7 @@ async def test_run_sync_is_never_retried(emu: Emulator, b3: B3OS) -> None:
     assert [r.path for r in emu.requests if r.method == "POST"] == ["/v1/runs/sync"]
 
 
+@pytest.mark.slow
 async def test_run_sync_outlasts_a_short_client_timeout(emu: Emulator) -> None:
     """With a 0.3 s client timeout, a 1 s synchronous run still answers (its timeout is 75 s)."""
     async with B3OS(

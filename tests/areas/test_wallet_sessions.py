@@ -55,6 +55,7 @@ async def test_a_revoked_session_leaves_the_list_and_cannot_be_revoked_again(b3:
         await b3.wallet_sessions.revoke(first)
 
 
+@pytest.mark.slow
 async def test_an_expired_session_leaves_the_list(b3: B3OS) -> None:
     """A session whose expiry passed is no longer listed."""
     await _create(b3, expires_in=0.3)

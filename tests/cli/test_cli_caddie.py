@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from b3os_async._client import B3OS
+from b3os_async import B3OS
 from b3os_async.cli import main
 from b3os_async.testing import Emulator, Fault
 

@@ -16,8 +16,7 @@ from typing import TYPE_CHECKING, Any
 import aiohttp
 import pytest
 
-from b3os_async._client import B3OS
-from b3os_async._retry import RetryPolicy
+from b3os_async import B3OS, RetryPolicy
 from b3os_async.cli import main
 from b3os_async.models import DeliveryStatus
 from b3os_async.testing import Emulator
@@ -96,6 +95,7 @@ async def _settled(b3: B3OS, count: int) -> None:
         await asyncio.sleep(0.02)
 
 
+@pytest.mark.slow
 async def test_listen_prints_verified_deliveries_and_refusals(b3: B3OS) -> None:
     """Real deliveries print one line each; an unsigned POST prints a refusal; Ctrl-C exits 0."""
     with socket.socket() as sock:  # a free port for the endpoint's URL
@@ -118,6 +118,7 @@ async def test_listen_prints_verified_deliveries_and_refusals(b3: B3OS) -> None:
     assert created.signing_secret not in "\n".join(listener.lines) + err
 
 
+@pytest.mark.slow
 async def test_listen_json_marks_duplicates() -> None:
     """``--json`` prints one JSON line per delivery; the same event again is a duplicate."""
     listener = await _listen("--json", "--port", "0", "--secret", "whsec_a", "--secret", "whsec_b")
@@ -135,6 +136,7 @@ async def test_listen_json_marks_duplicates() -> None:
     assert lines[0]["event"]["runId"] == "run_9"
 
 
+@pytest.mark.slow
 async def test_listen_without_a_secret_is_a_usage_error() -> None:
     """No --secret and no B3OS_HOOK_SECRET: exit 2 with one line saying what to set."""
     listener = await _listen()
@@ -148,6 +150,7 @@ async def _main(emu: Emulator, *argv: str) -> int:
     return await asyncio.to_thread(main, args)
 
 
+@pytest.mark.slow
 async def test_deliveries_list_replay_and_retry(
     emu: Emulator, b3: B3OS, capsys: pytest.CaptureFixture[str]
 ) -> None:

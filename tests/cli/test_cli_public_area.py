@@ -8,8 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from b3os_async._client import B3OS
-from b3os_async._retry import RetryPolicy
+from b3os_async import B3OS, RetryPolicy
 from b3os_async.cli import main
 from b3os_async.testing import Emulator
 

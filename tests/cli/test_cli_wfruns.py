@@ -10,9 +10,8 @@ from typing import TYPE_CHECKING, Any
 
 import pytest
 
+from b3os_async import B3OS, RetryPolicy
 from b3os_async._cli._arg_types import parse_data, parse_param, parse_since
-from b3os_async._client import B3OS
-from b3os_async._retry import RetryPolicy
 from b3os_async.cli import main
 from b3os_async.testing import Emulator
 

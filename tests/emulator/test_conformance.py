@@ -863,6 +863,7 @@ async def _run_scenario() -> Checker:
             return check
 
 
+@pytest.mark.slow
 async def test_every_response_matches_its_openapi_schema() -> None:
     """Success and error bodies of every operation validate against the OpenAPI (strictly)."""
     check = await _run_scenario()
@@ -870,6 +871,7 @@ async def test_every_response_matches_its_openapi_schema() -> None:
     assert any(status >= 400 for status in check.statuses)
 
 
+@pytest.mark.slow
 async def test_every_implemented_operation_is_exercised() -> None:
     """The conformance scenario covers every operation the emulator implements."""
     check = await _run_scenario()

@@ -63,6 +63,7 @@ def test_the_log_grows_with_time_from_queued_to_completed() -> None:
     assert "finishedAt" in view["state"]
 
 
+@pytest.mark.slow
 async def test_a_new_run_is_queued_then_completes(slow: Api) -> None:
     """Over HTTP a run ends completed with all six rows in seq order."""
     started = await start(slow)
@@ -87,6 +88,7 @@ async def test_a_slow_run_is_queued_right_after_the_start() -> None:
     assert data["events"] == []
 
 
+@pytest.mark.slow
 async def test_since_returns_only_later_rows(slow: Api) -> None:
     """?since=N answers the rows with seq > N."""
     started = await start(slow)
@@ -95,6 +97,7 @@ async def test_since_returns_only_later_rows(slow: Api) -> None:
     assert [e["seq"] for e in data["events"]] == [5, 6]
 
 
+@pytest.mark.slow
 async def test_a_finished_serving_run_is_a_conversation_artifact(slow: Api) -> None:
     """A conversation's artifacts list its finished serving runs (other conversations' not)."""
     started = await start(slow, conversationId="conv_a")
@@ -106,6 +109,7 @@ async def test_a_finished_serving_run_is_a_conversation_artifact(slow: Api) -> N
     assert [item["runId"] for item in after["items"]] == [started["runId"]]
 
 
+@pytest.mark.slow
 async def test_the_workflow_builder_ends_with_a_valid_definition(slow: Api) -> None:
     """workflow-builder's last result row carries a definition that validates; it serves none."""
     started = await start(slow, "workflow-builder", "every hour fetch the ETH price and log it")
@@ -115,6 +119,7 @@ async def test_the_workflow_builder_ends_with_a_valid_definition(slow: Api) -> N
     assert "servedUrl" not in data["state"]
 
 
+@pytest.mark.slow
 async def test_a_fail_prompt_ends_failed(slow: Api) -> None:
     """A prompt with [fail] ends the run in phase failed with an error row."""
     started = await start(slow, prompt="[fail] please")

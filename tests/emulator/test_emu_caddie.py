@@ -114,6 +114,7 @@ async def test_without_replay_the_last_event_index_is_ignored() -> None:
     assert again == whole
 
 
+@pytest.mark.slow
 async def test_events_are_paced_with_heartbeats_between() -> None:
     """At a slow pace events arrive over time, with ': heartbeat' comments in the pauses."""
     async with Emulator(caddie_pace=0.02, heartbeat_interval=0.02) as emu:

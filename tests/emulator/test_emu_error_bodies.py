@@ -52,6 +52,7 @@ def _documented(body: Any, status: int, headers: dict[str, str]) -> None:
 _KEY = b"Authorization: Bearer KEY\r\n"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "request_bytes",
     [

@@ -223,6 +223,7 @@ async def test_receiver_that_is_down_fails_with_a_connection_error(api: Api) -> 
     assert "responseStatus" not in delivery
 
 
+@pytest.mark.slow
 async def test_slow_receiver_times_out(api: Api) -> None:
     """A receiver slower than the attempt timeout is a failed attempt ("no answer within")."""
     async with HookReceiver(delay=2.0) as rx:
@@ -233,6 +234,7 @@ async def test_slow_receiver_times_out(api: Api) -> None:
     assert delivery["errorMessage"] == "no answer within 0.5 s"
 
 
+@pytest.mark.slow
 async def test_a_stalled_receiver_never_slows_the_run(api: Api) -> None:
     """Runs finish while every delivery is still waiting for a receiver that stalls."""
     async with HookReceiver(delay=2.0) as rx:

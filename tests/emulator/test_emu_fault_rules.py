@@ -71,6 +71,7 @@ async def test_truncated_body_breaks_mid_body(api: Api) -> None:
     await api.call("GET", "/v1/runs")
 
 
+@pytest.mark.slow
 async def test_stall_exceeds_a_client_timeout(api: Api) -> None:
     """Fault.stall sends nothing for its duration, so a short client timeout fires."""
     api.emu.faults.add(Fault.stall(5), times=1)
@@ -81,6 +82,7 @@ async def test_stall_exceeds_a_client_timeout(api: Api) -> None:
     await api.call("GET", "/v1/runs")
 
 
+@pytest.mark.slow
 async def test_delay_answers_correctly_but_late(api: Api) -> None:
     """Fault.delay answers normally after its delay."""
     api.emu.faults.add(Fault.delay(0.15), times=1)

@@ -104,6 +104,7 @@ async def test_stream_error_can_carry_retry_after(api: Api) -> None:
     assert error["json"]["status"] == 429
 
 
+@pytest.mark.slow
 async def test_mid_stream_stall_sends_nothing_not_even_heartbeats() -> None:
     """Fault.stall(after_events=N) goes silent (no heartbeats) for its duration, then closes."""
     async with Emulator(heartbeat_interval=0.02) as emu:
@@ -294,6 +295,7 @@ async def test_combined_faults_on_a_live_stream(api: Api) -> None:
     assert got.reset
 
 
+@pytest.mark.slow
 async def test_a_stall_that_resumes_goes_on_after_the_silence() -> None:
     """stall(resume=True): no bytes at all (no heartbeats) for its length, then the rest."""
     async with Emulator(heartbeat_interval=0.02) as emu:

@@ -173,6 +173,7 @@ def _fan_out(children: list[str], nodes: int) -> dict[str, Any]:
     return {"nodes": graph, "triggerNodeIds": ["root"]}
 
 
+@pytest.mark.slow
 async def test_a_wide_fan_out_is_checked_in_linear_time(api: Api) -> None:
     """A root with 45,000 child links (9,000 nodes, each listed five times) validates quickly."""
     definition = _fan_out([f"c{i % 9000}" for i in range(45_000)], 9000)
@@ -180,6 +181,7 @@ async def test_a_wide_fan_out_is_checked_in_linear_time(api: Api) -> None:
     assert (await asyncio.wait_for(checked, 10))["valid"]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("definition", "expected"),
     [

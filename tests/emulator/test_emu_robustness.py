@@ -71,6 +71,7 @@ async def test_cancelling_a_run_waiting_after_a_long_chain(api: Api) -> None:
     )
 
 
+@pytest.mark.slow
 async def test_closing_the_emulator_while_a_long_chain_waits() -> None:
     """Closing the emulator with a run waiting after a 1,500-node chain does not overflow."""
     emu = Emulator(seed=3)

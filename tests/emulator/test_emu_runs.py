@@ -131,6 +131,7 @@ async def test_retry_reruns_from_the_failure_point(api: Api) -> None:
     assert again["executionState"]["first"]["startedAt"] == kept["startedAt"]
 
 
+@pytest.mark.slow
 async def test_retry_of_a_cancelled_run_finishes_it(api: Api) -> None:
     """A cancelled run can be retried: finished nodes are kept, unfinished ones run again."""
     started = await api.data(

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+import pytest
 from emu_helpers import Api, linear
 
 from b3os_async.testing.routes import runs as run_routes
-
-if TYPE_CHECKING:
-    import pytest
 
 
 async def sync(api: Api, body: dict[str, Any], expect: int = 200) -> dict[str, Any]:
@@ -57,6 +55,7 @@ async def test_a_sync_run_needs_a_manual_trigger(api: Api) -> None:
     assert body["code"] == 400229
 
 
+@pytest.mark.slow
 async def test_a_sync_run_past_the_time_limit_is_cancelled(
     api: Api, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -236,6 +236,7 @@ async def test_runs_fall_due_when_the_clock_jumps_by_freeze(emu: Emulator, api: 
     assert await eventually(lambda: runs_of(api, wf_id), 2)
 
 
+@pytest.mark.slow
 async def test_a_running_clock_fires_by_itself(monkeypatch: pytest.MonkeyPatch) -> None:
     """In real time the scheduler fires a due interval trigger without any advance()."""
     monkeypatch.setattr(schedules, "MIN_INTERVAL", timedelta(0))

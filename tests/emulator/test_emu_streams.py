@@ -6,6 +6,7 @@ import asyncio
 from typing import Any
 
 import aiohttp
+import pytest
 from emu_helpers import Api, SseReader, linear
 
 from b3os_async.testing import Emulator
@@ -82,6 +83,7 @@ async def test_node_events_carry_node_id_status_result_and_error(api: Api) -> No
     assert events["run_completed:"]["status"] == "partial"
 
 
+@pytest.mark.slow
 async def test_heartbeats_are_sent_while_idle() -> None:
     """`: heartbeat` comment frames arrive every heartbeat_interval while nothing happens."""
     async with Emulator(heartbeat_interval=0.05) as emu:

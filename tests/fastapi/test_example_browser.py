@@ -26,6 +26,9 @@ from kit_helpers import CuttableProxy, serve
 from b3os_async import B3OS
 from b3os_async.testing import Emulator
 
+# A full matrix: part of CI, left out of the fast suite (`pytest -m "not slow"`).
+pytestmark = pytest.mark.slow
+
 if TYPE_CHECKING:
     from collections.abc import Callable
     from types import ModuleType

@@ -11,6 +11,7 @@ import time
 from typing import TYPE_CHECKING, Any
 
 import aiohttp
+import pytest
 from fastapi import FastAPI, Request
 from kit_helpers import serve
 
@@ -69,6 +70,7 @@ async def _post(url: str, body: bytes, headers: dict[str, str]) -> tuple[int, An
         return response.status, json.loads(text) if text else None
 
 
+@pytest.mark.slow
 async def test_genuine_deliveries_are_handled_and_answered_204(
     client_factory: Callable[[], B3OS],
 ) -> None:
@@ -91,6 +93,7 @@ async def test_genuine_deliveries_are_handled_and_answered_204(
     assert {(r.status, r.response_status) for r in records} == {(DeliveryStatus.SUCCESS, 204)}
 
 
+@pytest.mark.slow
 async def test_a_wrong_secret_is_401_and_nothing_is_handled(
     client_factory: Callable[[], B3OS],
 ) -> None:
@@ -107,6 +110,7 @@ async def test_a_wrong_secret_is_401_and_nothing_is_handled(
     assert json.loads(record.response_body or "")["error"] == "signature_mismatch"
 
 
+@pytest.mark.slow
 async def test_missing_malformed_and_re_encoded_signatures_are_401(
     client_factory: Callable[[], B3OS],
 ) -> None:
@@ -128,6 +132,7 @@ async def test_missing_malformed_and_re_encoded_signatures_are_401(
     assert len(handled) == 1
 
 
+@pytest.mark.slow
 async def test_old_and_new_secret_both_work_while_rotating(
     client_factory: Callable[[], B3OS],
 ) -> None:
@@ -152,6 +157,7 @@ async def test_old_and_new_secret_both_work_while_rotating(
     assert {r.status for r in records} == {DeliveryStatus.SUCCESS}
 
 
+@pytest.mark.slow
 async def test_a_replayed_delivery_is_acknowledged_but_not_handled_twice(
     client_factory: Callable[[], B3OS],
 ) -> None:
@@ -169,6 +175,7 @@ async def test_a_replayed_delivery_is_acknowledged_but_not_handled_twice(
     assert [(r.status, r.response_status) for r in records] == [(DeliveryStatus.SUCCESS, 204)] * 2
 
 
+@pytest.mark.slow
 async def test_a_failing_handler_gets_the_event_again_after_it_recovers(
     client_factory: Callable[[], B3OS],
 ) -> None:
@@ -193,6 +200,7 @@ async def test_a_failing_handler_gets_the_event_again_after_it_recovers(
     )  # fmt: skip
 
 
+@pytest.mark.slow
 async def test_concurrent_copies_of_one_event_are_handled_once(
     client_factory: Callable[[], B3OS],
 ) -> None:
@@ -223,6 +231,7 @@ async def test_concurrent_copies_of_one_event_are_handled_once(
     assert len(handled) == 1
 
 
+@pytest.mark.slow
 async def test_types_dispatch_to_their_handler_else_the_catch_all(
     client_factory: Callable[[], B3OS],
 ) -> None:
@@ -243,6 +252,7 @@ async def test_types_dispatch_to_their_handler_else_the_catch_all(
     assert (typed, other) == (["run.failed"], ["run.exploded"])
 
 
+@pytest.mark.slow
 async def test_bodies_that_are_not_events_or_too_large_are_refused(
     client_factory: Callable[[], B3OS],
 ) -> None:
@@ -256,6 +266,7 @@ async def test_bodies_that_are_not_events_or_too_large_are_refused(
     assert (large[0], large[1]["error"]) == (413, "body_too_large")
 
 
+@pytest.mark.slow
 async def test_a_receiver_that_is_down_then_up_gets_the_retry(
     client_factory: Callable[[], B3OS], emu: Emulator
 ) -> None:

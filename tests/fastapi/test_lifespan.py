@@ -22,6 +22,7 @@ async def _get(url: str) -> Any:
         return response.status, await response.json()
 
 
+@pytest.mark.slow
 async def test_one_client_serves_every_request_and_closes_at_shutdown(
     client_factory: Callable[[], B3OS],
 ) -> None:
@@ -41,6 +42,7 @@ async def test_one_client_serves_every_request_and_closes_at_shutdown(
     assert seen[0].closed
 
 
+@pytest.mark.slow
 async def test_the_apps_own_lifespan_runs_inside_with_its_state(
     client_factory: Callable[[], B3OS],
 ) -> None:
@@ -64,6 +66,7 @@ async def test_the_apps_own_lifespan_runs_inside_with_its_state(
     assert order == ["mine starts", "mine ends"]
 
 
+@pytest.mark.slow
 async def test_the_lifespan_can_be_entered_inside_the_apps_own(
     client_factory: Callable[[], B3OS],
 ) -> None:

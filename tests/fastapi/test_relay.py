@@ -10,6 +10,7 @@ import time
 from typing import TYPE_CHECKING, Any
 
 import aiohttp
+import pytest
 from fastapi import FastAPI, Request
 from kit_helpers import SseClient, serve
 from starlette.responses import Response  # noqa: TC002 (FastAPI reads the annotation)
@@ -19,8 +20,6 @@ from b3os_async.testing import Emulator, Fault
 
 if TYPE_CHECKING:
     from collections.abc import Callable
-
-    import pytest
 
     from b3os_async import B3OS
 
@@ -66,6 +65,7 @@ async def _open_streams_back_to(emu: Emulator, count: int, timeout: float = 3.0)
         await asyncio.sleep(0.02)
 
 
+@pytest.mark.slow
 async def test_every_event_is_relayed_with_the_upstream_id(
     client_factory: Callable[[], B3OS], emu: Emulator
 ) -> None:
@@ -89,6 +89,7 @@ async def test_every_event_is_relayed_with_the_upstream_id(
     assert (data["type"], data["runId"], data["status"]) == ("run_completed", run_id, "success")
 
 
+@pytest.mark.slow
 async def test_last_event_id_resumes_the_upstream_stream_there(
     client_factory: Callable[[], B3OS], emu: Emulator
 ) -> None:
@@ -106,6 +107,7 @@ async def test_last_event_id_resumes_the_upstream_stream_there(
     assert [(e.id, e.event) for e in before + after] == upstream[3:]
 
 
+@pytest.mark.slow
 async def test_a_missing_run_is_404_before_any_byte(client_factory: Callable[[], B3OS]) -> None:
     """An unknown (or malformed) run id is a plain 404 JSON answer, not an event stream."""
     app, _ = relay_app(client_factory)
@@ -117,6 +119,7 @@ async def test_a_missing_run_is_404_before_any_byte(client_factory: Callable[[],
                 assert "not found" in (await response.json())["detail"]
 
 
+@pytest.mark.slow
 async def test_silence_is_filled_with_keep_alive_comments(
     client_factory: Callable[[], B3OS], emu: Emulator
 ) -> None:
@@ -135,6 +138,7 @@ async def test_silence_is_filled_with_keep_alive_comments(
     assert [e.event for e in rest][-1] == "run_completed"
 
 
+@pytest.mark.slow
 async def test_an_upstream_failure_is_one_error_frame_then_the_end(
     client_factory: Callable[[], B3OS], emu: Emulator
 ) -> None:
@@ -155,6 +159,7 @@ async def test_an_upstream_failure_is_one_error_frame_then_the_end(
     assert last_frame.startswith(b"event: error\n")  # no id: a reconnect resumes before it
 
 
+@pytest.mark.slow
 async def test_a_browser_that_leaves_releases_the_upstream_stream(
     client_factory: Callable[[], B3OS], emu: Emulator
 ) -> None:
@@ -169,6 +174,7 @@ async def test_a_browser_that_leaves_releases_the_upstream_stream(
         assert await _open_streams_back_to(emu, 0) == 0
 
 
+@pytest.mark.slow
 async def test_after_the_end_a_reconnect_gets_204_or_only_what_it_missed(
     client_factory: Callable[[], B3OS], emu: Emulator
 ) -> None:
@@ -188,6 +194,7 @@ async def test_after_the_end_a_reconnect_gets_204_or_only_what_it_missed(
     assert [(e.id, e.event) for e in rest] == upstream[7:]
 
 
+@pytest.mark.slow
 async def test_closing_relays_ends_them_cleanly_and_refuses_new_ones(
     client_factory: Callable[[], B3OS], emu: Emulator
 ) -> None:
@@ -206,6 +213,7 @@ async def test_closing_relays_ends_them_cleanly_and_refuses_new_ones(
         assert await _open_streams_back_to(emu, 0) == 0
 
 
+@pytest.mark.slow
 async def test_200_relays_with_random_disconnects_leave_no_upstream_stream(
     client_factory: Callable[[], B3OS], emu: Emulator, caplog: pytest.LogCaptureFixture
 ) -> None:

@@ -48,6 +48,7 @@ async def _until_up(url: str, proc: asyncio.subprocess.Process) -> None:
     raise AssertionError("uvicorn did not start")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
 async def test_shutdown_with_open_relays_finishes_within_a_second(sig: signal.Signals) -> None:
     """uvicorn (example app) stops within 1 s of the signal although 3 relays were open; their

@@ -40,6 +40,9 @@ from b3os_async.models import SessionInstall
 from b3os_async.resources._base import Resource
 from b3os_async.testing import Emulator
 
+# A full matrix: part of CI, left out of the fast suite (`pytest -m "not slow"`).
+pytestmark = pytest.mark.slow
+
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator, Callable
 

@@ -32,6 +32,9 @@ from b3os_async import (
     Timeout,
 )
 
+# A full matrix: part of CI, left out of the fast suite (`pytest -m "not slow"`).
+pytestmark = pytest.mark.slow
+
 if TYPE_CHECKING:
     from collections.abc import Callable
 

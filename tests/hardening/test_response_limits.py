@@ -46,6 +46,7 @@ def test_nonsense_limits_are_refused(bad: Any) -> None:
         B3OS(api_key=KEY).with_options(max_response_size=bad)
 
 
+@pytest.mark.slow
 async def test_declared_size_above_the_default_is_refused_unread(
     hostile: HostileServer, hostile_client: Callable[..., B3OS]
 ) -> None:
@@ -148,6 +149,7 @@ async def test_too_large_is_never_retried(
     assert [r.path for r in hostile.requests] == ["/endless"]
 
 
+@pytest.mark.slow
 async def test_error_bodies_are_read_up_to_64_kib_only(
     hostile: HostileServer, hostile_client: Callable[..., B3OS]
 ) -> None:

@@ -10,8 +10,7 @@ from typing import Any
 from aiohttp import web
 from aiohttp.test_utils import TestServer
 
-from b3os_async._client import B3OS
-from b3os_async._retry import RetryPolicy
+from b3os_async import B3OS, RetryPolicy
 
 API_KEY = "b3sk_test_chat_0123456789"
 NO_WAIT = RetryPolicy.no_wait(max_attempts=5)

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from stream_fakes import FakeServer, Script
 
-from b3os_async._client import B3OS
+from b3os_async import B3OS
 
 Serve = Callable[..., Awaitable[tuple[FakeServer, B3OS]]]
 

@@ -36,7 +36,7 @@ import pytest
 from aiohttp import web
 from stream_fakes import RUN_ID, Conn, stamp
 
-from b3os_async._retry import RetryPolicy
+from b3os_async import RetryPolicy
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Sequence

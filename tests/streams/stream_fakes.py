@@ -14,11 +14,10 @@ from typing import TYPE_CHECKING, Any
 from aiohttp import web
 from aiohttp.test_utils import TestServer
 
-from b3os_async._client import B3OS
-from b3os_async._retry import RetryPolicy
+from b3os_async import B3OS, RetryPolicy
 
 if TYPE_CHECKING:
-    from b3os_async._streams.config import StreamTimeouts
+    from b3os_async import StreamTimeouts
 
 API_KEY = "b3sk_test_streams_0123456789"
 RUN_ID = "run_stream_test_1"

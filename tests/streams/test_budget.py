@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from b3os_async._retry import Failure, RetryPolicy
+from b3os_async import RetryPolicy
+from b3os_async._retry import Failure
 from b3os_async._streams.budget import Ending, ReconnectBudget
 from b3os_async._streams.config import MIN_RECONNECT_DELAY, STEADY_CONNECTION
 

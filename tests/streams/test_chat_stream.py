@@ -10,8 +10,7 @@ import pytest
 from aiohttp import web
 from chat_fakes import ChatConn, ChatServer, chat_events, data_frame
 
-from b3os_async import CaddieError, StreamError
-from b3os_async._errors import BadRequestError
+from b3os_async import BadRequestError, CaddieError, StreamError
 from b3os_async._streams.chat import decode_chat_event
 from b3os_async.models import ChatEventType, ChatResultType
 from b3os_async.sse import ServerSentEvent

@@ -10,7 +10,7 @@ import pytest
 from aiohttp import web
 from stream_fakes import Conn, collect, run_events, run_stream
 
-from b3os_async._errors import (
+from b3os_async import (
     APIStatusError,
     APITimeoutError,
     AuthenticationError,
@@ -18,9 +18,9 @@ from b3os_async._errors import (
     NotFoundError,
     PermissionDeniedError,
     RateLimitError,
+    RetryPolicy,
     StreamError,
 )
-from b3os_async._retry import RetryPolicy
 from b3os_async.streams import ReconnectInfo, StreamTimeouts
 
 if TYPE_CHECKING:
@@ -196,6 +196,7 @@ async def test_error_event_retryable_reconnects(
     assert server.requests[1]["Last-Event-ID"] == "3"
 
 
+@pytest.mark.slow
 async def test_idle_timeout_reconnects(serve: Serve) -> None:
     """A stream that goes silent for longer than the idle timeout is reconnected."""
     infos: list[ReconnectInfo] = []
@@ -215,6 +216,7 @@ async def test_idle_timeout_reconnects(serve: Serve) -> None:
     assert server.requests[1]["Last-Event-ID"] == "2"
 
 
+@pytest.mark.slow
 async def test_heartbeats_keep_the_stream_alive(serve: Serve) -> None:
     """Heartbeat comments count as bytes: no idle reconnect while they flow."""
     import asyncio
@@ -233,6 +235,7 @@ async def test_heartbeats_keep_the_stream_alive(serve: Serve) -> None:
     assert len(server.requests) == 1
 
 
+@pytest.mark.slow
 async def test_first_byte_timeout_retries(serve: Serve) -> None:
     """Response headers that do not arrive within first_byte count as a failed attempt."""
     import asyncio
@@ -252,6 +255,7 @@ async def test_first_byte_timeout_retries(serve: Serve) -> None:
     assert isinstance(infos[0].error, APITimeoutError)
 
 
+@pytest.mark.slow
 async def test_deadline_raises_timeout(serve: Serve) -> None:
     """The overall deadline ends a stream that is still open with APITimeoutError."""
     import asyncio

@@ -30,8 +30,11 @@ from hostile import (
 )
 from stream_fakes import run_stream, until_zero
 
-from b3os_async._errors import StreamError
+from b3os_async import StreamError
 from b3os_async.streams import ReconnectInfo, StreamTimeouts
+
+# A full matrix: part of CI, left out of the fast suite (`pytest -m "not slow"`).
+pytestmark = pytest.mark.slow
 
 if TYPE_CHECKING:
     from conftest import Serve

@@ -17,10 +17,12 @@ import pytest
 from hostile import FAULTS, FLOOR, HINT, check_delivery, rows
 from stream_fakes import linear, until_zero
 
-from b3os_async._client import B3OS
-from b3os_async._retry import RetryPolicy
+from b3os_async import B3OS, RetryPolicy
 from b3os_async.streams import StreamTimeouts
 from b3os_async.testing import Emulator, Fault
+
+# A full matrix: part of CI, left out of the fast suite (`pytest -m "not slow"`).
+pytestmark = pytest.mark.slow
 
 if TYPE_CHECKING:
     from b3os_async.models.events import RunEvent

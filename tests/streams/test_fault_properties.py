@@ -29,7 +29,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from stream_fakes import FakeServer, run_stream
 
-from b3os_async._retry import RetryPolicy
+from b3os_async import RetryPolicy
 from b3os_async.streams import ReconnectInfo, StreamTimeouts
 
 if TYPE_CHECKING:

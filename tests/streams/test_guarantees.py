@@ -14,7 +14,7 @@ import pytest
 from hostile import EVENTS, N, check_delivery, frame
 from stream_fakes import collect, run_stream
 
-from b3os_async._retry import RetryPolicy
+from b3os_async import RetryPolicy
 from b3os_async._streams import runs as _runs
 from b3os_async._streams.config import DEFAULT_RECONNECT
 
@@ -61,6 +61,7 @@ async def test_real_events_after_a_reconcile_move_the_cursor_and_count_as_progre
     assert [r.get("Last-Event-ID") for r in server.requests] == ["0", "0", "2", "4", "6", "8"]
 
 
+@pytest.mark.slow
 async def test_retry_zero_cannot_make_reconnects_spin(serve: Serve) -> None:
     """A server that says retry: 0, sends one new event and closes, forever, is reconnected at
     most every ~0.1 s with the default policy (the floor applies to clean reconnects too)."""
@@ -83,6 +84,7 @@ async def test_retry_zero_cannot_make_reconnects_spin(serve: Serve) -> None:
     assert all(0.1 <= i.delay <= 0.2 and i.failures == 0 for i in infos)
 
 
+@pytest.mark.slow
 async def test_a_larger_retry_is_honoured(serve: Serve) -> None:
     """After a clean end with new events, the wait is the server's retry: when above the floor."""
 

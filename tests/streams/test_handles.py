@@ -8,9 +8,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 from stream_fakes import linear, until_zero
 
-from b3os_async._client import B3OS
-from b3os_async._errors import ConfigurationError, ConflictError
-from b3os_async._retry import RetryPolicy
+from b3os_async import B3OS, ConfigurationError, ConflictError, RetryPolicy
 from b3os_async.streams import StreamTimeouts
 from b3os_async.testing import Emulator, Fault
 
@@ -142,6 +140,7 @@ async def test_emulator_drop_resumes_by_id(b3: B3OS, emu: Emulator, after: int) 
     assert len(infos) >= 1
 
 
+@pytest.mark.slow
 async def test_emulator_without_replay_reconciles() -> None:
     """A server that stops sending ids on reconnect is reconciled: each state once, in order."""
     async with (

@@ -9,8 +9,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 from stream_fakes import NO_WAIT, RUN_ID, Conn, collect, frame, run_events, run_stream
 
-from b3os_async._errors import ConfigurationError, StreamError
-from b3os_async._retry import RetryPolicy
+from b3os_async import ConfigurationError, RetryPolicy, StreamError
 from b3os_async._streams import budget as _budget
 from b3os_async._streams import runs as _runs
 
@@ -67,6 +66,7 @@ async def test_connections_without_new_events_spend_the_budget(serve: Serve, bod
     assert [e.seq for e in got] == ([1, 2] if body == "duplicates" else [])
 
 
+@pytest.mark.slow
 async def test_failure_waits_have_a_floor_despite_retry_zero(serve: Serve) -> None:
     """After a failure the wait is at least ~0.1 s (jittered) even when the server says retry: 0."""
     infos: list[ReconnectInfo] = []
@@ -85,6 +85,7 @@ async def test_failure_waits_have_a_floor_despite_retry_zero(serve: Serve) -> No
     assert len(server.requests) == 3
 
 
+@pytest.mark.slow
 async def test_clean_end_after_events_waits_at_least_the_floor(serve: Serve) -> None:
     """A clean end after new events waits the server's retry: raised to the reconnect floor."""
     infos: list[ReconnectInfo] = []
@@ -100,6 +101,7 @@ async def test_clean_end_after_events_waits_at_least_the_floor(serve: Serve) -> 
     assert all(0.1 <= i.delay <= 0.2 for i in infos)  # retry: 3 ms is below the floor
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("cut", "reason"), [("eof", "eof"), ("reset", "connection_error")])
 async def test_steady_quiet_connection_is_not_a_failure(
     serve: Serve, monkeypatch: pytest.MonkeyPatch, cut: str, reason: str
@@ -131,6 +133,7 @@ async def test_steady_quiet_connection_is_not_a_failure(
     assert server.run_gets == 4  # each quiet connection: no event within the grace, reconciled
 
 
+@pytest.mark.slow
 async def test_slow_consumer_is_not_an_idle_server(serve: Serve) -> None:
     """Time the consumer spends between reads does not count as idle: no reconnect."""
     from b3os_async.streams import StreamTimeouts

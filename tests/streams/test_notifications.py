@@ -8,9 +8,7 @@ from typing import TYPE_CHECKING, Any
 import pytest
 from stream_fakes import NO_WAIT, Conn, linear, until_zero
 
-from b3os_async._client import B3OS
-from b3os_async._errors import ConfigurationError
-from b3os_async._retry import RetryPolicy
+from b3os_async import B3OS, ConfigurationError, RetryPolicy
 from b3os_async.testing import Emulator
 
 if TYPE_CHECKING:

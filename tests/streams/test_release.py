@@ -12,7 +12,7 @@ from stream_fakes import NO_WAIT, Conn, FakeServer, run_events, run_stream, unti
 if TYPE_CHECKING:
     from conftest import Serve
 
-    from b3os_async._client import B3OS
+    from b3os_async import B3OS
 
 EVENTS = run_events()
 
@@ -59,6 +59,7 @@ async def test_break_inside_async_with_releases(serve: Serve) -> None:
     await _released(server, client)
 
 
+@pytest.mark.slow
 async def test_dropped_stream_without_aclose_releases(serve: Serve) -> None:
     """A stream abandoned after a bare `break` (no aclose) still frees its connection."""
     server, client = await serve(_two_then_hold, EVENTS)
@@ -111,7 +112,7 @@ async def test_aclose_from_another_task_ends_iteration(serve: Serve) -> None:
 
 async def test_aclose_interrupts_a_reconnect_wait(serve: Serve) -> None:
     """aclose() during a long reconnect wait ends the blocked consumer at once."""
-    from b3os_async._retry import RetryPolicy
+    from b3os_async import RetryPolicy
 
     async def script(conn: Conn) -> None:
         await conn.open(retry_ms=60_000)
@@ -157,7 +158,7 @@ async def test_aclose_interrupts_a_pending_connect(serve: Serve) -> None:
 
 async def test_error_releases_the_connection(serve: Serve) -> None:
     """A stream that raises (size cap) has released its connection when the error surfaces."""
-    from b3os_async._errors import StreamError
+    from b3os_async import StreamError
 
     async def script(conn: Conn) -> None:
         await conn.open()
@@ -175,8 +176,7 @@ async def test_error_releases_the_connection(serve: Serve) -> None:
 
 async def test_client_aclose_interrupts_a_reconnect_wait(serve: Serve) -> None:
     """B3OS.aclose() during a stream's reconnect wait makes its consumer raise at once."""
-    from b3os_async._errors import ConfigurationError
-    from b3os_async._retry import RetryPolicy
+    from b3os_async import ConfigurationError, RetryPolicy
 
     async def script(conn: Conn) -> None:
         await conn.open(retry_ms=60_000)
@@ -201,11 +201,12 @@ async def test_client_aclose_interrupts_a_reconnect_wait(serve: Serve) -> None:
     assert stream.closed
 
 
+@pytest.mark.slow
 async def test_closed_caller_session_ends_a_read_by_the_idle_watchdog(serve: Serve) -> None:
     """A caller-owned aiohttp session closed under a blocked read ends it within `idle`."""
     import aiohttp
 
-    from b3os_async._errors import ConfigurationError
+    from b3os_async import ConfigurationError
     from b3os_async.streams import ReconnectInfo, StreamTimeouts
 
     infos: list[ReconnectInfo] = []
@@ -234,7 +235,7 @@ async def test_closed_caller_session_ends_a_read_by_the_idle_watchdog(serve: Ser
 
 async def test_client_aclose_between_reads_of_a_merged_stream_raises(serve: Serve) -> None:
     """After B3OS.aclose(), the next read of a merged notification stream raises, not ends."""
-    from b3os_async._errors import ConfigurationError
+    from b3os_async import ConfigurationError
 
     async def script(conn: Conn) -> None:
         await conn.open()

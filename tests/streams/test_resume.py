@@ -96,7 +96,7 @@ async def test_no_ids_reconcile_fills_gap_at_k(serve: Serve, k: int, ending: str
 
 async def test_retry_field_is_the_reconnect_delay(serve: Serve) -> None:
     """After a clean end of the body, the reconnect waits exactly the server's retry: value."""
-    from b3os_async._retry import RetryPolicy
+    from b3os_async import RetryPolicy
 
     infos: list[ReconnectInfo] = []
 
