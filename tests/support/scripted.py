@@ -1,4 +1,4 @@
-"""ONE scripted HTTP server on 127.0.0.1 for behaviour tests: scripted answers, every request kept.
+"""The one scripted HTTP server of the tests, on 127.0.0.1: scripted answers, every request kept.
 
 A real ``aiohttp`` server (real sockets, real framing), so retries, timeouts, pool release and
 streams meet real faults. A test scripts, per route, a sequence of steps; each request to the
@@ -31,6 +31,21 @@ Steps:
   the SSE connections of this server.
 
 Requests nothing was scripted for get a 404 JSON error naming the request.
+
+Scenarios built on this server (each owns one and scripts its routes):
+
+* ``FakeServer`` (``tests/streams/stream_fakes.py``): the run streams (``/v1/runs/{id}/stream``,
+  the workflow, workflow-runs and activity streams) and ``GET /v1/runs/{id}``, which answers the
+  run's state as far as it has been published; ``HostileRun`` (``tests/streams/hostile.py``)
+  drives it through the fault matrix;
+* ``ChatServer`` (``tests/streams/chat_fakes.py``): the Caddie chat stream
+  (``POST /v1/ai/workflow/chat/stream``).
+
+The one deliberate exception is ``tests/hardening/hostile_server.py``, a raw asyncio HTTP server:
+a lying Content-Length, bytes that are not HTTP and header lines that are not headers are exactly
+what ``aiohttp.web`` (any well-behaved framework) refuses to produce. Tests that need a *real*
+application (the emulator, the FastAPI kit, a hook receiver, an emulator node's HTTP target)
+serve that application instead.
 """
 
 from __future__ import annotations
