@@ -6,7 +6,6 @@ that state. The server underneath is ``support.scripted.ScriptedServer``."""
 from __future__ import annotations
 
 import asyncio
-import time
 from collections.abc import Awaitable, Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -152,7 +151,6 @@ class FakeServer:
         self.streams: list[Seen] = []  # every stream request, in order
         self.run_gets = 0
         self.run_log: list[int] = []  # ``published`` at each answered run GET
-        self.times: list[float] = []  # time.monotonic() of each stream request
         self.run_failures = 0  # answer this many run GETs with 503 first
         self.got_run = asyncio.Event()
         self.seen = 0  # events the test's consumer has received (see collect())
@@ -198,6 +196,11 @@ class FakeServer:
         return [seen.raw_path for seen in self.streams]
 
     @property
+    def times(self) -> list[float]:
+        """When each stream request arrived (``time.monotonic()``), in order."""
+        return [seen.at for seen in self.streams]
+
+    @property
     def open_streams(self) -> int:
         """Stream handlers still running."""
         return self.scripted.open_streams
@@ -220,7 +223,6 @@ class FakeServer:
 
     async def _stream(self, sse: SSEConn) -> web.StreamResponse | None:
         conn = Conn(self, sse)
-        self.times.append(time.monotonic())
         self.streams.append(sse.seen)
         response = await self.script(conn)
         return response if response is not None else conn.response  # None: never opened, a 204

@@ -55,6 +55,7 @@ import json
 import re
 import socket
 import struct
+import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs
@@ -136,6 +137,7 @@ class Seen:
     query: dict[str, list[str]]
     headers: CIMultiDictProxy[str]  # case-insensitive
     body: bytes
+    at: float  # time.monotonic() when the request arrived
 
     def json(self) -> Any:
         """The body decoded as JSON (None when there is no body)."""
@@ -358,6 +360,7 @@ class ScriptedServer:
         return None, {}
 
     async def _handle(self, request: web.Request) -> web.StreamResponse:
+        at = time.monotonic()
         path, _, query = request.raw_path.partition("?")
         seen = Seen(
             request.method,
@@ -366,6 +369,7 @@ class ScriptedServer:
             parse_qs(query, keep_blank_values=True),
             CIMultiDictProxy(CIMultiDict(request.headers)),
             await request.read(),
+            at,
         )
         self.requests.append(seen)
         if self._arrived is not None:
