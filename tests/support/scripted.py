@@ -19,6 +19,8 @@ Steps:
   the TCP connection instead of answering;
 * a handler -- ``async def handler(request: web.Request) -> web.StreamResponse`` for anything
   computed (e.g. a run's state from the events streamed so far, see :attr:`ScriptedServer.sent`);
+  the server has read the body already (``await request.read()`` returns it again, but
+  ``request.can_read_body`` is false);
 * :class:`Stream` -- an SSE connection (any method: a POST's body is in ``conn.seen``) driven by
   a script ``async def script(conn: SSEConn)``: ``conn.open()`` sends the 200 headers (and
   ``retry:``), ``conn.send(events)`` writes frames (recorded in :attr:`ScriptedServer.sent`),
@@ -39,13 +41,17 @@ Scenarios built on this server (each owns one and scripts its routes):
   run's state as far as it has been published; ``HostileRun`` (``tests/streams/hostile.py``)
   drives it through the fault matrix;
 * ``ChatServer`` (``tests/streams/chat_fakes.py``): the Caddie chat stream
-  (``POST /v1/ai/workflow/chat/stream``).
+  (``POST /v1/ai/workflow/chat/stream``);
+* ``HookReceiver`` (``tests/hook_receiver.py``): a customer's execution-hook endpoint, which the
+  emulator delivers to.
+
+Others script it directly through the ``scripted`` fixture (e.g. the targets of the emulator's
+``http-request`` nodes).
 
 The one deliberate exception is ``tests/hardening/hostile_server.py``, a raw asyncio HTTP server:
 a lying Content-Length, bytes that are not HTTP and header lines that are not headers are exactly
-what ``aiohttp.web`` (any well-behaved framework) refuses to produce. Tests that need a *real*
-application (the emulator, the FastAPI kit, a hook receiver, an emulator node's HTTP target)
-serve that application instead.
+what ``aiohttp.web`` (any well-behaved framework) refuses to produce. Tests of a *real*
+application (the emulator, the FastAPI kit and examples) serve that application itself.
 """
 
 from __future__ import annotations
