@@ -5,7 +5,7 @@ The server underneath is ``support.scripted.ScriptedServer``."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
@@ -71,7 +71,7 @@ class ChatConn(SSEConn):
         return value if isinstance(value, int) else None
 
     async def send(
-        self, events: Sequence[dict[str, Any]], *, ids: bool = False, named: bool = False
+        self, events: Sequence[Mapping[str, Any]], *, ids: bool = False, named: bool = False
     ) -> None:
         """Write ``events`` as data-only frames (as the chat endpoint does)."""
         await super().send(events, ids=ids, named=named)

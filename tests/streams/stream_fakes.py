@@ -6,7 +6,7 @@ that state. The server underneath is ``support.scripted.ScriptedServer``."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
@@ -124,7 +124,7 @@ class Conn(SSEConn):
         self.server = server
 
     async def send(
-        self, events: Sequence[dict[str, Any]], *, ids: bool = True, named: bool = True
+        self, events: Sequence[Mapping[str, Any]], *, ids: bool = True, named: bool = True
     ) -> None:
         """Publish ``events`` (the server's run advances) and write them as frames."""
         for event in events:
