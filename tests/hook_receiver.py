@@ -1,22 +1,23 @@
-"""A scriptable execution-hook receiver: a real aiohttp server on 127.0.0.1 for the tests.
+"""A scriptable execution-hook receiver for the tests: a scenario on the scripted server.
 
 It records every request (headers and raw body) and answers with the scripted statuses in turn
 (then ``default``), optionally after a delay. ``closed_url()`` gives a URL where nothing listens
-(a receiver that is down).
+(a receiver that is down). The server underneath is ``support.scripted.ScriptedServer``.
 """
 
 from __future__ import annotations
 
-import asyncio
 import socket
 from typing import TYPE_CHECKING, NamedTuple
 
-from aiohttp import web
+from support.scripted import Reply, ScriptedServer
 
 if TYPE_CHECKING:
     from types import TracebackType
 
     from multidict import CIMultiDictProxy
+
+PATH = "/hook"
 
 
 class Received(NamedTuple):
@@ -32,31 +33,25 @@ class HookReceiver:
     def __init__(
         self, statuses: list[int] | None = None, *, default: int = 204, delay: float = 0.0
     ) -> None:
-        self.statuses = list(statuses or [])
-        self.default = default
-        self.delay = delay
-        self.received: list[Received] = []
-        self._changed = asyncio.Event()
-        self._runner: web.AppRunner | None = None
+        self.scripted = ScriptedServer()
+        answers = [*(statuses or []), default]  # the last step repeats
+        self.scripted.script(PATH, *(self._answer(status, delay) for status in answers))
         self.url = ""
 
-    async def _handle(self, request: web.Request) -> web.Response:
-        body = await request.read()
-        self.received.append(Received(request.headers, body))
-        self._changed.set()
-        if self.delay:
-            await asyncio.sleep(self.delay)
-        status = self.statuses.pop(0) if self.statuses else self.default
-        return web.Response(status=status, text="" if status == 204 else f"answered {status}")
+    @staticmethod
+    def _answer(status: int, delay: float) -> Reply:
+        text = "" if status == 204 else f"answered {status}"
+        headers = {"Content-Type": "text/plain; charset=utf-8"}
+        return Reply(status, text, headers, delay=delay)
+
+    @property
+    def received(self) -> list[Received]:
+        """Every request, in order."""
+        return [Received(seen.headers, seen.body) for seen in self.scripted.requests]
 
     async def __aenter__(self) -> HookReceiver:
-        app = web.Application()
-        app.router.add_route("*", "/{tail:.*}", self._handle)
-        self._runner = web.AppRunner(app, handler_cancellation=True, shutdown_timeout=0.5)
-        await self._runner.setup()
-        site = web.TCPSite(self._runner, "127.0.0.1", 0)
-        await site.start()
-        self.url = f"http://127.0.0.1:{self._runner.addresses[0][1]}/hook"
+        await self.scripted.start()
+        self.url = self.scripted.url + PATH
         return self
 
     async def __aexit__(
@@ -65,17 +60,12 @@ class HookReceiver:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        if self._runner is not None:
-            await self._runner.cleanup()
+        await self.scripted.close()
 
     async def wait_for(self, count: int, timeout: float = 5.0) -> list[Received]:
         """Wait until ``count`` requests arrived (``TimeoutError`` after ``timeout``)."""
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + timeout
-        while len(self.received) < count:
-            self._changed.clear()
-            await asyncio.wait_for(self._changed.wait(), max(deadline - loop.time(), 0))
-        return list(self.received)
+        await self.scripted.wait_for(PATH, count, timeout=timeout)
+        return self.received
 
 
 def closed_url() -> str:
@@ -83,4 +73,4 @@ def closed_url() -> str:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
-    return f"http://127.0.0.1:{port}/hook"
+    return f"http://127.0.0.1:{port}{PATH}"

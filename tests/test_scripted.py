@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+import aiohttp
 import pytest
 from aiohttp import web
 from support.scripted import Reply, ScriptedServer, SSEConn, Stream, envelope
@@ -131,3 +132,30 @@ async def test_held_streams_are_counted_until_the_client_leaves(scripted: Script
         await asyncio.sleep(0.01)
     assert scripted.open_streams == 0
     assert first[0].type == "workflow_created"
+
+
+@pytest.mark.parametrize(
+    ("fault", "reset"), [("burst_then_reset", True), ("burst_then_close", False)]
+)
+async def test_a_post_stream_sees_its_body_and_breaks_as_scripted(
+    scripted: ScriptedServer, fault: str, reset: bool
+) -> None:
+    """A Stream step serves a POST (its body in conn.seen); burst_then_reset ends it with an RST
+    (the client sees a connection reset), burst_then_close with a FIN (an incomplete body)."""
+    bodies: list[Any] = []
+
+    async def chat(conn: SSEConn) -> None:
+        bodies.append(conn.seen.json())
+        await conn.open()
+        await getattr(conn, fault)(b'data: {"type": "chunk"}\n\n')
+
+    scripted.script("/v1/chat", Stream(chat), method="POST")
+    async with (
+        aiohttp.ClientSession() as session,
+        session.post(scripted.url + "/v1/chat", json={"q": 1}) as response,
+    ):
+        assert response.status == 200
+        with pytest.raises(aiohttp.ClientPayloadError) as caught:
+            await response.read()
+    assert ("Connection reset by peer" in str(caught.value)) is reset
+    assert bodies == [{"q": 1}]

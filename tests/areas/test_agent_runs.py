@@ -8,8 +8,7 @@ import time
 from typing import TYPE_CHECKING, Any
 
 import pytest
-from aiohttp import web
-from aiohttp.test_utils import TestServer
+from support.scripted import Reply, ScriptedServer
 
 from b3os_async import (
     B3OS,
@@ -164,37 +163,32 @@ def rows(*seqs: int) -> list[dict[str, Any]]:
     return [{"seq": seq, "type": "log", "message": f"row {seq}"} for seq in seqs]
 
 
-async def scripted(
-    answers: list[tuple[dict[str, Any], dict[str, str]]],
-) -> tuple[TestServer, list[tuple[float, str]]]:
-    """A server answering GET /v1/agent-runs/arun_1 with ``answers`` in turn (the last repeats);
-    it records (time, since) of each poll."""
-    polls: list[tuple[float, str]] = []
+def polls_of(server: ScriptedServer) -> list[tuple[float, str]]:
+    """(time, since) of each poll the server received."""
+    polls = [seen for seen in server.requests if seen.path == "/v1/agent-runs/arun_1"]
+    return [(seen.at, seen.query.get("since", [""])[0]) for seen in polls]
 
-    async def handler(request: web.Request) -> web.Response:
-        polls.append((time.monotonic(), request.query.get("since", "")))
-        data, headers = answers[min(len(polls) - 1, len(answers) - 1)]
-        return web.json_response({"code": 200, "data": data}, headers=headers)
 
-    app = web.Application()
-    app.router.add_get("/v1/agent-runs/arun_1", handler)
-    server = TestServer(app, host="127.0.0.1")
-    await server.start_server()
-    return server, polls
+async def answering(answers: list[tuple[dict[str, Any], dict[str, str]]]) -> ScriptedServer:
+    """A started server answering GET /v1/agent-runs/arun_1 with ``answers`` in turn (the last
+    repeats)."""
+    server = await ScriptedServer().start()
+    replies = [Reply(200, {"code": 200, "data": data}, headers) for data, headers in answers]
+    server.script("/v1/agent-runs/arun_1", *replies, method="GET")
+    return server
 
 
 async def follow_scripted(
     answers: list[tuple[dict[str, Any], dict[str, str]]], **options: Any
 ) -> tuple[list[int], list[tuple[float, str]], AgentRunFollower]:
-    server, polls = await scripted(answers)
+    server = await answering(answers)
     try:
-        base = str(server.make_url("")).rstrip("/")
-        async with B3OS("b3sk_test_follow_0123456789", base_url=base, **options) as b3:
+        async with B3OS("b3sk_test_follow_0123456789", base_url=server.url, **options) as b3:
             follower = b3.agent_runs.follow("arun_1")
             got = [event.seq async for event in follower]
     finally:
         await server.close()
-    return got, polls, follower
+    return got, polls_of(server), follower
 
 
 @pytest.mark.usefixtures("quick_polls")
@@ -263,10 +257,9 @@ async def test_the_stream_deadline_bounds_a_follow() -> None:
 @pytest.mark.slow
 async def test_aclose_from_another_task_ends_a_waiting_follow() -> None:
     """Closing the follower while it waits between polls ends the iteration promptly."""
-    server, _ = await scripted([({"state": state("running"), "events": []}, {})])
+    server = await answering([({"state": state("running"), "events": []}, {})])
     try:
-        base = str(server.make_url("")).rstrip("/")
-        async with B3OS("b3sk_test_follow_0123456789", base_url=base) as b3:
+        async with B3OS("b3sk_test_follow_0123456789", base_url=server.url) as b3:
             follower = b3.agent_runs.follow("arun_1")
             task = asyncio.ensure_future(follower.__anext__())
             await asyncio.sleep(0.5)  # first poll done; now waiting (backing off)

@@ -6,9 +6,8 @@ import logging
 from typing import TYPE_CHECKING, Any
 
 import pytest
-from aiohttp import web
-from aiohttp.test_utils import TestServer
 from area_helpers import DEFINITION, public_workflow
+from support.scripted import Reply, ScriptedServer
 
 from b3os_async import (
     B3OS,
@@ -134,25 +133,16 @@ async def test_a_keyless_client_refuses_private_routes_before_any_request(
 
 
 async def test_keyless_client_sends_no_authorization_and_ignores_the_env(
-    monkeypatch: pytest.MonkeyPatch,
+    monkeypatch: pytest.MonkeyPatch, scripted: ScriptedServer
 ) -> None:
     """B3OS.public() ignores B3OS_API_KEY and sends no Authorization header."""
-    seen: list[str | None] = []
-
-    async def meta(request: web.Request) -> web.Response:
-        seen.append(request.headers.get("Authorization"))
-        return web.json_response({"code": 200, "data": {"workflowId": "wf_1"}, "requestId": "r"})
-
-    app = web.Application()
-    app.router.add_get("/v1/public/workflows/{id}/meta", meta)
+    meta = {"code": 200, "data": {"workflowId": "wf_1"}, "requestId": "r"}
+    scripted.script("/v1/public/workflows/{id}/meta", Reply(200, meta), method="GET")
     monkeypatch.setenv("B3OS_API_KEY", "b3sk_from_the_environment_0000")
-    async with (
-        TestServer(app, host="127.0.0.1") as server,
-        B3OS.public(base_url=str(server.make_url(""))) as anon,
-    ):
+    async with B3OS.public(base_url=scripted.url) as anon:
         assert repr(anon).endswith("api_key='<none>', public=True)")
         await anon.public.workflow_meta("wf_1")
-    assert seen == [None]
+    assert [seen.headers.get("Authorization") for seen in scripted.requests] == [None]
 
 
 async def test_public_execution_token_reads_status_and_timeline(

@@ -3,17 +3,14 @@
 from __future__ import annotations
 
 import asyncio
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pytest
 from aiohttp import web
-from aiohttp.test_utils import TestServer
 from emu_helpers import Api, SseReader, linear
+from support.scripted import Reply, ScriptedServer
 
 from b3os_async.testing._expr import ConditionError, evaluate_condition, resolve
-
-if TYPE_CHECKING:
-    from collections.abc import AsyncIterator
 
 
 def _state(run: dict[str, Any], node: str) -> dict[str, Any]:
@@ -285,28 +282,24 @@ async def test_run_resumed_carries_the_runs_status_after_the_resume(api: Api) ->
 
 
 @pytest.fixture
-async def target() -> AsyncIterator[TestServer]:
-    """A loopback HTTP server for http-request nodes."""
+def target(scripted: ScriptedServer) -> ScriptedServer:
+    """The scripted server as a loopback target of http-request nodes: ``/broken`` answers 503,
+    any other path echoes the method, the JSON body and the ``X-T`` header."""
 
-    async def handler(request: web.Request) -> web.Response:
-        if request.path == "/broken":
-            return web.json_response({"error": "down"}, status=503)
-        body = await request.json() if request.can_read_body else None
+    async def echo(request: web.Request) -> web.Response:
+        body = await request.json() if await request.read() else None  # read: kept, not gone
         return web.json_response(
             {"method": request.method, "got": body, "h": request.headers["X-T"]}
         )
 
-    app = web.Application()
-    app.router.add_route("*", "/{tail:.*}", handler)
-    server = TestServer(app, host="127.0.0.1")
-    await server.start_server()
-    yield server
-    await server.close()
+    scripted.script("/broken", Reply(503, {"error": "down"}))
+    scripted.script("/{path}", echo)
+    return scripted
 
 
-async def test_http_request_calls_a_loopback_server(api: Api, target: TestServer) -> None:
+async def test_http_request_calls_a_loopback_server(api: Api, target: ScriptedServer) -> None:
     """http-request reaches a loopback server and records {status, headers, body}."""
-    url = str(target.make_url("/echo"))
+    url = target.url + "/echo"
     payload = {
         "url": url,
         "method": "POST",
@@ -320,9 +313,9 @@ async def test_http_request_calls_a_loopback_server(api: Api, target: TestServer
     assert result["body"] == {"method": "POST", "got": {"n": 3}, "h": "1"}
 
 
-async def test_http_request_error_status_fails_the_node(api: Api, target: TestServer) -> None:
+async def test_http_request_error_status_fails_the_node(api: Api, target: ScriptedServer) -> None:
     """A 4xx/5xx answer fails the http-request node but keeps the response as its result."""
-    payload = {"url": str(target.make_url("/broken")), "headers": {"X-T": "1"}}
+    payload = {"url": target.url + "/broken", "headers": {"X-T": "1"}}
     run = await api.run(linear(("call", "http-request", payload)))
     state = _state(run, "call")
     assert (state["status"], state["error"]["code"]) == ("failure", "http_error")

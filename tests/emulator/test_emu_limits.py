@@ -11,23 +11,19 @@ import asyncio
 import json
 import math
 import re
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pytest
-from aiohttp import web
-from aiohttp.test_utils import TestServer
 from emu_helpers import Api, linear, wire
 from hypothesis import given
 from hypothesis import strategies as st
+from support.scripted import Reply, ScriptedServer
 
 from b3os_async.testing import _limits
 from b3os_async.testing._actions import NodeFailure, timer_seconds
 from b3os_async.testing._expr import placeholders
 from b3os_async.testing._json import int_from_text
 from b3os_async.testing._meter import Meter, TooLarge
-
-if TYPE_CHECKING:
-    from collections.abc import AsyncIterator
 
 JSON = {"Content-Type": "application/json"}
 
@@ -117,26 +113,18 @@ def test_the_meter_measures_shared_values_once() -> None:
 
 
 @pytest.fixture
-async def big_answer() -> AsyncIterator[TestServer]:
-    """A loopback server answering 64 KB of JSON."""
-
-    async def handler(request: web.Request) -> web.Response:
-        return web.json_response({"data": "w" * 65_536})
-
-    app = web.Application()
-    app.router.add_get("/big", handler)
-    server = TestServer(app, host="127.0.0.1")
-    await server.start_server()
-    yield server
-    await server.close()
+def big_answer(scripted: ScriptedServer) -> ScriptedServer:
+    """The scripted server answering ``GET /big`` with 64 KB of JSON."""
+    scripted.script("/big", Reply(200, {"data": "w" * 65_536}), method="GET")
+    return scripted
 
 
 async def test_an_http_response_over_the_limit_fails_the_node(
-    api: Api, big_answer: TestServer, monkeypatch: pytest.MonkeyPatch
+    api: Api, big_answer: ScriptedServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """http-request stops reading a response past its limit and fails with value_too_large."""
     monkeypatch.setattr(_limits, "MAX_HTTP_RESPONSE_BYTES", 10_000)
-    node = ("call", "http-request", {"url": str(big_answer.make_url("/big"))})
+    node = ("call", "http-request", {"url": big_answer.url + "/big"})
     run, _ = await _run(api, {"definition": linear(node)})
     assert _failed(run)["call"]["error"]["code"] == "value_too_large"
 

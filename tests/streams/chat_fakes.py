@@ -1,17 +1,22 @@
-"""A scripted Caddie chat server on 127.0.0.1 (``POST /v1/ai/workflow/chat/stream``)."""
+"""The Caddie chat scenario on the scripted server: :class:`ChatServer` serves
+``POST /v1/ai/workflow/chat/stream`` through a per-connection script and keeps every request body.
+The server underneath is ``support.scripted.ScriptedServer``."""
 
 from __future__ import annotations
 
 import asyncio
-import json
-from collections.abc import Awaitable, Callable
-from typing import Any
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
-from aiohttp.test_utils import TestServer
+from support.scripted import ScriptedServer, SSEConn, Stream, frame
 
 from b3os_async import B3OS, RetryPolicy
 
+if TYPE_CHECKING:
+    from types import TracebackType
+
+CHAT_PATH = "/v1/ai/workflow/chat/stream"
 API_KEY = "b3sk_test_chat_0123456789"
 NO_WAIT = RetryPolicy.no_wait(max_attempts=5)
 
@@ -47,18 +52,17 @@ def chat_events(count: int = 6, *, indexed: bool = True) -> list[dict[str, Any]]
 
 def data_frame(event: dict[str, Any]) -> bytes:
     """One data-only frame."""
-    return f"data: {json.dumps(event)}\n\n".encode()
+    return frame(event, with_id=False, named=False)
 
 
-class ChatConn:
-    """One chat request as the server sees it; the test's script drives it."""
+class ChatConn(SSEConn):
+    """One chat request of a :class:`ChatServer`: an :class:`SSEConn` whose ``server`` is the
+    ChatServer, ``body`` the request's JSON body, and ``send`` writes data-only frames."""
 
-    def __init__(self, server: ChatServer, request: web.Request, body: Any, index: int) -> None:
+    def __init__(self, server: ChatServer, sse: SSEConn) -> None:
+        super().__init__(sse.scripted, sse.request, sse.index, sse.seen)
         self.server = server
-        self.request = request
-        self.body = body
-        self.index = index
-        self.response: web.StreamResponse | None = None
+        self.body = sse.seen.json()  # read by the scripted server when the request came in
 
     @property
     def last_event_index(self) -> int | None:
@@ -66,51 +70,68 @@ class ChatConn:
         value = self.body.get("lastEventIndex") if isinstance(self.body, dict) else None
         return value if isinstance(value, int) else None
 
-    async def open(self) -> None:
-        """Send 200 ``text/event-stream`` headers."""
-        response = web.StreamResponse(headers={"Content-Type": "text/event-stream"})
-        await response.prepare(self.request)
-        self.response = response
-
-    async def write(self, data: bytes) -> None:
-        """Write raw bytes."""
-        assert self.response is not None
-        await self.response.write(data)
-
-    async def send(self, events: list[dict[str, Any]]) -> None:
-        """Write ``events`` as data-only frames."""
-        await self.write(b"".join(data_frame(event) for event in events))
-
-    def drop(self) -> None:
-        """Close the TCP connection abruptly."""
-        transport = self.request.transport
-        assert transport is not None
-        transport.close()
+    async def send(
+        self, events: Sequence[Mapping[str, Any]], *, ids: bool = False, named: bool = False
+    ) -> None:
+        """Write ``events`` as data-only frames (as the chat endpoint does)."""
+        await super().send(events, ids=ids, named=named)
 
 
 ChatScript = Callable[[ChatConn], Awaitable[web.StreamResponse | None]]
 
 
 class ChatServer:
-    """Serves the chat endpoint through a per-connection script; records every request body."""
+    """The chat endpoint, each request served by ``script``, on a :class:`ScriptedServer`
+    (:attr:`scripted`) of its own; ``bodies`` and ``methods`` are those of every chat request."""
 
     def __init__(self, script: ChatScript) -> None:
         self.script = script
-        self.bodies: list[Any] = []
-        self.methods: list[str] = []
-        self.open_streams = 0
         self.seen = 0
         self._seen_changed = asyncio.Event()
-        app = web.Application()
-        app.router.add_route("*", "/v1/ai/workflow/chat/stream", self._chat)
-        self.server = TestServer(app, host="127.0.0.1")
+        self.scripted = ScriptedServer()
+        self.scripted.script(CHAT_PATH, Stream(self._chat), method="POST")
+
+    async def start(self) -> ChatServer:
+        """Start listening (on a free port)."""
+        await self.scripted.start()
+        return self
+
+    async def close(self) -> None:
+        """Close the clients made by :meth:`client`, then the server."""
+        await self.scripted.close()
+
+    async def __aenter__(self) -> ChatServer:
+        return await self.start()
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.close()
+
+    @property
+    def bodies(self) -> list[Any]:
+        """The JSON body of each request to the chat path (any method), in order."""
+        return [seen.json() for seen in self.scripted.requests if seen.path == CHAT_PATH]
+
+    @property
+    def methods(self) -> list[str]:
+        """The method of each request to the chat path, in order."""
+        return [seen.method for seen in self.scripted.requests if seen.path == CHAT_PATH]
+
+    @property
+    def open_streams(self) -> int:
+        """Chat handlers still running."""
+        return self.scripted.open_streams
 
     def client(self, **kwargs: Any) -> B3OS:
-        """A client for this server (requests and reconnects never sleep)."""
-        kwargs.setdefault("retry", RetryPolicy.no_wait())
+        """A client for this server (requests and reconnects never sleep; closed by
+        :meth:`close`)."""
+        kwargs.setdefault("api_key", API_KEY)
         kwargs.setdefault("reconnect", NO_WAIT)
-        base = str(self.server.make_url("")).rstrip("/")
-        return B3OS(api_key=API_KEY, base_url=base, **kwargs)
+        return self.scripted.client(**kwargs)
 
     def saw(self, count: int) -> None:
         """The consumer has received ``count`` events."""
@@ -123,17 +144,10 @@ class ChatServer:
             self._seen_changed.clear()
             await self._seen_changed.wait()
 
-    async def _chat(self, request: web.Request) -> web.StreamResponse:
-        self.methods.append(request.method)
-        body = json.loads(await request.read() or b"null")
-        conn = ChatConn(self, request, body, len(self.bodies))
-        self.bodies.append(body)
-        self.open_streams += 1
-        try:
-            response = await self.script(conn)
-            if response is not None:
-                return response
-            assert conn.response is not None, "the script neither opened nor answered"
-            return conn.response
-        finally:
-            self.open_streams -= 1
+    async def _chat(self, sse: SSEConn) -> web.StreamResponse:
+        conn = ChatConn(self, sse)
+        response = await self.script(conn)
+        if response is not None:
+            return response
+        assert conn.response is not None, "the script neither opened nor answered"
+        return conn.response

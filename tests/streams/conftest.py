@@ -1,4 +1,5 @@
-"""Fixtures for the stream tests: scripted SSE servers on 127.0.0.1 and clients wired to them."""
+"""Fixtures for the stream tests: a run-stream :class:`FakeServer` (on the scripted server) and a
+client wired to it."""
 
 from __future__ import annotations
 
@@ -16,18 +17,15 @@ Serve = Callable[..., Awaitable[tuple[FakeServer, B3OS]]]
 @pytest.fixture
 async def serve() -> AsyncIterator[Serve]:
     """Start a :class:`FakeServer` running ``script`` and return it with a client for it."""
-    started: list[tuple[FakeServer, B3OS]] = []
+    started: list[FakeServer] = []
 
     async def start(
         script: Script, events: Sequence[dict[str, Any]] = (), **client_kwargs: Any
     ) -> tuple[FakeServer, B3OS]:
-        server = FakeServer(script, events)
-        await server.server.start_server()
-        client = server.client(**client_kwargs)
-        started.append((server, client))
-        return server, client
+        server = await FakeServer(script, events).start()
+        started.append(server)
+        return server, server.client(**client_kwargs)
 
     yield start
-    for server, client in started:
-        await client.aclose()
-        await server.server.close()
+    for server in started:
+        await server.close()  # and its clients

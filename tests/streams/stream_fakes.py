@@ -1,23 +1,43 @@
-"""Scripted SSE servers on 127.0.0.1 for the stream tests (what each connection does is up to
-the test), plus helpers that build run events and the run state ``GET /v1/runs/{id}`` returns."""
+"""The run-stream scenario on the scripted server: :class:`FakeServer` serves the run streams
+through a per-connection script (what each connection does is up to the test) and answers
+``GET /v1/runs/{id}`` with the state the run has reached; plus helpers that build run events and
+that state. The server underneath is ``support.scripted.ScriptedServer``."""
 
 from __future__ import annotations
 
 import asyncio
-import json
-import socket
-import struct
-import time
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
-from aiohttp.test_utils import TestServer
+from support.scripted import ScriptedServer, Seen, SSEConn, Stream, envelope, frame
 
 from b3os_async import B3OS, RetryPolicy
 
 if TYPE_CHECKING:
+    from types import TracebackType
+
+    from multidict import CIMultiDictProxy
+
     from b3os_async import StreamTimeouts
+
+__all__ = [
+    "API_KEY",
+    "NO_WAIT",
+    "RUN_ID",
+    "STREAM_ROUTES",
+    "Conn",
+    "FakeServer",
+    "Script",
+    "collect",
+    "frame",
+    "linear",
+    "run_events",
+    "run_state",
+    "run_stream",
+    "stamp",
+    "until_zero",
+]
 
 API_KEY = "b3sk_test_streams_0123456789"
 RUN_ID = "run_stream_test_1"
@@ -85,127 +105,110 @@ def run_state(run_id: str, events: Sequence[dict[str, Any]]) -> dict[str, Any]:
     return {"id": run_id, "status": status, "executionState": nodes}
 
 
-def frame(event: dict[str, Any], *, with_id: bool = True, named: bool = True) -> bytes:
-    """One SSE frame for ``event`` (``id:`` = its seq, ``event:`` = its type, JSON data)."""
-    lines = []
-    if with_id:
-        lines.append(f"id: {event['seq']}")
-    if named:
-        lines.append(f"event: {event['type']}")
-    lines.append("data: " + json.dumps(event))
-    return ("\n".join(lines) + "\n\n").encode()
+#: The stream routes a :class:`FakeServer` serves (``{name}``: one path segment).
+STREAM_ROUTES = (
+    "/v1/runs/{run_id}/stream",
+    "/v1/workflows/{wf}/runs/stream",
+    "/v1/workflow-runs/stream",
+    "/v1/activity/stream",
+)
 
 
-class Conn:
-    """One stream request, as seen by the server; the test's script drives it."""
+class Conn(SSEConn):
+    """One stream request of a :class:`FakeServer`: an :class:`SSEConn` (open, write, send,
+    drop, reset, burst_then_reset ...) whose ``server`` is the FakeServer and whose ``send``
+    publishes the events it writes (the run advances)."""
 
-    def __init__(self, server: FakeServer, request: web.Request, index: int) -> None:
+    def __init__(self, server: FakeServer, sse: SSEConn) -> None:
+        super().__init__(sse.scripted, sse.request, sse.index, sse.seen)
         self.server = server
-        self.request = request
-        self.index = index
-        self.last_event_id = request.headers.get("Last-Event-ID")
-        self.response: web.StreamResponse | None = None
 
-    async def open(
-        self, *, retry_ms: int | None = None, content_type: str = "text/event-stream"
+    async def send(
+        self, events: Sequence[Mapping[str, Any]], *, ids: bool = True, named: bool = True
     ) -> None:
-        """Send 200 headers (and a ``retry:`` field)."""
-        response = web.StreamResponse(headers={"Content-Type": content_type})
-        await response.prepare(self.request)
-        self.response = response
-        if retry_ms is not None:
-            await response.write(f"retry: {retry_ms}\n\n".encode())
-
-    async def write(self, data: bytes) -> None:
-        """Write raw bytes on the open stream."""
-        assert self.response is not None
-        await self.response.write(data)
-
-    async def send(self, events: Sequence[dict[str, Any]], *, ids: bool = True) -> None:
         """Publish ``events`` (the server's run advances) and write them as frames."""
         for event in events:
             self.server.published = max(self.server.published, event["seq"])
-        await self.write(b"".join(frame(event, with_id=ids) for event in events))
-
-    def drop(self) -> None:
-        """Close the TCP connection abruptly (mid-body)."""
-        transport = self.request.transport
-        assert transport is not None
-        transport.close()
-
-    # -- raw faults: what proxies and restarting servers do to a stream ---------------------------
-
-    async def burst_then_reset(self, data: bytes) -> None:
-        """Write ``data`` and reset the connection (TCP RST) in the same tick.
-
-        The bytes reach the client's socket right before the reset, so its reader sees data and
-        a pending ECONNRESET together (aiohttp raises the error before returning the data).
-        ``write`` does not yield for a burst under aiohttp's 64 KiB drain limit.
-        """
-        await self.write(data)
-        self.reset()
-
-    async def burst_then_close(self, data: bytes) -> None:
-        """Write ``data`` and close the TCP connection (FIN) mid-body in the same tick."""
-        await self.write(data)
-        self.drop()
-
-    def reset(self) -> None:
-        """Abort the TCP connection with an RST (``SO_LINGER`` 0), not a FIN."""
-        transport = self.request.transport
-        assert transport is not None
-        sock = transport.get_extra_info("socket")
-        if sock is not None:
-            sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
-        transport.abort()
-
-    async def hold(self) -> None:
-        """Keep the stream open until the client goes away (the handler is then cancelled)."""
-        await asyncio.Event().wait()
+        await super().send(events, ids=ids, named=named)
 
 
 Script = Callable[[Conn], Awaitable[web.StreamResponse | None]]
 
 
 class FakeServer:
-    """``GET /v1/runs/{id}/stream`` (scripted per connection) and ``GET /v1/runs/{id}``.
+    """The run streams (:data:`STREAM_ROUTES`, each request served by ``script``) and
+    ``GET /v1/runs/{id}``, on a :class:`ScriptedServer` (:attr:`scripted`) of its own.
 
-    ``requests`` keeps the headers of every stream request; ``open_streams`` counts stream
-    handlers still running; ``published`` is how many of ``events`` the run has reached, which
-    is what the run state endpoint reports.
+    ``requests`` are the headers of every stream request (``streams``: the requests themselves);
+    ``open_streams`` counts stream handlers still running; ``published`` is how many of
+    ``events`` the run has reached, which is what the run state endpoint reports.
     """
 
     def __init__(self, script: Script, events: Sequence[dict[str, Any]] = ()) -> None:
         self.script = script
         self.events = list(events)
         self.published = 0
-        self.requests: list[dict[str, str]] = []
-        self.paths: list[str] = []
-        self.open_streams = 0
+        self.streams: list[Seen] = []  # every stream request, in order
         self.run_gets = 0
         self.run_log: list[int] = []  # ``published`` at each answered run GET
-        self.times: list[float] = []  # time.monotonic() of each stream request
         self.run_failures = 0  # answer this many run GETs with 503 first
         self.got_run = asyncio.Event()
         self.seen = 0  # events the test's consumer has received (see collect())
         self._seen_changed = asyncio.Event()
-        self.app = web.Application()
-        self.app.router.add_get("/v1/runs/{run_id}/stream", self._stream)
-        self.app.router.add_get("/v1/workflows/{wf}/runs/stream", self._stream)
-        self.app.router.add_get("/v1/workflow-runs/stream", self._stream)
-        self.app.router.add_get("/v1/activity/stream", self._stream)
-        self.app.router.add_get("/v1/runs/{run_id}", self._run)
-        self.server = TestServer(self.app, host="127.0.0.1")
+        self.scripted = ScriptedServer()
+        for route in STREAM_ROUTES:
+            self.scripted.script(route, Stream(self._stream), method="GET")
+        self.scripted.script("/v1/runs/{run_id}", self._run, method="GET")
+
+    async def start(self) -> FakeServer:
+        """Start listening (on a free port)."""
+        await self.scripted.start()
+        return self
+
+    async def close(self) -> None:
+        """Close the clients made by :meth:`client`, then the server."""
+        await self.scripted.close()
+
+    async def __aenter__(self) -> FakeServer:
+        return await self.start()
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.close()
 
     @property
     def url(self) -> str:
         """The base URL of the server."""
-        return str(self.server.make_url("")).rstrip("/")
+        return self.scripted.url
+
+    @property
+    def requests(self) -> list[CIMultiDictProxy[str]]:
+        """The headers of each stream request, in order."""
+        return [seen.headers for seen in self.streams]
+
+    @property
+    def paths(self) -> list[str]:
+        """The raw path and query of each stream request, in order."""
+        return [seen.raw_path for seen in self.streams]
+
+    @property
+    def times(self) -> list[float]:
+        """When each stream request arrived (``time.monotonic()``), in order."""
+        return [seen.at for seen in self.streams]
+
+    @property
+    def open_streams(self) -> int:
+        """Stream handlers still running."""
+        return self.scripted.open_streams
 
     def client(self, **kwargs: Any) -> B3OS:
-        """A client for this server whose request retries never sleep."""
-        kwargs.setdefault("retry", RetryPolicy.no_wait())
-        return B3OS(api_key=API_KEY, base_url=self.url, **kwargs)
+        """A client for this server whose request retries never sleep (closed by :meth:`close`)."""
+        kwargs.setdefault("api_key", API_KEY)
+        return self.scripted.client(**kwargs)
 
     def saw(self, count: int) -> None:
         """Called by the consumer: it has now received ``count`` events."""
@@ -218,34 +221,24 @@ class FakeServer:
             self._seen_changed.clear()
             await self._seen_changed.wait()
 
-    async def _stream(self, request: web.Request) -> web.StreamResponse:
-        conn = Conn(self, request, len(self.requests))
-        self.times.append(time.monotonic())
-        self.requests.append(dict(request.headers))
-        self.paths.append(request.path_qs)
-        self.open_streams += 1
-        try:
-            response = await self.script(conn)
-            if response is not None:
-                return response
-            if conn.response is None:
-                return web.Response(status=204)
-            return conn.response
-        finally:
-            self.open_streams -= 1
+    async def _stream(self, sse: SSEConn) -> web.StreamResponse | None:
+        conn = Conn(self, sse)
+        self.streams.append(sse.seen)
+        response = await self.script(conn)
+        return response if response is not None else conn.response  # None: never opened, a 204
 
-    async def _run(self, request: web.Request) -> web.Response:
+    async def _run(self, request: web.Request) -> web.StreamResponse:
         self.run_gets += 1
         if self.run_failures:
             self.run_failures -= 1
             return web.json_response({"code": 503, "message": "busy"}, status=503)
         self.got_run.set()
         self.run_log.append(self.published)
-        run_id = request.match_info["run_id"]
+        run_id = request.path.rsplit("/", 1)[1]
         if not self.events or not self.published:  # the run does not exist (yet)
             return web.json_response({"code": 404, "message": "run not found"}, status=404)
         state = run_state(run_id, self.events[: self.published])
-        return web.json_response({"code": 200, "data": state, "message": "OK", "requestId": "r1"})
+        return web.json_response(envelope(state, request_id="r1"))
 
 
 async def collect(stream: Any, server: FakeServer | None = None, limit: int = 1000) -> list[Any]:

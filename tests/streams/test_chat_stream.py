@@ -30,19 +30,16 @@ N = len(EVENTS)
 @pytest.fixture
 async def chat_server() -> AsyncIterator[Callable[..., Any]]:
     """Start a :class:`ChatServer` with a script and return it with a client for it."""
-    started: list[tuple[ChatServer, B3OS]] = []
+    started: list[ChatServer] = []
 
     async def start(script: ChatScript, **client_kwargs: Any) -> tuple[ChatServer, B3OS]:
-        server = ChatServer(script)
-        await server.server.start_server()
-        client = server.client(**client_kwargs)
-        started.append((server, client))
-        return server, client
+        server = await ChatServer(script).start()
+        started.append(server)
+        return server, server.client(**client_kwargs)
 
     yield start
-    for server, client in started:
-        await client.aclose()
-        await server.server.close()
+    for server in started:
+        await server.close()  # and its clients
 
 
 async def collect(chat: ChatStream, server: ChatServer) -> list[ChatEvent]:

@@ -53,14 +53,11 @@ SCHEDULES = st.fixed_dictionaries(
 
 
 async def _follow(run: HostileRun) -> tuple[FakeServer, list[RunEvent], list[ReconnectInfo]]:
-    server = FakeServer(run.script, EVENTS)
-    await server.server.start_server()
     got: list[RunEvent] = []
     infos: list[ReconnectInfo] = []
-    client = server.client()
-    try:
+    async with FakeServer(run.script, EVENTS) as server:
         stream = run_stream(
-            client,
+            server.client(),
             history=True,
             reconnect=POLICY,
             timeouts=StreamTimeouts(idle=0.05),
@@ -69,9 +66,6 @@ async def _follow(run: HostileRun) -> tuple[FakeServer, list[RunEvent], list[Rec
         async with stream:
             async for event in stream:
                 got.append(event)
-    finally:
-        await client.aclose()
-        await server.server.close()
     return server, got, infos
 
 

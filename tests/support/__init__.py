@@ -5,5 +5,7 @@
 * :mod:`support.table` -- the request-shape table's row type and the driver that runs a row
   (the rows themselves: ``tests/rows/<area>.py``);
 * :mod:`support.openapi` -- checks a recorded request against ``tests/data/b3os-openapi.json``;
-* :mod:`support.scripted` -- ONE scripted HTTP/SSE server on 127.0.0.1 for behaviour tests.
+* :mod:`support.scripted` -- the one scripted HTTP/SSE server on 127.0.0.1 for behaviour tests
+  (the run-stream, chat and hook-receiver fakes are scenarios on it; the raw asyncio
+  ``tests/hardening/hostile_server.py`` is the one exception, for faults aiohttp cannot produce).
 """

@@ -1,4 +1,4 @@
-"""ONE scripted HTTP server on 127.0.0.1 for behaviour tests: scripted answers, every request kept.
+"""The one scripted HTTP server of the tests, on 127.0.0.1: scripted answers, every request kept.
 
 A real ``aiohttp`` server (real sockets, real framing), so retries, timeouts, pool release and
 streams meet real faults. A test scripts, per route, a sequence of steps; each request to the
@@ -19,14 +19,39 @@ Steps:
   the TCP connection instead of answering;
 * a handler -- ``async def handler(request: web.Request) -> web.StreamResponse`` for anything
   computed (e.g. a run's state from the events streamed so far, see :attr:`ScriptedServer.sent`);
-* :class:`Stream` -- an SSE connection driven by a script ``async def script(conn: SSEConn)``:
-  ``conn.open()`` sends the 200 headers (and ``retry:``), ``conn.send(events)`` writes frames
-  (recorded in :attr:`ScriptedServer.sent`), ``conn.write(raw)`` writes any bytes (a cut inside
-  a character, a half frame), ``conn.drop()`` resets the connection, ``conn.hold()`` keeps it
-  open until the client leaves. A script may instead return a response (an error status); one
-  that never opens gets a 204. ``conn.index`` counts the SSE connections of this server.
+  the server has read the body already (``await request.read()`` returns it again, but
+  ``request.can_read_body`` is false);
+* :class:`Stream` -- an SSE connection (any method: a POST's body is in ``conn.seen``) driven by
+  a script ``async def script(conn: SSEConn)``: ``conn.open()`` sends the 200 headers (and
+  ``retry:``), ``conn.send(events)`` writes frames (recorded in :attr:`ScriptedServer.sent`),
+  ``conn.write(raw)`` writes any bytes (a cut inside a character, a half frame),
+  ``conn.comment()`` a heartbeat, ``conn.hold()`` keeps it open until the client leaves; and the
+  faults of proxies and restarting servers: ``conn.drop()`` closes it (FIN) mid-body,
+  ``conn.reset()`` aborts it (RST), ``conn.burst_then_reset(data)`` /
+  ``conn.burst_then_close(data)`` write and break it in the same tick. A script may instead
+  return a response (an error status); one that never opens gets a 204. ``conn.index`` counts
+  the SSE connections of this server.
 
 Requests nothing was scripted for get a 404 JSON error naming the request.
+
+Scenarios built on this server (each owns one and scripts its routes):
+
+* ``FakeServer`` (``tests/streams/stream_fakes.py``): the run streams (``/v1/runs/{id}/stream``,
+  the workflow, workflow-runs and activity streams) and ``GET /v1/runs/{id}``, which answers the
+  run's state as far as it has been published; ``HostileRun`` (``tests/streams/hostile.py``)
+  drives it through the fault matrix;
+* ``ChatServer`` (``tests/streams/chat_fakes.py``): the Caddie chat stream
+  (``POST /v1/ai/workflow/chat/stream``);
+* ``HookReceiver`` (``tests/hook_receiver.py``): a customer's execution-hook endpoint, which the
+  emulator delivers to.
+
+Others script it directly through the ``scripted`` fixture (e.g. the targets of the emulator's
+``http-request`` nodes).
+
+The one deliberate exception is ``tests/hardening/hostile_server.py``, a raw asyncio HTTP server:
+a lying Content-Length, bytes that are not HTTP and header lines that are not headers are exactly
+what ``aiohttp.web`` (any well-behaved framework) refuses to produce. Tests of a *real*
+application (the emulator, the FastAPI kit and examples) serve that application itself.
 """
 
 from __future__ import annotations
@@ -34,6 +59,9 @@ from __future__ import annotations
 import asyncio
 import json
 import re
+import socket
+import struct
+import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qs
@@ -115,6 +143,7 @@ class Seen:
     query: dict[str, list[str]]
     headers: CIMultiDictProxy[str]  # case-insensitive
     body: bytes
+    at: float  # time.monotonic() when the request arrived
 
     def json(self) -> Any:
         """The body decoded as JSON (None when there is no body)."""
@@ -124,9 +153,12 @@ class Seen:
 class SSEConn:
     """One SSE request as the server sees it; the test's script drives it."""
 
-    def __init__(self, server: ScriptedServer, request: web.Request, index: int) -> None:
-        self.server = server
+    def __init__(
+        self, scripted: ScriptedServer, request: web.Request, index: int, seen: Seen
+    ) -> None:
+        self.scripted = scripted  # the server (a scenario's connection adds its own ``server``)
         self.request = request
+        self.seen = seen  # the request as recorded (its body already read)
         self.index = index  # 0 for this server's first SSE connection, 1 for the next ...
         self.last_event_id = request.headers.get("Last-Event-ID")
         self.response: web.StreamResponse | None = None
@@ -153,23 +185,49 @@ class SSEConn:
     async def send(
         self, events: Sequence[Mapping[str, Any]], *, ids: bool = True, named: bool = True
     ) -> None:
-        """Write ``events`` as frames (one write) and record them in ``server.sent``."""
-        self.server.sent.extend(dict(event) for event in events)
+        """Write ``events`` as frames (one write) and record them in ``scripted.sent``."""
+        self.scripted.sent.extend(dict(event) for event in events)
         await self.write(b"".join(frame(event, with_id=ids, named=named) for event in events))
 
     async def comment(self, text: str = "heartbeat") -> None:
         """Write an SSE comment line (a heartbeat)."""
         await self.write(f": {text}\n\n")
 
+    async def hold(self) -> None:
+        """Keep the stream open until the client goes away (the handler is then cancelled)."""
+        await asyncio.Event().wait()
+
+    # -- raw faults: what proxies and restarting servers do to a stream ---------------------------
+
     def drop(self) -> None:
-        """Close the TCP connection abruptly (mid-body: the client sees a reset)."""
+        """Close the TCP connection abruptly (a FIN mid-body: the body ends early)."""
         transport = self.request.transport
         assert transport is not None
         transport.close()
 
-    async def hold(self) -> None:
-        """Keep the stream open until the client goes away (the handler is then cancelled)."""
-        await asyncio.Event().wait()
+    def reset(self) -> None:
+        """Abort the TCP connection with an RST (``SO_LINGER`` 0), not a FIN."""
+        transport = self.request.transport
+        assert transport is not None
+        sock = transport.get_extra_info("socket")
+        if sock is not None:
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        transport.abort()
+
+    async def burst_then_reset(self, data: bytes) -> None:
+        """Write ``data`` and reset the connection (TCP RST) in the same tick.
+
+        The bytes reach the client's socket right before the reset, so its reader sees data and
+        a pending ECONNRESET together (aiohttp raises the error before returning the data).
+        ``write`` does not yield for a burst under aiohttp's 64 KiB drain limit.
+        """
+        await self.write(data)
+        self.reset()
+
+    async def burst_then_close(self, data: bytes) -> None:
+        """Write ``data`` and close the TCP connection (FIN) mid-body in the same tick."""
+        await self.write(data)
+        self.drop()
 
 
 @attrs.define
@@ -308,6 +366,7 @@ class ScriptedServer:
         return None, {}
 
     async def _handle(self, request: web.Request) -> web.StreamResponse:
+        at = time.monotonic()
         path, _, query = request.raw_path.partition("?")
         seen = Seen(
             request.method,
@@ -316,6 +375,7 @@ class ScriptedServer:
             parse_qs(query, keep_blank_values=True),
             CIMultiDictProxy(CIMultiDict(request.headers)),
             await request.read(),
+            at,
         )
         self.requests.append(seen)
         if self._arrived is not None:
@@ -328,7 +388,7 @@ class ScriptedServer:
         if isinstance(step, Reply):
             return await self._reply(request, step)
         if isinstance(step, Stream):
-            return await self._stream(request, step)
+            return await self._stream(request, step, seen)
         return await step(request)
 
     async def _reply(self, request: web.Request, reply: Reply) -> web.StreamResponse:
@@ -347,8 +407,8 @@ class ScriptedServer:
         headers = {"Content-Type": "application/json", **reply.headers}
         return web.Response(status=reply.status, body=body, headers=headers)
 
-    async def _stream(self, request: web.Request, step: Stream) -> web.StreamResponse:
-        conn = SSEConn(self, request, self.sse_connections)
+    async def _stream(self, request: web.Request, step: Stream, seen: Seen) -> web.StreamResponse:
+        conn = SSEConn(self, request, self.sse_connections, seen)
         self.sse_connections += 1
         self.open_streams += 1
         try:
