@@ -18,8 +18,6 @@ from b3os_async._errors import ConfigurationError, ConfigurationTypeError
 from b3os_async._keyless import KEYLESS
 from b3os_async._options import KEEP, CallOptions, Keep, check_header_value
 from b3os_async._transport.limits import DEFAULT_MAX_RESPONSE_SIZE
-from b3os_async._transport.raw import RawResponse
-from b3os_async._transport.raw import with_raw_response as _with_raw_response
 
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Mapping
@@ -31,6 +29,7 @@ if TYPE_CHECKING:
     from b3os_async._streams.config import ReconnectCallback, StreamTimeouts
     from b3os_async._streams.raw import RawEventStream
     from b3os_async._transport.http import QueryValue
+    from b3os_async._transport.raw import RawResponse
     from b3os_async._transport.session import Requester, SessionManager
 
 __all__ = ["DEFAULT_BASE_URL", "B3OS", "check_base_url"]
@@ -348,7 +347,9 @@ class B3OS(Areas):
         ``raw = await b3.with_raw_response(b3.workflows.get(wf_id))`` -> ``raw.parsed`` is the
         workflow, ``raw.meta`` a :class:`ResponseMeta`. Pass the coroutine, not a Task.
         """
-        return await _with_raw_response(awaitable)
+        from b3os_async._transport.raw import with_raw_response  # few programs use it
+
+        return await with_raw_response(awaitable)
 
     async def request(
         self,

@@ -13,6 +13,7 @@ A leaf module (standard library only): errors, logs and reprs all go through it.
 
 from __future__ import annotations
 
+import functools
 import re
 from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
@@ -36,23 +37,30 @@ _SECRET_NAME = (
     r"(?:[a-z0-9_.\-]*(?:secret|token)|(?:[a-z0-9_.\-]*[_.\-])?key|apikey|keys"
     r"|sig|signature|code|password|passwd)"
 )
-_SECRET_NAME_MATCH = re.compile(_SECRET_NAME).fullmatch
 # A credential-bearing query parameter in a lower-cased URL (see _may_hold_secret).
-_SECRET_PARAM_IN_LOWERED = re.compile(r"[?&;]" + _SECRET_NAME + "=").search
+_SECRET_PARAM = r"[?&;]" + _SECRET_NAME + "="
 # Header and JSON field names whose whole value is a credential, whatever it looks like. Narrower
 # than query names: a `code` or `key` field in an error's details is an error code or a field name.
-_SECRET_FIELD_MATCH = re.compile(
-    r"(?:[a-z0-9_.\-]*(?:secret|token|password|api_?key)|(?:proxy_)?authorization|cookie|set_cookie)"
-).fullmatch
+_SECRET_FIELD = (
+    r"(?:[a-z0-9_.\-]*(?:secret|token|password|api_?key)"
+    r"|(?:proxy_)?authorization|cookie|set_cookie)"
+)
+
+
+@functools.cache
+def _compiled(pattern: str) -> re.Pattern[str]:
+    """``pattern`` compiled on first use: compiling this module's patterns at import time would
+    cost every program about a millisecond, most of which never redact anything."""
+    return re.compile(pattern)
 
 
 def _is_secret_field(name: str) -> bool:
-    return _SECRET_FIELD_MATCH(name.lower().replace("-", "_")) is not None
+    return _compiled(_SECRET_FIELD).fullmatch(name.lower().replace("-", "_")) is not None
 
 
 def is_secret_name(name: str) -> bool:
     """Whether a query parameter, header or field called ``name`` holds a credential."""
-    return _SECRET_NAME_MATCH(name.lower().replace("-", "_")) is not None
+    return _compiled(_SECRET_NAME).fullmatch(name.lower().replace("-", "_")) is not None
 
 
 def _may_hold_secret(text: str) -> bool:
@@ -66,15 +74,15 @@ def _may_hold_secret(text: str) -> bool:
         "@" in low
         or "b3sk_" in low
         or "bearer" in low
-        or ("=" in low and _SECRET_PARAM_IN_LOWERED(low) is not None)
+        or ("=" in low and _compiled(_SECRET_PARAM).search(low) is not None)
     )
 
 
 # An API key anywhere in free text (an echoed header, a proxy error page, ...).
-_KEY_RE = re.compile(r"b3sk_[A-Za-z0-9_\-]+")
-_BEARER_RE = re.compile(r"(?i)(bearer\s+)([^\s\"',;]+)")
+_KEY = r"b3sk_[A-Za-z0-9_\-]+"
+_BEARER = r"(?i)(bearer\s+)([^\s\"',;]+)"
 # A credential-bearing query parameter inside free text (an aiohttp message quoting a URL).
-_QUERY_SECRET_RE = re.compile(r"(?i)([?&;]" + _SECRET_NAME + r"=)[^&#\s\"'<>)]+")
+_QUERY_SECRET = r"(?i)([?&;]" + _SECRET_NAME + r"=)[^&#\s\"'<>)]+"
 
 
 def redact_key(key: str | None) -> str:
@@ -87,9 +95,9 @@ def redact_key(key: str | None) -> str:
 
 def redact_text(text: str) -> str:
     """Replace API keys, bearer tokens and secret query values (``?secret=…``) in ``text``."""
-    text = _BEARER_RE.sub(lambda m: m.group(1) + "<redacted>", text)
-    text = _QUERY_SECRET_RE.sub(lambda m: m.group(1) + "<redacted>", text)
-    return _KEY_RE.sub(lambda m: redact_key(m.group(0)), text)
+    text = _compiled(_BEARER).sub(lambda m: m.group(1) + "<redacted>", text)
+    text = _compiled(_QUERY_SECRET).sub(lambda m: m.group(1) + "<redacted>", text)
+    return _compiled(_KEY).sub(lambda m: redact_key(m.group(0)), text)
 
 
 def redact_url(url: object) -> str:

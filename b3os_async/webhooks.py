@@ -38,7 +38,7 @@ from typing import Any
 
 from b3os_async._errors import ConfigurationError, WebhookVerificationError
 from b3os_async._transport.json_parser import loads
-from b3os_async.models._enums import HookEventType
+from b3os_async.models._area_enums import HookEventType
 from b3os_async.models.execution_hooks import HookEvent
 
 __all__ = [

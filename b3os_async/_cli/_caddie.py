@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from b3os_async._cli._common import make_client
 from b3os_async._cli._output import Styled
-from b3os_async.models._enums import ChatEventType, ChatResultType
+from b3os_async.models._area_enums import ChatEventType, ChatResultType
 
 if TYPE_CHECKING:
     import argparse

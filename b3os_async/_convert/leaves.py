@@ -54,7 +54,9 @@ NoneType = type(None)
 _UTC = timezone.utc
 # Go's zero time.Time, which a non-pointer field serialises when "unset".
 _GO_ZERO_TIME = datetime(1, 1, 1, tzinfo=_UTC)
-_RFC3339 = re.compile(
+# Compiled on first use by re's own cache (only unusual timestamps get here): compiling it at
+# import time would cost every program a fraction of a millisecond for nothing.
+_RFC3339 = (
     r"(\d{4}-\d{2}-\d{2})[Tt ](\d{2}:\d{2}(?::\d{2})?)(?:[.,](\d+))?"
     r"\s*(?:([Zz])|([+-])(\d{2}):?(\d{2}))?"
 )
@@ -79,7 +81,7 @@ def parse_datetime_slow(value: str) -> datetime:
     Handles what 3.10 cannot: ``Z``/``z``, 1-9 fractional digits (truncated to microseconds),
     ``+hhmm`` offsets and a lowercase ``t`` separator.
     """
-    match = _RFC3339.fullmatch(value.strip())
+    match = re.fullmatch(_RFC3339, value.strip())
     if match is None:
         raise ValueError(f"not an RFC 3339 timestamp: {value[:40]!r}")
     date, clock, fraction, zulu, sign, off_h, off_m = match.groups()

@@ -41,7 +41,7 @@ from b3os_async._errors import CaddieError, StreamError
 from b3os_async._streams.lifecycle import Phase
 from b3os_async._streams.machine import EventStream
 from b3os_async._transport.json_parser import loads
-from b3os_async.models._enums import ChatEventType
+from b3os_async.models._area_enums import ChatEventType
 from b3os_async.models.caddie import ChatEvent, ChatResult
 
 if TYPE_CHECKING:

@@ -29,7 +29,7 @@ from b3os_async._streams.config import REPLAY_GRACE
 from b3os_async._streams.dedupe import id_key
 from b3os_async._streams.events import payload_of, str_or_none, timestamp_or_none
 from b3os_async._streams.machine import EventStream, Hold
-from b3os_async.models._enums import ExternalExecutionStatus
+from b3os_async.models._area_enums import ExternalExecutionStatus
 from b3os_async.models.executions import ExecutionEvent
 
 if TYPE_CHECKING:

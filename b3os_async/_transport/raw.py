@@ -1,6 +1,7 @@
-"""Raw response access: :class:`RawResponse`, :class:`ResponseMeta` and the capture slot.
+"""Raw response access: :class:`RawResponse` and :class:`ResponseMeta`.
 
-:meth:`B3OS.with_raw_response` works through a context variable holding a capture slot: the session
+:meth:`B3OS.with_raw_response` works through a context variable holding a capture slot
+(:mod:`b3os_async._transport.capture`, which the session imports without these classes): the session
 writes the :class:`ResponseMeta` of every final response into the slot that is current in the
 calling task's context, so awaiting any SDK coroutine inside :func:`with_raw_response` records its
 response metadata without a parallel class hierarchy.
@@ -8,15 +9,16 @@ response metadata without a parallel class hierarchy.
 
 from __future__ import annotations
 
-from contextvars import ContextVar
 from typing import TYPE_CHECKING, Generic, TypeVar
 
 import attrs
 
+from b3os_async._transport.capture import Capture, capture_slot
+
 if TYPE_CHECKING:
     from collections.abc import Awaitable, Mapping
 
-__all__ = ["RawResponse", "ResponseMeta", "capturing", "record_response", "with_raw_response"]
+__all__ = ["RawResponse", "ResponseMeta", "with_raw_response"]
 
 T = TypeVar("T")
 
@@ -47,26 +49,6 @@ class RawResponse(Generic[T]):
     meta: ResponseMeta
 
 
-@attrs.define
-class _Capture:
-    meta: ResponseMeta | None = None
-
-
-_capture: ContextVar[_Capture | None] = ContextVar("b3os_async_raw_capture", default=None)
-
-
-def capturing() -> bool:
-    """Whether a :func:`with_raw_response` is waiting for this task's response metadata."""
-    return _capture.get() is not None
-
-
-def record_response(meta: ResponseMeta) -> None:
-    """Store ``meta`` in the current capture slot, if a :func:`with_raw_response` is active."""
-    slot = _capture.get()
-    if slot is not None:
-        slot.meta = meta
-
-
 async def with_raw_response(awaitable: Awaitable[T]) -> RawResponse[T]:
     """Await ``awaitable`` (an SDK coroutine) and return its result with the response metadata.
 
@@ -81,12 +63,12 @@ async def with_raw_response(awaitable: Awaitable[T]) -> RawResponse[T]:
             "with_raw_response() needs the coroutine itself, not a Task or Future "
             "(a task copies its context when created, so its response cannot be captured)"
         )
-    slot = _Capture()
-    token = _capture.set(slot)
+    slot = Capture()
+    token = capture_slot.set(slot)
     try:
         parsed = await awaitable
     finally:
-        _capture.reset(token)
+        capture_slot.reset(token)
     if slot.meta is None:
         raise TypeError("with_raw_response(): the awaited call made no HTTP request")
     return RawResponse(parsed=parsed, meta=slot.meta)

@@ -57,6 +57,7 @@ from b3os_async._retry import (
     parse_retry_after,
 )
 from b3os_async._transport.body import read_error_body, read_success_body
+from b3os_async._transport.capture import capturing, record_response
 from b3os_async._transport.envelope import decode_body
 from b3os_async._transport.errors import error_from_response
 from b3os_async._transport.http import (
@@ -69,7 +70,6 @@ from b3os_async._transport.http import (
     scrub_exception,
 )
 from b3os_async._transport.json_encoder import encode_json
-from b3os_async._transport.raw import ResponseMeta, capturing, record_response
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -415,6 +415,8 @@ def _finish(
             request_id=headers.get("X-Request-ID"),  # aiohttp headers ignore case
         )
     if capturing():  # only with_raw_response() reads it: don't build it for nothing
+        from b3os_async._transport.raw import ResponseMeta  # loaded by with_raw_response already
+
         record_response(
             ResponseMeta(
                 status=status,

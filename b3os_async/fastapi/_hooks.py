@@ -36,7 +36,7 @@ from b3os_async._errors import WebhookVerificationError
 from b3os_async.webhooks import SIGNATURE_HEADER, HookDeduper, Verifier
 
 if TYPE_CHECKING:
-    from b3os_async.models._enums import HookEventType
+    from b3os_async.models._area_enums import HookEventType
     from b3os_async.models.execution_hooks import HookEvent
     from b3os_async.webhooks import Secrets
 

@@ -18,29 +18,29 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     # Caddie (area 9): chat, sessions, history; agent runs
-    from b3os_async.models._enums import AgentRunPhase as AgentRunPhase
-    from b3os_async.models._enums import ChatEventType as ChatEventType
-    from b3os_async.models._enums import ChatMode as ChatMode
-    from b3os_async.models._enums import ChatResultType as ChatResultType
-    from b3os_async.models._enums import DeliveryStatus as DeliveryStatus
-    from b3os_async.models._enums import ExecutionNodeStatus as ExecutionNodeStatus
+    from b3os_async.models._area_enums import AgentRunPhase as AgentRunPhase
+    from b3os_async.models._area_enums import ChatEventType as ChatEventType
+    from b3os_async.models._area_enums import ChatMode as ChatMode
+    from b3os_async.models._area_enums import ChatResultType as ChatResultType
+    from b3os_async.models._area_enums import DeliveryStatus as DeliveryStatus
 
     # area public: templates, public routes, external executions, x402
-    from b3os_async.models._enums import ExternalExecutionStatus as ExternalExecutionStatus
-    from b3os_async.models._enums import HookEndpointStatus as HookEndpointStatus
-    from b3os_async.models._enums import HookEventType as HookEventType
+    from b3os_async.models._area_enums import ExternalExecutionStatus as ExternalExecutionStatus
+    from b3os_async.models._area_enums import HookEndpointStatus as HookEndpointStatus
+    from b3os_async.models._area_enums import HookEventType as HookEventType
+    from b3os_async.models._area_enums import TemplateVisibility as TemplateVisibility
+
+    # workflows and runs, the rest (issue 17)
+    from b3os_async.models._area_enums import VariableLifetime as VariableLifetime
+    from b3os_async.models._area_enums import VariableOp as VariableOp
+    from b3os_async.models._area_enums import VariableScope as VariableScope
+    from b3os_async.models._area_enums import VariableType as VariableType
+    from b3os_async.models._area_enums import WebhookEventAction as WebhookEventAction
+    from b3os_async.models._area_enums import WebhookEventStatus as WebhookEventStatus
+    from b3os_async.models._enums import ExecutionNodeStatus as ExecutionNodeStatus
     from b3os_async.models._enums import OpenEnum as OpenEnum
     from b3os_async.models._enums import PausedReason as PausedReason
     from b3os_async.models._enums import RunStatus as RunStatus
-    from b3os_async.models._enums import TemplateVisibility as TemplateVisibility
-
-    # workflows and runs, the rest (issue 17)
-    from b3os_async.models._enums import VariableLifetime as VariableLifetime
-    from b3os_async.models._enums import VariableOp as VariableOp
-    from b3os_async.models._enums import VariableScope as VariableScope
-    from b3os_async.models._enums import VariableType as VariableType
-    from b3os_async.models._enums import WebhookEventAction as WebhookEventAction
-    from b3os_async.models._enums import WebhookEventStatus as WebhookEventStatus
     from b3os_async.models._enums import WorkflowStatus as WorkflowStatus
     from b3os_async.models._enums import WorkflowVisibility as WorkflowVisibility
     from b3os_async.models.actions import ActionDefinition as ActionDefinition
@@ -122,16 +122,16 @@ if TYPE_CHECKING:
     from b3os_async.models.public import PublicWorkflow as PublicWorkflow
     from b3os_async.models.public import PublicWorkflowMeta as PublicWorkflowMeta
     from b3os_async.models.public import PublicWorkflowNode as PublicWorkflowNode
+    from b3os_async.models.run_results import NodeResumeResult as NodeResumeResult
+    from b3os_async.models.run_results import RunStatusCounts as RunStatusCounts
+    from b3os_async.models.run_results import RunTxAttribution as RunTxAttribution
+    from b3os_async.models.run_results import SyncRunResult as SyncRunResult
+    from b3os_async.models.run_results import WorkflowRunCounts as WorkflowRunCounts
+    from b3os_async.models.run_results import WorkflowRunStatusCounts as WorkflowRunStatusCounts
     from b3os_async.models.runs import ExecutionNode as ExecutionNode
-    from b3os_async.models.runs import NodeResumeResult as NodeResumeResult
     from b3os_async.models.runs import Run as Run
     from b3os_async.models.runs import RunCreated as RunCreated
     from b3os_async.models.runs import RunListItem as RunListItem
-    from b3os_async.models.runs import RunStatusCounts as RunStatusCounts
-    from b3os_async.models.runs import RunTxAttribution as RunTxAttribution
-    from b3os_async.models.runs import SyncRunResult as SyncRunResult
-    from b3os_async.models.runs import WorkflowRunCounts as WorkflowRunCounts
-    from b3os_async.models.runs import WorkflowRunStatusCounts as WorkflowRunStatusCounts
     from b3os_async.models.search import SearchHit as SearchHit
     from b3os_async.models.search import SearchResults as SearchResults
     from b3os_async.models.tags import Tag as Tag
@@ -238,16 +238,20 @@ if TYPE_CHECKING:  # -- organizations, API keys & service accounts (issue 14) --
 _MODULES: dict[str, tuple[str, ...]] = {
     "_enums": (
         "OpenEnum", "ExecutionNodeStatus", "PausedReason", "RunStatus", "WorkflowStatus",
-        "WorkflowVisibility", "ExternalExecutionStatus", "TemplateVisibility", "AgentRunPhase",
-        "ChatEventType", "ChatMode", "ChatResultType", "WebhookEventAction", "WebhookEventStatus",
-        "DeliveryStatus", "HookEndpointStatus", "HookEventType", "VariableLifetime", "VariableOp",
-        "VariableScope", "VariableType"
+        "WorkflowVisibility"
+    ),
+    "_area_enums": (
+        "ExternalExecutionStatus", "TemplateVisibility", "AgentRunPhase", "ChatEventType",
+        "ChatMode", "ChatResultType", "WebhookEventAction", "WebhookEventStatus", "DeliveryStatus",
+        "HookEndpointStatus", "HookEventType", "VariableLifetime", "VariableOp", "VariableScope",
+        "VariableType"
     ),
     "definitions": ("ConnectorReference", "WorkflowDefinition", "WorkflowInput", "WorkflowNode"),
     "events": ("ActivityEvent", "RunEvent"),
-    "runs": (
-        "ExecutionNode", "NodeResumeResult", "Run", "RunCreated", "RunListItem", "RunStatusCounts",
-        "WorkflowRunCounts", "RunTxAttribution", "SyncRunResult", "WorkflowRunStatusCounts"
+    "runs": ("ExecutionNode", "Run", "RunCreated", "RunListItem"),
+    "run_results": (
+        "NodeResumeResult", "RunStatusCounts", "RunTxAttribution", "SyncRunResult",
+        "WorkflowRunCounts", "WorkflowRunStatusCounts"
     ),
     "workflows": (
         "ValidationErrorItem", "ValidationResult", "Workflow", "WorkflowListItem",

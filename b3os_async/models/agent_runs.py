@@ -11,7 +11,7 @@ from typing import Any
 
 import attrs
 
-from b3os_async.models._enums import AgentRunPhase
+from b3os_async.models._area_enums import AgentRunPhase
 
 __all__ = [
     "AgentArtifact",

@@ -13,7 +13,8 @@ from typing import Any
 
 import attrs
 
-from b3os_async.models._enums import ChatEventType, ChatMode, ChatResultType, RunStatus
+from b3os_async.models._area_enums import ChatEventType, ChatMode, ChatResultType
+from b3os_async.models._enums import RunStatus
 from b3os_async.models.definitions import WorkflowDefinition
 
 __all__ = [

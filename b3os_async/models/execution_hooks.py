@@ -13,7 +13,7 @@ from typing import Any
 
 import attrs
 
-from b3os_async.models._enums import DeliveryStatus, HookEndpointStatus, HookEventType
+from b3os_async.models._area_enums import DeliveryStatus, HookEndpointStatus, HookEventType
 
 __all__ = [
     "ExecutionHookDelivery",

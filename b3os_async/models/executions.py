@@ -13,7 +13,7 @@ from typing import Any
 
 import attrs
 
-from b3os_async.models._enums import ExternalExecutionStatus
+from b3os_async.models._area_enums import ExternalExecutionStatus
 
 __all__ = [
     "ExecutionCreated",

@@ -8,7 +8,7 @@ from typing import Any
 
 import attrs
 
-from b3os_async.models._enums import DeliveryStatus
+from b3os_async.models._area_enums import DeliveryStatus
 
 __all__ = ["OutboundWebhookDelivery"]
 

@@ -11,7 +11,8 @@ from typing import Any
 
 import attrs
 
-from b3os_async.models._enums import ExternalExecutionStatus, WorkflowVisibility
+from b3os_async.models._area_enums import ExternalExecutionStatus
+from b3os_async.models._enums import WorkflowVisibility
 from b3os_async.models.definitions import WorkflowDefinition
 
 __all__ = [

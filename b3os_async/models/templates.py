@@ -11,7 +11,7 @@ from typing import Any
 
 import attrs
 
-from b3os_async.models._enums import TemplateVisibility
+from b3os_async.models._area_enums import TemplateVisibility
 from b3os_async.models.definitions import WorkflowDefinition
 
 __all__ = ["Template", "TemplateProp", "TemplateTag", "TemplateVersionCount"]

@@ -9,7 +9,7 @@ from typing import Any
 
 import attrs
 
-from b3os_async.models._enums import WebhookEventAction, WebhookEventStatus
+from b3os_async.models._area_enums import WebhookEventAction, WebhookEventStatus
 from b3os_async.models.actions import ConnectorRequirement
 
 __all__ = [

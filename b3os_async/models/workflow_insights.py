@@ -11,7 +11,7 @@ from datetime import datetime
 import attrs
 
 from b3os_async.models._enums import RunStatus, WorkflowStatus
-from b3os_async.models.runs import WorkflowRunCounts
+from b3os_async.models.run_results import WorkflowRunCounts
 
 __all__ = [
     "FundAnalysis",

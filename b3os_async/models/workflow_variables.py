@@ -10,7 +10,7 @@ from typing import Any
 
 import attrs
 
-from b3os_async.models._enums import VariableLifetime, VariableOp, VariableScope, VariableType
+from b3os_async.models._area_enums import VariableLifetime, VariableOp, VariableScope, VariableType
 
 __all__ = ["VariableDef", "VariableWrite", "WorkflowVariable"]
 

@@ -31,7 +31,7 @@ if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
 
     from b3os_async._transport.http import QueryValue
-    from b3os_async.models._enums import ChatMode
+    from b3os_async.models._area_enums import ChatMode
     from b3os_async.models.definitions import WorkflowDefinition
     from b3os_async.pagination import AsyncPager
 

@@ -19,7 +19,7 @@ from b3os_async.resources._base import Resource
 if TYPE_CHECKING:
     from collections.abc import Sequence
 
-    from b3os_async.models._enums import HookEventType
+    from b3os_async.models._area_enums import HookEventType
     from b3os_async.pagination import AsyncPager
 
 __all__ = ["ExecutionHooks"]

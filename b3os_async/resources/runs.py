@@ -12,16 +12,7 @@ from b3os_async._retry import Timeout
 from b3os_async._streams.handle import RunHandle
 from b3os_async._streams.runs import RunEventStream
 from b3os_async._transport.paths import check_run_id, new_run_id
-from b3os_async.models.runs import (
-    NodeResumeResult,
-    Run,
-    RunCreated,
-    RunListItem,
-    RunStatusCounts,
-    RunTxAttribution,
-    SyncRunResult,
-    WorkflowRunStatusCounts,
-)
+from b3os_async.models.runs import Run, RunCreated, RunListItem
 from b3os_async.resources._args import (
     compact,
     definition_json,
@@ -32,6 +23,9 @@ from b3os_async.resources._args import (
 )
 from b3os_async.resources._base import Resource
 
+# The result models of the rarer calls (models/run_results.py) are imported in the methods that
+# return them: listing and streaming runs, the common path, then never builds their classes.
+
 if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
     from datetime import datetime
@@ -39,6 +33,13 @@ if TYPE_CHECKING:
     from b3os_async._transport.session import Requester
     from b3os_async.models._enums import RunStatus
     from b3os_async.models.definitions import WorkflowDefinition
+    from b3os_async.models.run_results import (
+        NodeResumeResult,
+        RunStatusCounts,
+        RunTxAttribution,
+        SyncRunResult,
+        WorkflowRunStatusCounts,
+    )
     from b3os_async.models.workflow_variables import VariableWrite
     from b3os_async.pagination import AsyncPager
 
@@ -234,6 +235,8 @@ class Runs(Resource):
             secret: the workflow's trigger secret, for callers without an API key; sent as the
                 ``secret`` query parameter only when given.
         """
+        from b3os_async.models.run_results import NodeResumeResult
+
         body = compact(
             data=json_object(data, "data") or {},
             forEachContext=json_object(for_each_context, "for_each_context"),
@@ -253,6 +256,8 @@ class Runs(Resource):
         Args:
             since: a timezone-aware ``datetime`` (sent as RFC 3339); naive ones are refused.
         """
+        from b3os_async.models.run_results import RunStatusCounts
+
         params = {"since": rfc3339(since, "since")}
         return await self._get(RunStatusCounts, "/v1/runs/status-counts", params=params)
 
@@ -272,6 +277,8 @@ class Runs(Resource):
         at least 75 s whatever the client's timeout is (``with_options(timeout=...)`` can make it
         longer, not shorter).
         """
+        from b3os_async.models.run_results import SyncRunResult
+
         body = compact(
             definition=definition_json(definition),
             payload=json_object(payload, "payload"),
@@ -289,6 +296,8 @@ class Runs(Resource):
         Args:
             since: a timezone-aware ``datetime`` (sent as RFC 3339); naive ones are refused.
         """
+        from b3os_async.models.run_results import WorkflowRunStatusCounts
+
         params = {"since": rfc3339(since, "since")}
         data = await self._data("GET", "/v1/runs/status-counts/by-workflow", params=params)
         return builtins.list(structure_items(data or [], WorkflowRunStatusCounts))
@@ -298,6 +307,8 @@ class Runs(Resource):
 
         Read-only, so retried like a GET. At most 200 hashes.
         """
+        from b3os_async.models.run_results import RunTxAttribution
+
         hashes = builtins.list(dict.fromkeys(str_list(tx_hashes, "tx_hashes") or ()))
         if not 1 <= len(hashes) <= MAX_TX_HASHES:
             raise ConfigurationError(f"give 1 to {MAX_TX_HASHES} hashes, got {len(hashes)}")

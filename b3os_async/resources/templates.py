@@ -14,7 +14,7 @@ from b3os_async.resources._args import compact, definition_json, json_object, st
 from b3os_async.resources._base import Resource
 
 if TYPE_CHECKING:
-    from b3os_async.models._enums import TemplateVisibility
+    from b3os_async.models._area_enums import TemplateVisibility
     from b3os_async.models.definitions import WorkflowDefinition
     from b3os_async.pagination import AsyncPager
 

@@ -10,7 +10,7 @@ from b3os_async.resources._args import compact
 from b3os_async.resources._base import Resource
 
 if TYPE_CHECKING:
-    from b3os_async.models._enums import VariableLifetime, VariableType
+    from b3os_async.models._area_enums import VariableLifetime, VariableType
     from b3os_async.pagination import AsyncPager
 
 __all__ = ["WorkflowVariables"]

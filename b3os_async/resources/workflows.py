@@ -13,7 +13,8 @@ from typing import TYPE_CHECKING, Any
 
 from b3os_async._streams.handle import RunHandle
 from b3os_async._transport.paths import check_run_id, new_run_id, path
-from b3os_async.models.runs import RunCreated, RunListItem, WorkflowRunCounts
+from b3os_async.models.run_results import WorkflowRunCounts
+from b3os_async.models.runs import RunCreated, RunListItem
 from b3os_async.models.workflows import (
     ValidationResult,
     Workflow,
