@@ -4,17 +4,13 @@ The server underneath is ``support.scripted.ScriptedServer``."""
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from aiohttp import web
-from support.scripted import ScriptedServer, SSEConn, Stream, frame
+from support.scripted import Scenario, SSEConn, Stream, frame
 
 from b3os_async import B3OS, RetryPolicy
-
-if TYPE_CHECKING:
-    from types import TracebackType
 
 CHAT_PATH = "/v1/ai/workflow/chat/stream"
 API_KEY = "b3sk_test_chat_0123456789"
@@ -80,36 +76,14 @@ class ChatConn(SSEConn):
 ChatScript = Callable[[ChatConn], Awaitable[web.StreamResponse | None]]
 
 
-class ChatServer:
+class ChatServer(Scenario):
     """The chat endpoint, each request served by ``script``, on a :class:`ScriptedServer`
     (:attr:`scripted`) of its own; ``bodies`` and ``methods`` are those of every chat request."""
 
     def __init__(self, script: ChatScript) -> None:
+        super().__init__()
         self.script = script
-        self.seen = 0
-        self._seen_changed = asyncio.Event()
-        self.scripted = ScriptedServer()
         self.scripted.script(CHAT_PATH, Stream(self._chat), method="POST")
-
-    async def start(self) -> ChatServer:
-        """Start listening (on a free port)."""
-        await self.scripted.start()
-        return self
-
-    async def close(self) -> None:
-        """Close the clients made by :meth:`client`, then the server."""
-        await self.scripted.close()
-
-    async def __aenter__(self) -> ChatServer:
-        return await self.start()
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.close()
 
     @property
     def bodies(self) -> list[Any]:
@@ -121,28 +95,12 @@ class ChatServer:
         """The method of each request to the chat path, in order."""
         return [seen.method for seen in self.scripted.requests if seen.path == CHAT_PATH]
 
-    @property
-    def open_streams(self) -> int:
-        """Chat handlers still running."""
-        return self.scripted.open_streams
-
     def client(self, **kwargs: Any) -> B3OS:
         """A client for this server (requests and reconnects never sleep; closed by
         :meth:`close`)."""
         kwargs.setdefault("api_key", API_KEY)
         kwargs.setdefault("reconnect", NO_WAIT)
         return self.scripted.client(**kwargs)
-
-    def saw(self, count: int) -> None:
-        """The consumer has received ``count`` events."""
-        self.seen = count
-        self._seen_changed.set()
-
-    async def wait_seen(self, count: int) -> None:
-        """Wait until the consumer received ``count`` events."""
-        while self.seen < count:
-            self._seen_changed.clear()
-            await self._seen_changed.wait()
 
     async def _chat(self, sse: SSEConn) -> web.StreamResponse:
         conn = ChatConn(self, sse)

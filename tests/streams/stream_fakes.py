@@ -10,13 +10,11 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
-from support.scripted import ScriptedServer, Seen, SSEConn, Stream, envelope, frame
+from support.scripted import Scenario, Seen, SSEConn, Stream, envelope, frame
 
 from b3os_async import B3OS, RetryPolicy
 
 if TYPE_CHECKING:
-    from types import TracebackType
-
     from multidict import CIMultiDictProxy
 
     from b3os_async import StreamTimeouts
@@ -135,7 +133,7 @@ class Conn(SSEConn):
 Script = Callable[[Conn], Awaitable[web.StreamResponse | None]]
 
 
-class FakeServer:
+class FakeServer(Scenario):
     """The run streams (:data:`STREAM_ROUTES`, each request served by ``script``) and
     ``GET /v1/runs/{id}``, on a :class:`ScriptedServer` (:attr:`scripted`) of its own.
 
@@ -145,6 +143,7 @@ class FakeServer:
     """
 
     def __init__(self, script: Script, events: Sequence[dict[str, Any]] = ()) -> None:
+        super().__init__()
         self.script = script
         self.events = list(events)
         self.published = 0
@@ -153,37 +152,9 @@ class FakeServer:
         self.run_log: list[int] = []  # ``published`` at each answered run GET
         self.run_failures = 0  # answer this many run GETs with 503 first
         self.got_run = asyncio.Event()
-        self.seen = 0  # events the test's consumer has received (see collect())
-        self._seen_changed = asyncio.Event()
-        self.scripted = ScriptedServer()
         for route in STREAM_ROUTES:
             self.scripted.script(route, Stream(self._stream), method="GET")
         self.scripted.script("/v1/runs/{run_id}", self._run, method="GET")
-
-    async def start(self) -> FakeServer:
-        """Start listening (on a free port)."""
-        await self.scripted.start()
-        return self
-
-    async def close(self) -> None:
-        """Close the clients made by :meth:`client`, then the server."""
-        await self.scripted.close()
-
-    async def __aenter__(self) -> FakeServer:
-        return await self.start()
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.close()
-
-    @property
-    def url(self) -> str:
-        """The base URL of the server."""
-        return self.scripted.url
 
     @property
     def requests(self) -> list[CIMultiDictProxy[str]]:
@@ -200,26 +171,10 @@ class FakeServer:
         """When each stream request arrived (``time.monotonic()``), in order."""
         return [seen.at for seen in self.streams]
 
-    @property
-    def open_streams(self) -> int:
-        """Stream handlers still running."""
-        return self.scripted.open_streams
-
     def client(self, **kwargs: Any) -> B3OS:
         """A client for this server whose request retries never sleep (closed by :meth:`close`)."""
         kwargs.setdefault("api_key", API_KEY)
         return self.scripted.client(**kwargs)
-
-    def saw(self, count: int) -> None:
-        """Called by the consumer: it has now received ``count`` events."""
-        self.seen = count
-        self._seen_changed.set()
-
-    async def wait_seen(self, count: int) -> None:
-        """Wait until the consumer received ``count`` events (so a drop cannot race them)."""
-        while self.seen < count:
-            self._seen_changed.clear()
-            await self._seen_changed.wait()
 
     async def _stream(self, sse: SSEConn) -> web.StreamResponse | None:
         conn = Conn(self, sse)

@@ -63,7 +63,7 @@ import socket
 import struct
 import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import parse_qs
 
 import attrs
@@ -80,6 +80,7 @@ __all__ = [
     "Handler",
     "Reply",
     "SSEConn",
+    "Scenario",
     "ScriptedServer",
     "Seen",
     "Stream",
@@ -420,3 +421,59 @@ class ScriptedServer:
         if conn.response is None:
             return web.Response(status=204)
         return conn.response
+
+
+ScenarioT = TypeVar("ScenarioT", bound="Scenario")
+
+
+class Scenario:
+    """Base of the scenario layers built on a :class:`ScriptedServer` (``FakeServer`` for run
+    streams, ``ChatServer`` for the Caddie chat): the server (:attr:`scripted`), its lifecycle,
+    its URL, and a counter the test's consumer moves (:meth:`saw` / :meth:`wait_seen`) so that a
+    script can wait for the client before it faults."""
+
+    def __init__(self) -> None:
+        self.scripted = ScriptedServer()
+        self.seen = 0  # events the test's consumer has received
+        self._seen_changed = asyncio.Event()
+
+    async def start(self: ScenarioT) -> ScenarioT:
+        """Start listening (on a free port)."""
+        await self.scripted.start()
+        return self
+
+    async def close(self) -> None:
+        """Close the clients made by ``client()``, then the server."""
+        await self.scripted.close()
+
+    async def __aenter__(self: ScenarioT) -> ScenarioT:
+        return await self.start()
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.close()
+
+    @property
+    def url(self) -> str:
+        """The base URL of the server."""
+        return self.scripted.url
+
+    @property
+    def open_streams(self) -> int:
+        """Stream handlers still running."""
+        return self.scripted.open_streams
+
+    def saw(self, count: int) -> None:
+        """Called by the consumer: it has now received ``count`` events."""
+        self.seen = count
+        self._seen_changed.set()
+
+    async def wait_seen(self, count: int) -> None:
+        """Wait until the consumer received ``count`` events (so a fault cannot race them)."""
+        while self.seen < count:
+            self._seen_changed.clear()
+            await self._seen_changed.wait()
