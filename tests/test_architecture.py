@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import ast
+import functools
 import subprocess
 import sys
 from pathlib import Path
+
+import pytest
 
 import b3os_async
 
@@ -17,6 +20,7 @@ def _module_name(path: Path) -> str:
     return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
 
 
+@functools.cache  # the package is parsed once for all the tests below
 def _imports_at_import_time(path: Path, *, ours_only: bool = True) -> set[str]:
     """Modules ``path`` imports when it is imported (not under TYPE_CHECKING, not in functions)."""
     tree = ast.parse(path.read_text("utf-8"))
@@ -46,6 +50,7 @@ def _imports_at_import_time(path: Path, *, ours_only: bool = True) -> set[str]:
     return {name for name in found if name.startswith("b3os_async")}
 
 
+@functools.cache
 def _graph() -> dict[str, set[str]]:
     modules = {_module_name(p): p for p in PACKAGE.rglob("*.py")}
     graph: dict[str, set[str]] = {}
@@ -143,6 +148,7 @@ def test_only_the_fastapi_package_imports_fastapi_or_starlette() -> None:
     assert offenders == {}
 
 
+@pytest.mark.slow
 def test_webhooks_and_sse_load_no_aiohttp() -> None:
     """Importing ``b3os_async.webhooks`` or ``b3os_async.sse`` loads neither aiohttp nor FastAPI."""
     code = (
@@ -167,6 +173,7 @@ def test_no_module_is_too_long_to_read_in_one_sitting() -> None:
     assert long == {}
 
 
+@pytest.mark.slow
 def test_tests_take_public_names_from_public_modules() -> None:
     """A test imports a public name from ``b3os_async`` (or its public module), never from ``_x``.
 

@@ -111,6 +111,7 @@ def test_valid_documents_parse_exactly_as_json_loads(value: Any, ascii_only: boo
         _json.use_speedups(previous)
 
 
+@pytest.mark.slow
 @SETTINGS
 @given(
     document=st.text(

@@ -492,6 +492,7 @@ def test_cap_error_keeps_last_event_id_of_delivered_events() -> None:
     assert decoder.feed(b"id: 2\ndata: b\n\n") == [E(data="b", id="2")]
 
 
+@pytest.mark.slow
 def test_16_mib_event_in_1_kib_chunks() -> None:
     """A 16 MiB single-line event fed in 1 KiB chunks decodes whole with raised caps."""
     size = 16 * 1024 * 1024

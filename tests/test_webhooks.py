@@ -198,6 +198,7 @@ def test_verifier_repr_and_error_pickle_keep_secrets_out() -> None:
     assert pickle.loads(pickle.dumps(error)).reason == "malformed_signature"
 
 
+@pytest.mark.slow
 @settings(max_examples=200, deadline=None)
 @given(body=st.binary(max_size=2048), secret=st.text(min_size=1), flip=st.integers(0, 10**6))
 def test_only_the_exact_body_verifies(body: bytes, secret: str, flip: int) -> None:

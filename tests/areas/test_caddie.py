@@ -161,6 +161,7 @@ async def test_a_dropped_turn_resumes_exactly_once(emu: Emulator, b3: B3OS, afte
     assert "lastEventIndex" not in first
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     ("fault", "posts"),
     [

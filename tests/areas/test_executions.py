@@ -74,6 +74,7 @@ async def test_create_generates_one_idempotency_key_and_is_retried_safely(
     assert [e.id async for e in b3.executions.list()] == [created.execution.id]
 
 
+@pytest.mark.slow
 async def test_a_repeated_idempotency_key_returns_the_same_execution(b3: B3OS) -> None:
     """The same key gives the same execution and token; for another workflow it is a 409."""
     wf_id, other = await _workflow(b3), await _workflow(b3)
@@ -210,6 +211,7 @@ async def test_the_organization_stream_carries_every_execution_and_resumes(
     assert event.seq == int(resume_from or 0) + 1
 
 
+@pytest.mark.slow
 async def test_a_paid_public_execution_streams_each_transition_once_across_a_drop(
     b3: B3OS, anon: B3OS, emu: Emulator
 ) -> None:

@@ -76,6 +76,7 @@ async def test_disable_stops_the_accounts_keys_and_enable_restores_them(
         assert [w async for w in bot.workflows.list()] == []
 
 
+@pytest.mark.slow
 async def test_disabling_ends_a_stream_of_its_key(emu: Emulator, b3: B3OS) -> None:
     """A stream opened with an account's key ends with AuthenticationError when it is disabled."""
     account_id, key = await _account_key(b3, "run:stream", "workflow:read")

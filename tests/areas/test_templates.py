@@ -76,6 +76,7 @@ async def test_another_organization_cannot_change_a_public_template(
             await other.templates.update(template.id, name="Mine now")
 
 
+@pytest.mark.slow
 async def test_update_adds_a_version_listed_newest_first(b3: B3OS) -> None:
     """A content change is version 2; versions() lists 2, 1 and reports the current one."""
     template = await _template(b3)

@@ -187,6 +187,7 @@ async def test_an_http_402_from_b3os_means_credits_not_x402(b3: B3OS, emu: Emula
         await _probe(b3, emu)
 
 
+@pytest.mark.slow
 async def test_the_catalog_lists_searches_and_reads(b3: B3OS, emu: Emulator) -> None:
     """list (search, category), get and by_url read the imported endpoints."""
     weather = (await b3.x402.import_(emu.x402.resource_url())).endpoint

@@ -13,6 +13,7 @@ from b3os_async._cli._output import Output
 from b3os_async._cli._parser import build_parser
 
 
+@pytest.mark.slow
 async def test_demo_rich_mode_shows_live_table_and_summary() -> None:
     """On a terminal the demo draws the live node table and a summary, and returns 0."""
     pytest.importorskip("rich")  # extra "cli"; without it the output is plain
@@ -43,6 +44,7 @@ async def test_demo_json_mode_prints_only_json_lines() -> None:
     assert [(s["node"], s["status"]) for s in summary][-1] == ("log_quiet", "skipped")
 
 
+@pytest.mark.slow
 async def test_demo_on_a_terminal_shows_the_final_table_once() -> None:
     """On a terminal screen the live table is replaced by the summary, not repeated above it."""
     pytest.importorskip("rich")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from typing import TYPE_CHECKING, Any
 
+import pytest
 from emu_helpers import Api, linear
 
 if TYPE_CHECKING:
@@ -115,6 +116,7 @@ async def test_a_failing_action_tests_as_unsuccessful(api: Api) -> None:
     assert "result" not in data
 
 
+@pytest.mark.slow
 async def test_actions_that_move_funds_cannot_be_tested(api: Api) -> None:
     """Testing send-erc20-token is refused with its disabled reason (400002)."""
     body = await api.call(

@@ -157,6 +157,7 @@ async def test_payload_carries_ids_status_and_data(api: Api) -> None:
     assert body["timestamp"].endswith("Z")
 
 
+@pytest.mark.slow
 async def test_only_subscribed_types_are_delivered(api: Api) -> None:
     """An endpoint subscribed to run.failed gets that event and nothing else."""
     async with HookReceiver() as rx:
@@ -169,6 +170,7 @@ async def test_only_subscribed_types_are_delivered(api: Api) -> None:
     assert len(received) == 1
 
 
+@pytest.mark.slow
 async def test_disabled_endpoint_and_other_orgs_get_nothing(api: Api, emu: Emulator) -> None:
     """A disabled endpoint, and another organization's endpoint, receive no deliveries."""
     async with HookReceiver() as rx, HookReceiver() as other_rx:
@@ -198,6 +200,7 @@ async def test_failing_receiver_is_retried_until_it_recovers(api: Api) -> None:
     assert len({r.body for r in rx.received}) == 1  # every attempt sent the same bytes
 
 
+@pytest.mark.slow
 async def test_receiver_answering_500_ends_in_failure_after_max_retries(api: Api) -> None:
     """Always 500: maxRetries + 1 attempts, then ``failure`` with the last answer recorded."""
     async with HookReceiver(default=500) as rx:

@@ -13,6 +13,7 @@ from emu_helpers import Api, linear
 from b3os_async.testing import Emulator, Fault
 
 
+@pytest.mark.slow
 async def test_status_fault_answers_a_b3os_error_body(api: Api) -> None:
     """Fault.status answers that status with a B3OS error body and optional Retry-After."""
     api.emu.faults.add(Fault.status(503, retry_after=2), path="/v1/workflows")
@@ -223,6 +224,7 @@ def test_combine_validates_and_flattens() -> None:
             bad()
 
 
+@pytest.mark.slow
 async def test_a_combined_fault_uses_one_time_per_request(api: Api) -> None:
     """A combined rule with times=1 applies all its parts to one request, then is spent."""
     handle = api.emu.faults.add(

@@ -54,6 +54,7 @@ async def test_create_org_gives_a_working_key_for_a_separate_org(emu: Emulator) 
     ]
 
 
+@pytest.mark.slow
 async def test_wait_for_run_times_out_with_a_clear_error(api: Api) -> None:
     """wait_for_run raises TimeoutError when the status is not reached in time."""
     started = await api.data("POST", "/v1/runs", json={"definition": linear(("w", "wait", {}))})

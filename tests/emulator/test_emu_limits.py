@@ -54,6 +54,7 @@ async def _run(api: Api, body: dict[str, Any]) -> tuple[dict[str, Any], int]:
 # -- 10. the expansion bomb ------------------------------------------------------------------
 
 
+@pytest.mark.slow
 async def test_the_expansion_bomb_fails_a_node_instead_of_doubling_forever(api: Api) -> None:
     """30 nodes doubling the run's size per node: one fails value_too_large, the run stays small."""
     run, size = await _run(api, {"definition": _doubling(30)})
@@ -90,6 +91,7 @@ async def test_interpolated_text_is_capped_before_it_is_built(
     assert _failed(run)["t"]["error"]["code"] == "value_too_large"
 
 
+@pytest.mark.slow
 async def test_results_nested_past_the_depth_limit_fail_and_the_run_stays_readable(
     api: Api,
 ) -> None:

@@ -90,6 +90,7 @@ async def test_ephemeral_and_private_runs_are_404003_publicly(api: Api, emu: Emu
         assert (status, body["code"]) == (404, 404003)
 
 
+@pytest.mark.slow
 async def test_a_public_run_uses_the_live_version(api: Api, emu: Emulator) -> None:
     """POST …/run runs the published version, not a newer draft."""
     wf_id = await _workflow(api, "public_execute")

@@ -61,6 +61,7 @@ async def test_a_3000_node_chain_below_a_failed_node_is_all_skipped(api: Api) ->
     assert run["status"] == "failure"
 
 
+@pytest.mark.slow
 async def test_cancelling_a_run_waiting_after_a_long_chain(api: Api) -> None:
     """A run waiting after a 1,500-node chain cancels with 200 (no recursion through the chain)."""
     run_id = await _start_waiting_chain(api, 1500)

@@ -156,6 +156,7 @@ async def test_refill_needs_at_least_one_run(api: Api) -> None:
     assert body["code"] == 400002
 
 
+@pytest.mark.slow
 async def test_refill_of_an_archived_workflow_is_refused(api: Api) -> None:
     """Refilling an archived workflow is a 409004."""
     wf_id = await published(api, cron())

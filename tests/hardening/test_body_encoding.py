@@ -92,6 +92,7 @@ def test_unencodable_values_name_their_field(body: Any, path: str, words: str) -
     assert (path or "the request body") in str(info.value)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("depth", [5_000, 100_000])
 def test_nesting_5000_deep_is_a_typed_error(depth: int) -> None:
     """A body nested thousands of levels deep is refused as such, not a RecursionError."""

@@ -66,6 +66,7 @@ async def test_declared_size_above_the_default_is_refused_unread(
     assert await hostile.wait_all_closed()  # closed, not put back with unread bytes
 
 
+@pytest.mark.slow
 async def test_endless_chunked_body_stops_at_the_default_limit(
     hostile: HostileServer, hostile_client: Callable[..., B3OS]
 ) -> None:

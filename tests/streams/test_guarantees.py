@@ -148,6 +148,7 @@ async def test_following_from_now_or_from_an_id(
     assert server.requests[0].get("Last-Event-ID") == last_event_id
 
 
+@pytest.mark.slow
 async def test_a_quiet_server_without_replay_still_gives_the_history(
     serve: Serve, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -52,6 +52,7 @@ async def test_ids_every_event_once_after_drop_at_k(serve: Serve, k: int, ending
     assert server.run_gets == 0  # the server replays: nothing to reconcile
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("ending", ["drop", "eof"])
 @pytest.mark.parametrize("k", range(N + 1))
 async def test_no_ids_reconcile_fills_gap_at_k(serve: Serve, k: int, ending: str) -> None:
