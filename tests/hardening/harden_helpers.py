@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import contextlib
+import gc
+import tracemalloc
 import types
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -14,6 +16,26 @@ if TYPE_CHECKING:
 KEY = "b3sk_live_HARDENING0123456789abcdefghijklmnopqrstuvwxyzQRST"
 #: Pieces of KEY that must never appear anywhere (the display form keeps only the last 4).
 KEY_PIECES = (KEY, KEY[5:], KEY[10:30], KEY[-20:])
+
+
+class Peak:
+    """The highest traced allocation (bytes) inside a :func:`traced_peak` block."""
+
+    bytes = 0
+
+
+@contextlib.contextmanager
+def traced_peak() -> Iterator[Peak]:
+    """Trace the block's allocations (after a collection, so garbage of earlier tests does not
+    count); the peak is on the yielded :class:`Peak` once the block is left."""
+    peak = Peak()
+    gc.collect()
+    tracemalloc.start()
+    try:
+        yield peak
+        _, peak.bytes = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
 
 
 def acquired(b3: B3OS) -> int:

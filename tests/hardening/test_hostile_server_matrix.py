@@ -12,13 +12,12 @@ from __future__ import annotations
 import asyncio
 import gc
 import time
-import tracemalloc
 import warnings
 from typing import TYPE_CHECKING, Any
 
 import attrs
 import pytest
-from harden_helpers import acquired, leaks
+from harden_helpers import acquired, leaks, traced_peak
 
 from b3os_async import (
     APIConnectionError,
@@ -88,16 +87,10 @@ CASES = [
 
 async def _provoke(b3: B3OS, case: Case) -> tuple[BaseException, int, float]:
     """Send GET ``case.path``; return the error, the tracemalloc peak and the duration."""
-    gc.collect()
-    tracemalloc.start()
     started = time.monotonic()
-    try:
-        with pytest.raises(B3OSError) as info:
-            await asyncio.wait_for(b3.request("GET", case.path), 30)
-        _, peak = tracemalloc.get_traced_memory()
-    finally:
-        tracemalloc.stop()
-    return info.value, peak, time.monotonic() - started
+    with traced_peak() as peak, pytest.raises(B3OSError) as info:
+        await asyncio.wait_for(b3.request("GET", case.path), 30)
+    return info.value, peak.bytes, time.monotonic() - started
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.path.strip("/") for c in CASES])

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import gc
 import pickle
-import tracemalloc
 from typing import TYPE_CHECKING, Any
 
 import pytest
-from harden_helpers import KEY, acquired
+from harden_helpers import KEY, acquired, traced_peak
 from hostile_server import ENDLESS_CAP, HUGE_DECLARED
 
 from b3os_async import (
@@ -52,17 +50,11 @@ async def test_declared_size_above_the_default_is_refused_unread(
 ) -> None:
     """A Content-Length of 200 MiB is refused from the headers, before the body is read."""
     b3 = hostile_client()
-    gc.collect()
-    tracemalloc.start()
-    try:
-        with pytest.raises(ResponseTooLargeError) as info:
-            await b3.request("GET", "/huge-declared")
-        _, peak = tracemalloc.get_traced_memory()
-    finally:
-        tracemalloc.stop()
+    with traced_peak() as peak, pytest.raises(ResponseTooLargeError) as info:
+        await b3.request("GET", "/huge-declared")
     err = info.value
     assert (err.limit, err.size, err.status) == (64 * MiB, HUGE_DECLARED, 200)
-    assert peak < 2 * MiB
+    assert peak.bytes < 2 * MiB
     assert await hostile.wait_all_closed()  # closed, not put back with unread bytes
 
 
@@ -156,16 +148,10 @@ async def test_error_bodies_are_read_up_to_64_kib_only(
 ) -> None:
     """A 10 MiB error body costs 64 KiB: the rest is left unread and the connection closed."""
     b3 = hostile_client()
-    gc.collect()
-    tracemalloc.start()
-    try:
-        with pytest.raises(InternalServerError) as info:
-            await b3.request("GET", "/big-error")
-        _, peak = tracemalloc.get_traced_memory()
-    finally:
-        tracemalloc.stop()
+    with traced_peak() as peak, pytest.raises(InternalServerError) as info:
+        await b3.request("GET", "/big-error")
     assert ERROR_BODY_LIMIT == 64 * 1024
-    assert peak < 1 * MiB
+    assert peak.bytes < 1 * MiB
     assert info.value.message.startswith('non-JSON body: \'{"data":"xxx')
     assert await hostile.wait_all_closed()
 
