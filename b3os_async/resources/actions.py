@@ -193,11 +193,7 @@ class Actions(Resource):
             end: the window's end (timezone-aware).
             granularity: ``hourly`` or ``daily``.
         """
-        params: dict[str, QueryValue] = {
-            "from": unix_ms(start, "start"),
-            "to": unix_ms(end, "end"),
-            "granularity": granularity,
-        }
+        params = _window(start, end, granularity)
         path = "/v1/statistics/action/{}/latency"
         return await self._get(LatencySeries, path, action_type, params=params)
 
@@ -219,10 +215,11 @@ class Actions(Resource):
             end: the window's end (timezone-aware).
             granularity: ``hourly`` or ``daily``.
         """
-        params: dict[str, QueryValue] = {
-            "from": unix_ms(start, "start"),
-            "to": unix_ms(end, "end"),
-            "granularity": granularity,
-        }
+        params = _window(start, end, granularity)
         path = "/v1/statistics/{}/{}/usage"
         return await self._get(UsageSeries, path, node_type, node_id, params=params)
+
+
+def _window(start: datetime, end: datetime, granularity: str) -> dict[str, QueryValue]:
+    """The query of the statistics time series: ``from``/``to`` in Unix ms, ``granularity``."""
+    return {"from": unix_ms(start, "start"), "to": unix_ms(end, "end"), "granularity": granularity}

@@ -27,19 +27,26 @@ ADDRESS_FORMATS = ("ADDRESS_FORMAT_ETHEREUM", "ADDRESS_FORMAT_SOLANA")
 CURVES = ("CURVE_SECP256K1", "CURVE_ED25519")
 
 
+def _wallet_fields(wallet: Wallet) -> dict[str, Any]:
+    """What both wallet shapes show the same way."""
+    return {
+        "id": wallet.id,
+        "organizationId": wallet.org_id,
+        "name": wallet.name,
+        "address": wallet.address,
+        "isDefault": wallet.is_default,
+        "isImported": wallet.is_imported,
+        "accountType": wallet.account_type,
+        "providerType": "turnkey",
+        "providerWalletId": wallet.provider_wallet_id,
+    }
+
+
 def wallet_json(wallet: Wallet) -> dict[str, Any]:
-    """A ``WalletResponse``."""
+    """A ``WalletResponse`` (timestamps in Unix ms)."""
     return compact(
         {
-            "id": wallet.id,
-            "organizationId": wallet.org_id,
-            "name": wallet.name,
-            "address": wallet.address,
-            "isDefault": wallet.is_default,
-            "isImported": wallet.is_imported,
-            "accountType": wallet.account_type,
-            "providerType": "turnkey",
-            "providerWalletId": wallet.provider_wallet_id,
+            **_wallet_fields(wallet),
             "turnkeySubOrgId": wallet.turnkey_sub_org_id,
             "createdAt": wallet.created_ms,
             "updatedAt": wallet.updated_ms,
@@ -52,18 +59,10 @@ def _ms_iso(ms: int) -> str:
 
 
 def org_wallet_json(wallet: Wallet) -> dict[str, Any]:
-    """An ``OrganizationWallet``."""
+    """An ``OrganizationWallet`` (timestamps in RFC 3339)."""
     return compact(
         {
-            "id": wallet.id,
-            "organizationId": wallet.org_id,
-            "name": wallet.name,
-            "address": wallet.address,
-            "isDefault": wallet.is_default,
-            "isImported": wallet.is_imported,
-            "accountType": wallet.account_type,
-            "providerType": "turnkey",
-            "providerWalletId": wallet.provider_wallet_id,
+            **_wallet_fields(wallet),
             "providerConfig": {"subOrganizationId": wallet.turnkey_sub_org_id},
             "createdAt": _ms_iso(wallet.created_ms),
             "updatedAt": _ms_iso(wallet.updated_ms),
